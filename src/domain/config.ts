@@ -1,0 +1,48 @@
+import { DbKind, FleetMember, Tier } from './types';
+
+/**
+ * The validated, frozen configuration the application runs on. Produced by config/load.ts from
+ * the YAML file; nothing else in the code reads the file or process.env for settings.
+ */
+export interface SnapwardConfig {
+  /** Absolute path of the file it was loaded from (null when built in code, e.g. tests). */
+  readonly configPath: string | null;
+  readonly retentionDays: number;
+  /** DR region -> KMS key reference (id, ARN or alias) that encrypts copies arriving there. */
+  readonly kms: Readonly<Record<string, string>>;
+  /** Members listed in the file (origin `config`). */
+  readonly instances: readonly FleetMember[];
+  readonly discover: readonly DiscoverRule[];
+  readonly state: StateConfig;
+  readonly tiers: Readonly<Record<Tier, TierPolicy>>;
+  readonly concurrency: ConcurrencyConfig;
+}
+
+export interface DiscoverRule {
+  readonly region: string;
+  readonly drRegion: string;
+  /** Tag whose value (0..3) is the tier; a database without it is not part of the fleet. */
+  readonly tierTag: string;
+  /** Which kinds of database to look for. Default: both. */
+  readonly kinds: readonly DbKind[];
+}
+
+export interface StateConfig {
+  /** Absolute path of the SQLite database file. */
+  readonly sqlite: string;
+}
+
+export interface TierPolicy {
+  readonly rpoMs: number;
+  readonly rtoMs: number;
+  /** How often a scheduled snapshot is due: the backup period. Divides 24 h. */
+  readonly snapshotEveryMs: number;
+}
+
+export interface ConcurrencyConfig {
+  /** Instances worked on at once in a pass. */
+  readonly instances: number;
+  /** In-flight cross-region copies allowed per destination region (AWS: 20 instance, 5 cluster). */
+  readonly instanceCopiesPerRegion: number;
+  readonly clusterCopiesPerRegion: number;
+}

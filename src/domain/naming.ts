@@ -1,0 +1,64 @@
+import { Period } from './period';
+import { utcStamp } from './time';
+
+/**
+ * Snapshot identifiers.
+ *
+ * One format serves both APIs, so it follows the stricter DB *cluster* snapshot rule: at most 63
+ * characters, letters, digits and hyphens, a letter first, no `--`, no trailing hyphen. AWS stores
+ * identifiers lowercase, so we generate them lowercase and compare them as such.
+ *
+ *   daily:  sw-<instance>-<period>            sw-jira-prod-use1-1-20261124
+ *   ad hoc: sw-<instance>-adhoc-<timestamp>   sw-jira-prod-use1-1-adhoc-20261124153000
+ *
+ * An instance id too long to fit is cut and followed by a hash of the whole id, so two long ids
+ * that share a prefix still get different snapshot ids.
+ */
+export const MAX_SNAPSHOT_ID_LENGTH = 63;
+const PREFIX = 'sw-';
+const VALID_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+export function dailySnapshotId(instanceId: string, period: Period): string {
+  return compose(instanceId, period.key);
+}
+
+export function adhocSnapshotId(instanceId: string, at: Date): string {
+  return compose(instanceId, `adhoc-${utcStamp(at)}`);
+}
+
+export function isValidSnapshotId(id: string): boolean {
+  return id.length <= MAX_SNAPSHOT_ID_LENGTH && VALID_ID.test(id);
+}
+
+function compose(instanceId: string, suffix: string): string {
+  const slug = slugify(instanceId);
+  const room = MAX_SNAPSHOT_ID_LENGTH - PREFIX.length - suffix.length - 1;
+  let body = slug;
+  if (slug.length > room || slug !== instanceId.toLowerCase()) {
+    // Cut, then add a hash of the *original* id: distinct ids stay distinct after cutting.
+    const hash = fnv1a32(instanceId.toLowerCase());
+    const cut = slug.slice(0, Math.max(0, room - hash.length - 1)).replace(/-+$/, '');
+    body = cut ? `${cut}-${hash}` : hash;
+  }
+  const id = `${PREFIX}${body}-${suffix}`;
+  if (!isValidSnapshotId(id)) throw new Error(`internal: generated snapshot id ${id} is not valid`);
+  return id;
+}
+
+/** Lowercase letters, digits and single hyphens; anything else becomes a hyphen. */
+function slugify(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** 32-bit FNV-1a as 8 hex digits: short, stable, dependency-free; not for security. */
+export function fnv1a32(text: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

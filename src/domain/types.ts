@@ -1,0 +1,63 @@
+/** Core value types shared by every layer. Pure data: no SDK types leak past the adapters. */
+
+export type DbKind = 'instance' | 'cluster';
+export const TIERS = [0, 1, 2, 3] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** One database snapward is responsible for: an RDS DB instance or an Aurora cluster. */
+export interface FleetMember {
+  /** DB instance or DB cluster identifier, lowercase (AWS stores them lowercase). */
+  readonly id: string;
+  readonly kind: DbKind;
+  readonly region: string;
+  readonly drRegion: string;
+  readonly tier: Tier;
+  readonly product?: string;
+  /** Where the member came from: listed in the config, or found by its tier tag. */
+  readonly origin: 'config' | 'discovered';
+}
+
+/** A DB instance or cluster as AWS reports it (discovery). */
+export interface Database {
+  readonly id: string;
+  readonly kind: DbKind;
+  readonly region: string;
+  readonly status: string;
+  readonly encrypted: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Set for a DB instance that is a member of an Aurora cluster (backed up through its cluster). */
+  readonly clusterId?: string;
+}
+
+/** A DB snapshot or DB cluster snapshot, as listed in one region. */
+export interface Snapshot {
+  readonly id: string;
+  readonly arn: string;
+  readonly kind: DbKind;
+  readonly region: string;
+  /** DBInstanceIdentifier / DBClusterIdentifier the snapshot was taken from. */
+  readonly dbId: string;
+  /** `creating`, `pending`, `copying`, `available`, ... (a free string for DB snapshots). */
+  readonly status: string;
+  /** `manual`, `automated`, `awsbackup`, ... */
+  readonly snapshotType: string;
+  /** SnapshotCreateTime: for a copy this is the copy time, so never a recovery-point time. */
+  readonly createdAt: Date | null;
+  /** OriginalSnapshotCreateTime: instance snapshots only, carried over by copies. */
+  readonly originalCreatedAt: Date | null;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface SnapshotRef {
+  readonly id: string;
+  readonly region: string;
+  readonly kind: DbKind;
+}
+
+export const refOf = (s: Pick<Snapshot, 'id' | 'region' | 'kind'>): SnapshotRef => ({
+  id: s.id,
+  region: s.region,
+  kind: s.kind,
+});

@@ -1,0 +1,36 @@
+import { Database, DbKind, Snapshot, SnapshotRef } from '../domain/types';
+
+export interface CreateSnapshotRequest {
+  readonly kind: DbKind;
+  readonly region: string;
+  /** DB instance or cluster identifier. */
+  readonly dbId: string;
+  readonly snapshotId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface CopySnapshotRequest {
+  readonly kind: DbKind;
+  readonly source: Snapshot;
+  readonly targetRegion: string;
+  readonly targetId: string;
+  /** Key ARN (or id/alias) in the target region that encrypts the copy. */
+  readonly kmsKeyId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * RDS snapshots of DB instances and Aurora clusters, in any region. Implementations classify
+ * AWS errors into SnapwardError codes (see domain/errors.ts).
+ */
+export interface SnapshotProvider {
+  /** Every manual snapshot of `kind` in `region` (snapward's and everyone else's), tags included. */
+  listSnapshots(region: string, kind: DbKind): Promise<Snapshot[]>;
+  /** One snapshot by id, or null when it does not exist. */
+  describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null>;
+  createSnapshot(request: CreateSnapshotRequest): Promise<Snapshot>;
+  copySnapshot(request: CopySnapshotRequest): Promise<Snapshot>;
+  deleteSnapshot(ref: SnapshotRef): Promise<void>;
+  /** DB instances (not cluster members) and clusters in `region`, for discovery by tag. */
+  listDatabases(region: string): Promise<Database[]>;
+}
