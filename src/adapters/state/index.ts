@@ -1,0 +1,2 @@
+export { MemoryStateStore } from './memory-state-store';
+export { SqliteStateStore } from './sqlite-state-store';

@@ -1,0 +1,162 @@
+import { SnapwardError } from '../../domain/errors';
+import {
+  FinishRun,
+  InstanceResult,
+  NewRun,
+  RunKind,
+  RunRecord,
+  StateStore,
+} from '../../ports/state-store';
+
+interface StoredRun {
+  run: RunRecord;
+  /** Keyed by instance id; a Map keeps insertion order, and `set` on an existing key keeps its slot. */
+  results: Map<string, InstanceResult>;
+}
+
+/**
+ * A state store in process memory, for tests and dry use. It follows the same contract as the
+ * durable drivers, including copying everything that goes in or out: a caller that mutates a
+ * returned record (or an argument after the call) must not change what the store holds, or tests
+ * would pass here and fail against SQLite.
+ */
+export class MemoryStateStore implements StateStore {
+  private readonly runs = new Map<string, StoredRun>();
+  private closed = false;
+
+  async startRun(run: NewRun): Promise<void> {
+    this.ensureOpen();
+    checkDate(run.startedAt, 'startedAt');
+    if (this.runs.has(run.id)) throw storeError(`run '${run.id}' already exists`);
+    const startedAt = new Date(run.startedAt.getTime());
+    this.runs.set(run.id, {
+      run: {
+        id: run.id,
+        kind: run.kind,
+        trigger: run.trigger,
+        startedAt,
+        finishedAt: null,
+        outcome: 'running',
+        owner: { host: run.owner.host, pid: run.owner.pid },
+        heartbeatAt: new Date(startedAt.getTime()),
+        summary: null,
+        error: null,
+      },
+      results: new Map(),
+    });
+  }
+
+  async recordInstance(runId: string, result: InstanceResult, at: Date): Promise<void> {
+    this.ensureOpen();
+    checkDate(at, 'at');
+    const stored = this.mustGet(runId);
+    stored.results.set(result.instanceId, jsonCopy(result));
+    stored.run = { ...stored.run, heartbeatAt: new Date(at.getTime()) };
+  }
+
+  async heartbeat(runId: string, at: Date): Promise<void> {
+    this.ensureOpen();
+    checkDate(at, 'at');
+    const stored = this.mustGet(runId);
+    stored.run = { ...stored.run, heartbeatAt: new Date(at.getTime()) };
+  }
+
+  async finishRun(runId: string, finish: FinishRun): Promise<boolean> {
+    this.ensureOpen();
+    checkDate(finish.finishedAt, 'finishedAt');
+    const stored = this.mustGet(runId);
+    if (stored.run.outcome !== 'running') return false;
+    stored.run = {
+      ...stored.run,
+      outcome: finish.outcome,
+      finishedAt: new Date(finish.finishedAt.getTime()),
+      summary: jsonCopy(finish.summary),
+      error: jsonCopy(finish.error),
+    };
+    return true;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    this.ensureOpen();
+    const stored = this.runs.get(runId);
+    return stored ? copyRun(stored.run) : null;
+  }
+
+  async listRuns(options: { limit?: number; kind?: RunKind } = {}): Promise<RunRecord[]> {
+    this.ensureOpen();
+    const { limit, kind } = options;
+    checkLimit(limit);
+    const runs = this.sorted().filter((r) => kind === undefined || r.kind === kind);
+    return (limit === undefined ? runs : runs.slice(0, limit)).map(copyRun);
+  }
+
+  async listRunning(): Promise<RunRecord[]> {
+    this.ensureOpen();
+    return this.sorted()
+      .filter((r) => r.outcome === 'running')
+      .map(copyRun);
+  }
+
+  async listInstanceResults(runId: string): Promise<InstanceResult[]> {
+    this.ensureOpen();
+    const stored = this.runs.get(runId);
+    return stored ? [...stored.results.values()].map(jsonCopy) : [];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** Newest first, ties by id descending: the same order the SQLite driver's ORDER BY gives. */
+  private sorted(): RunRecord[] {
+    return [...this.runs.values()]
+      .map((s) => s.run)
+      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  private mustGet(runId: string): StoredRun {
+    const stored = this.runs.get(runId);
+    if (!stored) throw storeError(`run '${runId}' does not exist`);
+    return stored;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw storeError('the store is closed');
+  }
+}
+
+function storeError(message: string): SnapwardError {
+  return new SnapwardError('STATE_STORE_ERROR', `memory state store: ${message}`);
+}
+
+/** An invalid Date would be stored happily here but not by SQLite (no ISO form): reject it alike. */
+function checkDate(value: Date, field: string): void {
+  if (Number.isNaN(value.getTime())) throw storeError(`${field} is not a valid date`);
+}
+
+/**
+ * Documents go through JSON, exactly as the durable drivers store them, so a value that would not
+ * survive SQLite (undefined fields, class instances) does not survive here either. Not
+ * structuredClone: under jest it returns objects of another realm, whose Dates fail `instanceof`.
+ */
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function copyRun(run: RunRecord): RunRecord {
+  return {
+    ...run,
+    startedAt: new Date(run.startedAt.getTime()),
+    finishedAt: run.finishedAt === null ? null : new Date(run.finishedAt.getTime()),
+    heartbeatAt: new Date(run.heartbeatAt.getTime()),
+    owner: { ...run.owner },
+    summary: jsonCopy(run.summary),
+    error: jsonCopy(run.error),
+  };
+}
+
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+    throw storeError(`limit must be a non-negative integer, got ${limit}`);
+  }
+}

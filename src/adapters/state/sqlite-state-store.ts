@@ -1,0 +1,265 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ErrorInfo, SnapwardError } from '../../domain/errors';
+import {
+  FinishRun,
+  InstanceResult,
+  NewRun,
+  RunKind,
+  RunOutcome,
+  RunRecord,
+  RunSummary,
+  RunTrigger,
+  StateStore,
+} from '../../ports/state-store';
+
+/**
+ * Schema steps; step i brings the database from user_version i to i + 1. Only ever append: a
+ * file written by this build must open in every later build. Times are ISO-8601 UTC text (fixed
+ * width, so they sort as text) and documents are JSON, so `sqlite3 state.db` is readable as is.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE runs (
+     id           TEXT PRIMARY KEY,
+     kind         TEXT NOT NULL,
+     trigger      TEXT NOT NULL,
+     started_at   TEXT NOT NULL,
+     finished_at  TEXT,
+     outcome      TEXT NOT NULL,
+     owner_host   TEXT NOT NULL,
+     owner_pid    INTEGER NOT NULL,
+     heartbeat_at TEXT NOT NULL,
+     summary      TEXT,
+     error        TEXT
+   );
+   CREATE INDEX runs_started_at ON runs (started_at);
+   CREATE TABLE instance_results (
+     run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     instance_id TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     seq         INTEGER NOT NULL,
+     result      TEXT NOT NULL,
+     PRIMARY KEY (run_id, instance_id)
+   );`,
+];
+
+const BUSY_TIMEOUT_MS = 5000;
+const ORDER = 'ORDER BY started_at DESC, id DESC';
+
+interface RunRow {
+  id: string;
+  kind: string;
+  trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  outcome: string;
+  owner_host: string;
+  owner_pid: number;
+  heartbeat_at: string;
+  summary: string | null;
+  error: string | null;
+}
+
+/** The durable state store: one SQLite file per deployment (better-sqlite3, synchronous). */
+export class SqliteStateStore implements StateStore {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+  ) {}
+
+  /** Opens (creating folders, file and schema as needed) the store at `file`; `:memory:` works. */
+  static open(file: string): SqliteStateStore {
+    let db: Database.Database | undefined;
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      db = new Database(file);
+      // The timeout rides out short write locks held by another snapward process.
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // Checked before anything writes: a newer build's file is left exactly as it was.
+      const version = schemaVersion(db, file);
+      // WAL lets `snapward runs` read while a pass writes.
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, version);
+      return new SqliteStateStore(db, file);
+    } catch (err) {
+      db?.close();
+      throw wrap(err, file, 'open');
+    }
+  }
+
+  async startRun(run: NewRun): Promise<void> {
+    this.exec('startRun', () => {
+      const startedAt = iso(run.startedAt, 'startedAt');
+      const info = this.db
+        .prepare(
+          `INSERT INTO runs (id, kind, trigger, started_at, outcome, owner_host, owner_pid, heartbeat_at)
+           VALUES (?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        )
+        .run(run.id, run.kind, run.trigger, startedAt, run.owner.host, run.owner.pid, startedAt);
+      if (info.changes === 0) throw this.error(`run '${run.id}' already exists`);
+    });
+  }
+
+  async recordInstance(runId: string, result: InstanceResult, at: Date): Promise<void> {
+    this.exec('recordInstance', () => {
+      const when = iso(at, 'at');
+      this.db.transaction(() => {
+        this.touch(runId, when);
+        // seq is set once, on first insert: a re-record replaces the result but keeps its place.
+        this.db
+          .prepare(
+            `INSERT INTO instance_results (run_id, instance_id, recorded_at, seq, result)
+             VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM instance_results WHERE run_id = ?), ?)
+             ON CONFLICT (run_id, instance_id) DO UPDATE SET recorded_at = excluded.recorded_at, result = excluded.result`,
+          )
+          .run(runId, result.instanceId, when, runId, JSON.stringify(result));
+      })();
+    });
+  }
+
+  async heartbeat(runId: string, at: Date): Promise<void> {
+    this.exec('heartbeat', () => this.touch(runId, iso(at, 'at')));
+  }
+
+  async finishRun(runId: string, finish: FinishRun): Promise<boolean> {
+    return this.exec('finishRun', () =>
+      this.db.transaction(() => {
+        // The outcome guard in the WHERE makes check-and-set one statement: no lost interrupt.
+        const info = this.db
+          .prepare(
+            `UPDATE runs SET outcome = ?, finished_at = ?, summary = ?, error = ?
+             WHERE id = ? AND outcome = 'running'`,
+          )
+          .run(finish.outcome, iso(finish.finishedAt, 'finishedAt'), json(finish.summary), json(finish.error), runId);
+        if (info.changes > 0) return true;
+        if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw this.unknown(runId);
+        return false;
+      })(),
+    );
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    return this.exec('getRun', () => {
+      const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  async listRuns(options: { limit?: number; kind?: RunKind } = {}): Promise<RunRecord[]> {
+    return this.exec('listRuns', () => {
+      const { limit, kind } = options;
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+        throw this.error(`limit must be a non-negative integer, got ${limit}`);
+      }
+      // LIMIT -1 is SQLite for "no limit".
+      const rows = this.db
+        .prepare(`SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) ${ORDER} LIMIT @limit`)
+        .all({ kind: kind ?? null, limit: limit ?? -1 }) as RunRow[];
+      return rows.map(toRecord);
+    });
+  }
+
+  async listRunning(): Promise<RunRecord[]> {
+    return this.exec('listRunning', () =>
+      (this.db.prepare(`SELECT * FROM runs WHERE outcome = 'running' ${ORDER}`).all() as RunRow[]).map(toRecord),
+    );
+  }
+
+  async listInstanceResults(runId: string): Promise<InstanceResult[]> {
+    return this.exec('listInstanceResults', () =>
+      (this.db.prepare('SELECT result FROM instance_results WHERE run_id = ? ORDER BY seq').all(runId) as { result: string }[]).map(
+        (r) => JSON.parse(r.result) as InstanceResult,
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.exec('close', () => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  private touch(runId: string, when: string): void {
+    const info = this.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(when, runId);
+    if (info.changes === 0) throw this.unknown(runId);
+  }
+
+  /** Runs one synchronous operation, turning whatever it throws into a STATE_STORE_ERROR. */
+  private exec<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw wrap(err, this.file, what);
+    }
+  }
+
+  private unknown(runId: string): SnapwardError {
+    return this.error(`run '${runId}' does not exist`);
+  }
+
+  private error(message: string): SnapwardError {
+    return new SnapwardError('STATE_STORE_ERROR', `state store ${this.file}: ${message}`, { context: { path: this.file } });
+  }
+}
+
+function schemaVersion(db: Database.Database, file: string): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new SnapwardError(
+      'STATE_STORE_ERROR',
+      `state store ${file}: schema version ${current} was written by a newer snapward (this one knows up to ${MIGRATIONS.length}); upgrade snapward`,
+      { context: { path: file, schemaVersion: current } },
+    );
+  }
+  return current;
+}
+
+function migrate(db: Database.Database, current: number): void {
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    // One transaction per step, version bump included: a crash never leaves a half-applied step.
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+function wrap(err: unknown, file: string, what: string): SnapwardError {
+  if (err instanceof SnapwardError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const sqliteCode = (err as { code?: unknown } | null)?.code;
+  // Lock contention outlasting the busy timeout clears up on its own; other failures do not.
+  const retryable = sqliteCode === 'SQLITE_BUSY' || sqliteCode === 'SQLITE_LOCKED';
+  return new SnapwardError('STATE_STORE_ERROR', `state store ${file}: ${what} failed: ${message}`, {
+    retryable,
+    cause: err,
+    context: { path: file, ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}) },
+  });
+}
+
+function iso(value: Date, field: string): string {
+  // Not `instanceof Date`: a Date from another realm (a VM context, jest) is just as good.
+  if (Number.isNaN(value.getTime())) throw new Error(`${field} is not a valid date`);
+  return value.toISOString();
+}
+
+function json(value: RunSummary | ErrorInfo | null): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    kind: row.kind as RunKind,
+    trigger: row.trigger as RunTrigger,
+    startedAt: new Date(row.started_at),
+    finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+    outcome: row.outcome as RunOutcome,
+    owner: { host: row.owner_host, pid: row.owner_pid },
+    heartbeatAt: new Date(row.heartbeat_at),
+    summary: row.summary === null ? null : (JSON.parse(row.summary) as RunSummary),
+    error: row.error === null ? null : (JSON.parse(row.error) as ErrorInfo),
+  };
+}

@@ -1,0 +1,216 @@
+import { SnapwardError } from '../../src/domain/errors';
+import { InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
+
+/**
+ * The behaviour every StateStore driver must show, exercised only through the port so the same
+ * suite can prove memory, SQLite and (later) DynamoDB alike. `open` must give an empty store.
+ */
+export function describeStateStoreContract(
+  name: string,
+  open: () => Promise<{ store: StateStore; cleanup: () => Promise<void> }>,
+): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let store: StateStore;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    const t0 = new Date('2026-11-24T10:00:00.123Z');
+    const at = (ms: number): Date => new Date(t0.getTime() + ms);
+    const newRun = (id: string, over: Partial<NewRun> = {}): NewRun => ({
+      id, kind: 'reconcile', trigger: 'test', startedAt: t0, owner: { host: 'host-a', pid: 4242 }, ...over,
+    });
+    const summary: RunSummary = { instances: 3, failed: 1, created: 2, copied: 1, deleted: 4, inProgress: 1, warnings: 2 };
+    const result = (instanceId: string, over: Partial<InstanceResult> = {}): InstanceResult => ({
+      instanceId, kind: 'instance', region: 'eu-west-1', drRegion: 'eu-central-1', status: 'ok',
+      created: [{ id: `${instanceId}-snap`, region: 'eu-west-1', kind: 'instance' }],
+      copied: [], deleted: [], inProgress: [], deferred: [], warnings: [], errors: [], ...over,
+    });
+    const finish = { finishedAt: at(60_000), outcome: 'succeeded', summary, error: null } as const;
+
+    async function expectStoreError(promise: Promise<unknown>, message: RegExp): Promise<void> {
+      const err: unknown = await promise.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(SnapwardError);
+      expect((err as SnapwardError).code).toBe('STATE_STORE_ERROR');
+      expect((err as SnapwardError).message).toMatch(message);
+    }
+
+    it('records a started run as running, with nothing finished yet', async () => {
+      await store.startRun(newRun('r-1', { kind: 'backup', trigger: 'cli' }));
+      expect(await store.getRun('r-1')).toEqual({
+        id: 'r-1', kind: 'backup', trigger: 'cli', startedAt: t0, finishedAt: null, outcome: 'running',
+        owner: { host: 'host-a', pid: 4242 }, heartbeatAt: t0, summary: null, error: null,
+      });
+    });
+
+    it('returns null for an unknown run and no results for it', async () => {
+      expect(await store.getRun('nope')).toBeNull();
+      expect(await store.listInstanceResults('nope')).toEqual([]);
+    });
+
+    it('refuses to start a run whose id exists, keeping the original', async () => {
+      await store.startRun(newRun('r-1'));
+      await expectStoreError(store.startRun(newRun('r-1', { kind: 'backup', startedAt: at(5) })), /r-1.*already exists/);
+      const run = await store.getRun('r-1');
+      expect(run?.kind).toBe('reconcile');
+      expect(run?.startedAt).toEqual(t0);
+    });
+
+    it('rejects invalid dates', async () => {
+      await expectStoreError(store.startRun(newRun('r-1', { startedAt: new Date(NaN) })), /date/);
+      expect(await store.getRun('r-1')).toBeNull();
+    });
+
+    it('lists instance results in first-recorded order; re-recording replaces in place', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.recordInstance('r-1', result('db-b', { status: 'failed' }), at(1000));
+      await store.recordInstance('r-1', result('db-a'), at(2000));
+      await store.recordInstance('r-1', result('db-c'), at(3000));
+      await store.recordInstance('r-1', result('db-b', { warnings: ['second try'] }), at(4000));
+      const results = await store.listInstanceResults('r-1');
+      expect(results.map((r) => r.instanceId)).toEqual(['db-b', 'db-a', 'db-c']);
+      expect(results[0]).toEqual(result('db-b', { warnings: ['second try'] }));
+    });
+
+    it('keeps each run\'s results apart', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.startRun(newRun('r-2'));
+      await store.recordInstance('r-1', result('db-a'), at(1));
+      await store.recordInstance('r-2', result('db-b'), at(2));
+      expect((await store.listInstanceResults('r-1')).map((r) => r.instanceId)).toEqual(['db-a']);
+      expect((await store.listInstanceResults('r-2')).map((r) => r.instanceId)).toEqual(['db-b']);
+    });
+
+    it('round-trips an instance result deep-equal, errors included', async () => {
+      const full = result('db-x', {
+        kind: 'cluster', status: 'failed',
+        copied: [{ id: 'c1', region: 'eu-central-1', kind: 'cluster' }],
+        deleted: [{ id: 'd1', region: 'eu-west-1', kind: 'cluster' }, { id: 'd2', region: 'eu-central-1', kind: 'cluster' }],
+        inProgress: [{ id: 'p1', region: 'eu-west-1', kind: 'cluster' }],
+        deferred: [{ id: 'f1', region: 'eu-central-1', kind: 'cluster' }],
+        warnings: ['w1', 'ünïcödé "quoted"'],
+        errors: [{ code: 'THROTTLED', message: 'slow down', step: 'copy', retryable: true }, { code: 'AWS_ERROR', message: 'x' }],
+      });
+      await store.startRun(newRun('r-1'));
+      await store.recordInstance('r-1', full, at(1));
+      expect(await store.listInstanceResults('r-1')).toEqual([full]);
+    });
+
+    it('refreshes the heartbeat on recordInstance and heartbeat, changing nothing else', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.recordInstance('r-1', result('db-a'), at(1500));
+      expect((await store.getRun('r-1'))?.heartbeatAt).toEqual(at(1500));
+      await store.heartbeat('r-1', at(2750));
+      const run = await store.getRun('r-1');
+      expect(run).toMatchObject({ heartbeatAt: at(2750), outcome: 'running', startedAt: t0, finishedAt: null });
+    });
+
+    it('finishes a running run once and returns true', async () => {
+      await store.startRun(newRun('r-1'));
+      const error = { code: 'INTERNAL', message: 'boom', step: 'list', retryable: false } as const;
+      expect(await store.finishRun('r-1', { finishedAt: at(9999), outcome: 'partial', summary, error })).toBe(true);
+      expect(await store.getRun('r-1')).toMatchObject({ outcome: 'partial', finishedAt: at(9999), summary, error, heartbeatAt: t0 });
+    });
+
+    it('accepts a null summary and error on finish', async () => {
+      await store.startRun(newRun('r-1'));
+      expect(await store.finishRun('r-1', { finishedAt: at(1), outcome: 'failed', summary: null, error: null })).toBe(true);
+      expect(await store.getRun('r-1')).toMatchObject({ outcome: 'failed', summary: null, error: null });
+    });
+
+    it('never lets a late finish overwrite an earlier verdict', async () => {
+      await store.startRun(newRun('r-1'));
+      const interrupted = { finishedAt: at(10), outcome: 'interrupted', summary: null, error: { code: 'INTERRUPTED', message: 'gone' } } as const;
+      expect(await store.finishRun('r-1', interrupted)).toBe(true);
+      const before = await store.getRun('r-1');
+      expect(await store.finishRun('r-1', finish)).toBe(false);
+      expect(await store.getRun('r-1')).toEqual(before);
+    });
+
+    it('still records a late instance result on a finished run, without reopening it', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.finishRun('r-1', finish);
+      await store.recordInstance('r-1', result('db-a'), at(120_000));
+      expect((await store.listInstanceResults('r-1')).map((r) => r.instanceId)).toEqual(['db-a']);
+      expect((await store.getRun('r-1'))?.outcome).toBe('succeeded');
+    });
+
+    it('fails on an unknown run id for writes', async () => {
+      await expectStoreError(store.finishRun('ghost', finish), /ghost.*does not exist/);
+      await expectStoreError(store.recordInstance('ghost', result('db-a'), at(1)), /ghost.*does not exist/);
+      await expectStoreError(store.heartbeat('ghost', at(1)), /ghost.*does not exist/);
+      expect(await store.getRun('ghost')).toBeNull();
+      expect(await store.listInstanceResults('ghost')).toEqual([]);
+    });
+
+    it('lists runs newest first, ties by id descending, honouring limit and kind', async () => {
+      await store.startRun(newRun('r-old', { startedAt: at(-1000) }));
+      await store.startRun(newRun('r-new', { startedAt: at(5000), kind: 'backup' }));
+      await store.startRun(newRun('r-a', { startedAt: at(0) }));
+      await store.startRun(newRun('r-b', { startedAt: at(0), kind: 'backup' }));
+      const ids = async (o?: Parameters<StateStore['listRuns']>[0]) => (await store.listRuns(o)).map((r) => r.id);
+      expect(await ids()).toEqual(['r-new', 'r-b', 'r-a', 'r-old']);
+      expect(await ids({ limit: 2 })).toEqual(['r-new', 'r-b']);
+      expect(await ids({ limit: 0 })).toEqual([]);
+      expect(await ids({ limit: 10 })).toHaveLength(4);
+      expect(await ids({ kind: 'backup' })).toEqual(['r-new', 'r-b']);
+      expect(await ids({ kind: 'reconcile', limit: 1 })).toEqual(['r-a']);
+    });
+
+    it('orders by time, not by id or insertion', async () => {
+      await store.startRun(newRun('z', { startedAt: at(0) }));
+      await store.startRun(newRun('a', { startedAt: at(1) }));
+      expect((await store.listRuns()).map((r) => r.id)).toEqual(['a', 'z']);
+    });
+
+    it('lists only running runs as running', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.startRun(newRun('r-2', { startedAt: at(1) }));
+      await store.startRun(newRun('r-3', { startedAt: at(2) }));
+      await store.finishRun('r-2', finish);
+      const running = await store.listRunning();
+      expect(running.map((r) => r.id).sort()).toEqual(['r-1', 'r-3']);
+      expect(running.every((r) => r.outcome === 'running')).toBe(true);
+    });
+
+    it('hands out copies: mutating returned objects or arguments does not change the store', async () => {
+      const startedAt = new Date(t0.getTime());
+      const res = result('db-a');
+      await store.startRun(newRun('r-1', { startedAt }));
+      await store.recordInstance('r-1', res, at(1));
+      await store.finishRun('r-1', { ...finish, summary: { ...summary } });
+      startedAt.setTime(0);
+      (res.warnings as string[]).push('mutated arg');
+
+      const run = (await store.getRun('r-1')) as unknown as Record<string, any>;
+      run.startedAt.setTime(0);
+      run.summary.created = 999;
+      run.owner.pid = 1;
+      const [listed] = (await store.listRuns()) as unknown as Record<string, any>[];
+      listed!.heartbeatAt.setTime(0);
+      const results = (await store.listInstanceResults('r-1')) as unknown as Record<string, any>[];
+      results[0]!.created.push({ id: 'x' });
+      results.push({ instanceId: 'ghost' });
+
+      expect(await store.getRun('r-1')).toMatchObject({ startedAt: t0, heartbeatAt: at(1), summary, owner: { pid: 4242 } });
+      expect(await store.listInstanceResults('r-1')).toEqual([result('db-a')]);
+    });
+
+    it('round-trips dates to the millisecond', async () => {
+      const odd = new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999));
+      await store.startRun(newRun('r-1', { startedAt: odd }));
+      await store.heartbeat('r-1', new Date(odd.getTime() + 1));
+      await store.finishRun('r-1', { ...finish, finishedAt: new Date(odd.getTime() + 2) });
+      const run = await store.getRun('r-1');
+      expect(run?.startedAt.getTime()).toBe(odd.getTime());
+      expect(run?.heartbeatAt.getTime()).toBe(odd.getTime() + 1);
+      expect(run?.finishedAt?.getTime()).toBe(odd.getTime() + 2);
+      expect(run?.startedAt).toBeInstanceOf(Date);
+    });
+  });
+}
