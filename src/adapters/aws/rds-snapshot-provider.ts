@@ -1,0 +1,216 @@
+import {
+  CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DBClusterSnapshot,
+  DBSnapshot,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBSnapshotsCommand,
+  paginateDescribeDBClusters,
+  paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBInstances,
+  paginateDescribeDBSnapshots,
+  Tag,
+} from '@aws-sdk/client-rds';
+import { Database, DbKind, Snapshot, SnapshotRef } from '../../domain/types';
+import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotProvider } from '../../ports/snapshot-provider';
+import { AwsClients } from './clients';
+import { classifyAwsError } from './errors';
+
+/** Largest page RDS allows: fewer calls per listing (the per-account API rate is the scarce thing). */
+const PAGE_SIZE = 100;
+/** Engines DescribeDBInstances/DescribeDBClusters also return that are not RDS/Aurora databases. */
+const FOREIGN_ENGINES = /^(docdb|neptune)/;
+
+/** SnapshotProvider over the RDS API: DB snapshots for instances, DB cluster snapshots for Aurora. */
+export class RdsSnapshotProvider implements SnapshotProvider {
+  constructor(private readonly clients: AwsClients) {}
+
+  async listSnapshots(region: string, kind: DbKind): Promise<Snapshot[]> {
+    const client = this.clients.rds(region);
+    const out: Snapshot[] = [];
+    try {
+      if (kind === 'instance') {
+        for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: 'manual' })) {
+          for (const s of page.DBSnapshots ?? []) out.push(fromDbSnapshot(s, region));
+        }
+      } else {
+        for await (const page of paginateDescribeDBClusterSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: 'manual' })) {
+          for (const s of page.DBClusterSnapshots ?? []) out.push(fromClusterSnapshot(s, region));
+        }
+      }
+    } catch (err) {
+      throw classifyAwsError(err, `listing manual ${kind} snapshots in ${region}`);
+    }
+    return out;
+  }
+
+  async describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null> {
+    const client = this.clients.rds(ref.region);
+    try {
+      if (ref.kind === 'instance') {
+        const res = await client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: ref.id }));
+        const s = res.DBSnapshots?.[0];
+        return s ? fromDbSnapshot(s, ref.region) : null;
+      }
+      const res = await client.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: ref.id }));
+      const s = res.DBClusterSnapshots?.[0];
+      return s ? fromClusterSnapshot(s, ref.region) : null;
+    } catch (err) {
+      const classified = classifyAwsError(err, `describing snapshot ${ref.id} in ${ref.region}`);
+      if (classified.code === 'SNAPSHOT_NOT_FOUND') return null;
+      throw classified;
+    }
+  }
+
+  async createSnapshot(req: CreateSnapshotRequest): Promise<Snapshot> {
+    const client = this.clients.rds(req.region);
+    const Tags = toTagList(req.tags);
+    try {
+      if (req.kind === 'instance') {
+        const res = await client.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: req.dbId, DBSnapshotIdentifier: req.snapshotId, Tags }));
+        return fromDbSnapshot(required(res.DBSnapshot, 'CreateDBSnapshot'), req.region);
+      }
+      const res = await client.send(
+        new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: req.dbId, DBClusterSnapshotIdentifier: req.snapshotId, Tags }),
+      );
+      return fromClusterSnapshot(required(res.DBClusterSnapshot, 'CreateDBClusterSnapshot'), req.region);
+    } catch (err) {
+      const op = req.kind === 'instance' ? 'CreateDBSnapshot' : 'CreateDBClusterSnapshot';
+      throw classifyAwsError(err, `${op} ${req.snapshotId} of ${req.dbId} in ${req.region}`);
+    }
+  }
+
+  async copySnapshot(req: CopySnapshotRequest): Promise<Snapshot> {
+    // Called in the destination region with the source's full ARN: SDK v3 infers the source
+    // region from the ARN (there is no SourceRegion input) and presigns where AWS needs it.
+    const client = this.clients.rds(req.targetRegion);
+    const Tags = toTagList(req.tags);
+    try {
+      if (req.kind === 'instance') {
+        const res = await client.send(
+          new CopyDBSnapshotCommand({
+            SourceDBSnapshotIdentifier: req.source.arn,
+            TargetDBSnapshotIdentifier: req.targetId,
+            KmsKeyId: req.kmsKeyId,
+            Tags,
+            CopyTags: false, // tags are passed explicitly: AWS ignores CopyTags when Tags is set
+          }),
+        );
+        return fromDbSnapshot(required(res.DBSnapshot, 'CopyDBSnapshot'), req.targetRegion);
+      }
+      const res = await client.send(
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: req.source.arn,
+          TargetDBClusterSnapshotIdentifier: req.targetId,
+          // A key for an unencrypted cluster snapshot is an error in AWS: only pass it when encrypted.
+          ...(req.source.encrypted ? { KmsKeyId: req.kmsKeyId } : {}),
+          Tags,
+          CopyTags: false,
+        }),
+      );
+      return fromClusterSnapshot(required(res.DBClusterSnapshot, 'CopyDBClusterSnapshot'), req.targetRegion);
+    } catch (err) {
+      const op = req.kind === 'instance' ? 'CopyDBSnapshot' : 'CopyDBClusterSnapshot';
+      throw classifyAwsError(err, `${op} ${req.source.arn} to ${req.targetId} in ${req.targetRegion}`);
+    }
+  }
+
+  async deleteSnapshot(ref: SnapshotRef): Promise<void> {
+    const client = this.clients.rds(ref.region);
+    try {
+      if (ref.kind === 'instance') await client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: ref.id }));
+      else await client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: ref.id }));
+    } catch (err) {
+      const op = ref.kind === 'instance' ? 'DeleteDBSnapshot' : 'DeleteDBClusterSnapshot';
+      throw classifyAwsError(err, `${op} ${ref.id} in ${ref.region}`);
+    }
+  }
+
+  async listDatabases(region: string): Promise<Database[]> {
+    const client = this.clients.rds(region);
+    const out: Database[] = [];
+    try {
+      for await (const page of paginateDescribeDBInstances({ client, pageSize: PAGE_SIZE }, {})) {
+        for (const i of page.DBInstances ?? []) {
+          if (!i.DBInstanceIdentifier || FOREIGN_ENGINES.test(i.Engine ?? '')) continue;
+          out.push({
+            id: i.DBInstanceIdentifier.toLowerCase(),
+            kind: 'instance',
+            region,
+            status: i.DBInstanceStatus ?? 'unknown',
+            encrypted: Boolean(i.StorageEncrypted),
+            tags: fromTagList(i.TagList),
+            ...(i.DBClusterIdentifier ? { clusterId: i.DBClusterIdentifier.toLowerCase() } : {}),
+          });
+        }
+      }
+      for await (const page of paginateDescribeDBClusters({ client, pageSize: PAGE_SIZE }, {})) {
+        for (const c of page.DBClusters ?? []) {
+          if (!c.DBClusterIdentifier || FOREIGN_ENGINES.test(c.Engine ?? '')) continue;
+          out.push({
+            id: c.DBClusterIdentifier.toLowerCase(),
+            kind: 'cluster',
+            region,
+            status: c.Status ?? 'unknown',
+            encrypted: Boolean(c.StorageEncrypted),
+            tags: fromTagList(c.TagList),
+          });
+        }
+      }
+    } catch (err) {
+      throw classifyAwsError(err, `listing DB instances and clusters in ${region}`);
+    }
+    return out;
+  }
+}
+
+function fromDbSnapshot(s: DBSnapshot, region: string): Snapshot {
+  return {
+    id: (s.DBSnapshotIdentifier ?? '').toLowerCase(),
+    arn: s.DBSnapshotArn ?? '',
+    kind: 'instance',
+    region,
+    dbId: (s.DBInstanceIdentifier ?? '').toLowerCase(),
+    status: s.Status ?? 'unknown',
+    snapshotType: s.SnapshotType ?? 'manual',
+    createdAt: s.SnapshotCreateTime ?? null,
+    originalCreatedAt: s.OriginalSnapshotCreateTime ?? null,
+    encrypted: Boolean(s.Encrypted),
+    ...(s.KmsKeyId ? { kmsKeyId: s.KmsKeyId } : {}),
+    tags: fromTagList(s.TagList),
+  };
+}
+
+function fromClusterSnapshot(s: DBClusterSnapshot, region: string): Snapshot {
+  return {
+    id: (s.DBClusterSnapshotIdentifier ?? '').toLowerCase(),
+    arn: s.DBClusterSnapshotArn ?? '',
+    kind: 'cluster',
+    region,
+    dbId: (s.DBClusterIdentifier ?? '').toLowerCase(),
+    status: s.Status ?? 'unknown',
+    snapshotType: s.SnapshotType ?? 'manual',
+    createdAt: s.SnapshotCreateTime ?? null,
+    originalCreatedAt: null, // cluster snapshots have no OriginalSnapshotCreateTime: we tag copies instead
+    encrypted: Boolean(s.StorageEncrypted),
+    ...(s.KmsKeyId ? { kmsKeyId: s.KmsKeyId } : {}),
+    tags: fromTagList(s.TagList),
+  };
+}
+
+const toTagList = (tags: Readonly<Record<string, string>>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+function fromTagList(list: Tag[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
+  return tags;
+}
+
+function required<T>(value: T | undefined, op: string): T {
+  if (value === undefined) throw new Error(`${op} returned no snapshot`);
+  return value;
+}

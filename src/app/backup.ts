@@ -1,0 +1,91 @@
+import { SnapwardError, toErrorInfo } from '../domain/errors';
+import { adhocSnapshotId } from '../domain/naming';
+import { baseTags, managedInfo, sanitizeTagValue, TAG } from '../domain/tags';
+import { FleetMember, refOf, Snapshot } from '../domain/types';
+import { InstanceResult, RunTrigger } from '../ports/state-store';
+import { AppDeps } from './deps';
+import { resolveFleet } from './fleet';
+import { reapInterruptedRuns } from './runs';
+
+export interface BackupRequest {
+  readonly instanceId: string;
+  readonly reason?: string;
+  readonly requestedBy?: string;
+  readonly trigger: RunTrigger;
+}
+
+export interface BackupReport {
+  readonly runId: string;
+  readonly instance: FleetMember;
+  readonly snapshot: Snapshot | null;
+  readonly result: InstanceResult;
+}
+
+/**
+ * An ad hoc snapshot now, with its own identifier (never the period's daily one, which it does
+ * not stand in for) and the reason as a tag. The next reconcile pass copies and retains it like
+ * any other managed snapshot. Recorded as a run of kind `backup`.
+ *
+ * @throws SnapwardError USAGE when the instance is not part of the fleet (nothing is touched).
+ */
+export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Promise<BackupReport> {
+  const instanceId = request.instanceId.trim().toLowerCase();
+  const fleet = await resolveFleet(deps.config, deps.provider);
+  const member = fleet.members.find((m) => m.id === instanceId);
+  if (!member) {
+    const known = fleet.members.map((m) => m.id).slice(0, 10).join(', ');
+    throw new SnapwardError('USAGE', `instance ${JSON.stringify(request.instanceId)} is not in the fleet; expected one of: ${known || '(the fleet is empty)'}`);
+  }
+  const startedAt = deps.clock.now();
+  const runId = deps.runtime.newRunId(startedAt);
+  await reapInterruptedRuns(deps);
+  await deps.store.startRun({ id: runId, kind: 'backup', trigger: request.trigger, startedAt, owner: deps.runtime.owner });
+
+  const tags: Record<string, string> = { ...baseTags(member, 'adhoc') };
+  if (request.reason) tags[TAG.reason] = sanitizeTagValue(request.reason);
+  if (request.requestedBy) tags[TAG.requestedBy] = sanitizeTagValue(request.requestedBy);
+  const snapshotId = adhocSnapshotId(member.id, startedAt);
+
+  let snapshot: Snapshot | null = null;
+  const errors = [];
+  const warnings: string[] = [];
+  try {
+    snapshot = await deps.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId, tags });
+  } catch (err) {
+    const info = toErrorInfo(err, 'create');
+    if (info.code === 'SNAPSHOT_ALREADY_EXISTS') {
+      // Same instance, same second: the request was already carried out.
+      const existing = await deps.provider.describeSnapshot({ id: snapshotId, region: member.region, kind: member.kind });
+      if (existing && managedInfo(existing)?.instanceId === member.id) snapshot = existing;
+      else errors.push({ ...info, code: 'SNAPSHOT_ID_TAKEN' as const });
+    } else {
+      errors.push(info);
+    }
+  }
+  if (snapshot && !snapshot.encrypted) warnings.push(`${member.kind} ${member.id} is not encrypted: snapshot ${snapshot.id} is unencrypted`);
+
+  const result: InstanceResult = {
+    instanceId: member.id,
+    kind: member.kind,
+    region: member.region,
+    drRegion: member.drRegion,
+    status: errors.length ? 'failed' : 'ok',
+    created: snapshot ? [refOf(snapshot)] : [],
+    copied: [],
+    deleted: [],
+    inProgress: snapshot && snapshot.status !== 'available' ? [refOf(snapshot)] : [],
+    deferred: [],
+    warnings,
+    errors,
+  };
+  const finishedAt = deps.clock.now();
+  await deps.store.recordInstance(runId, result, finishedAt);
+  await deps.store.finishRun(runId, {
+    finishedAt,
+    outcome: errors.length ? 'failed' : 'succeeded',
+    summary: { instances: 1, failed: errors.length ? 1 : 0, created: result.created.length, copied: 0, deleted: 0, inProgress: result.inProgress.length, warnings: warnings.length },
+    error: errors[0] ?? null,
+  });
+  deps.logger.info({ runId, instanceId: member.id, snapshotId, ok: !errors.length }, 'ad hoc backup');
+  return { runId, instance: member, snapshot, result };
+}
