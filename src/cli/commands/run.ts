@@ -1,0 +1,92 @@
+import { Command } from 'commander';
+import { reconcile, ReconcileReport } from '../../app/reconcile';
+import { withApp, GlobalOptions } from '../context';
+import { EXIT } from '../errors';
+import { Output } from '../output';
+
+interface RunOptions extends GlobalOptions {
+  readonly dryRun?: boolean;
+}
+
+export function registerRun(program: Command, out: Output, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('one reconcile pass over the whole fleet: create, copy, expire')
+    .option('--dry-run', 'print what the pass would create, copy and delete; change nothing')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<RunOptions>();
+      // First Ctrl-C: stop taking new instances and record the run as interrupted.
+      const controller = new AbortController();
+      const onSignal = (): void => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const report = await withApp(opts, (app) =>
+          reconcile(app.deps, { trigger: 'cli', dryRun: Boolean(opts.dryRun), signal: controller.signal }),
+        );
+        if (opts.json) out.json(report);
+        else printReport(report, out);
+        setExit(report.outcome === 'interrupted' ? EXIT.interrupted : report.summary.failed > 0 || report.problems.length > 0 ? EXIT.failures : EXIT.ok);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
+
+function printReport(report: ReconcileReport, out: Output): void {
+  if (report.dryRun) {
+    out.line(`dry run: nothing was changed (${report.fleetSize} instances)`);
+    out.table(
+      [
+        { key: 'instance', header: 'INSTANCE' },
+        { key: 'create', header: 'WOULD CREATE' },
+        { key: 'copy', header: 'WOULD COPY' },
+        { key: 'delete', header: 'WOULD DELETE' },
+        { key: 'notes', header: 'NOTES' },
+      ],
+      report.planned.map((p) => ({
+        instance: p.instanceId,
+        create: p.create ?? '-',
+        copy: p.copy.map((c) => `${c.id} -> ${c.to}`).join(', ') || '-',
+        delete: p.delete.map((d) => `${d.id} (${d.region})`).join(', ') || '-',
+        notes: [...p.blockers, ...p.deferredCopy.map((c) => `copy ${c.id} deferred (copy limit)`), ...p.warnings].join('; '),
+      })),
+    );
+  } else {
+    out.table(
+      [
+        { key: 'instance', header: 'INSTANCE' },
+        { key: 'kind', header: 'KIND' },
+        { key: 'regions', header: 'REGION -> DR' },
+        { key: 'created', header: 'CREATED' },
+        { key: 'copied', header: 'COPIED' },
+        { key: 'deleted', header: 'DELETED' },
+        { key: 'pending', header: 'IN PROGRESS' },
+        { key: 'status', header: 'STATUS' },
+      ],
+      report.results.map((r) => ({
+        instance: r.instanceId,
+        kind: r.kind,
+        regions: `${r.region} -> ${r.drRegion}`,
+        created: r.created.map((s) => s.id).join(', ') || '-',
+        copied: String(r.copied.length),
+        deleted: String(r.deleted.length),
+        pending: String(r.inProgress.length),
+        status: r.status === 'ok' ? 'ok' : `FAILED ${r.errors.map((e) => e.code).join(',')}`,
+      })),
+    );
+    const s = report.summary;
+    out.line();
+    out.line(
+      `run ${report.runId} ${report.outcome}: ${s.instances} instances, ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed`,
+    );
+    for (const r of report.results) {
+      for (const e of r.errors) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+      for (const w of r.warnings) out.line(`  ${r.instanceId}: warning: ${w}`);
+    }
+    if (report.notReached.length) out.line(`  not reached (stopped): ${report.notReached.join(', ')}`);
+  }
+  for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
+  for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
+}

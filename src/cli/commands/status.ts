@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { fleetStatus } from '../../app/status';
+import { withApp, GlobalOptions } from '../context';
+import { EXIT } from '../errors';
+import { age, shortTime } from '../format';
+import { Output } from '../output';
+
+export function registerStatus(program: Command, out: Output, setExit: (code: number) => void): void {
+  program
+    .command('status')
+    .description('per instance: tier, newest recovery point in the primary and DR regions, current period covered')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const status = await withApp(opts, (app) => fleetStatus(app.deps));
+      if (opts.json) {
+        out.json(status);
+      } else {
+        out.table(
+          [
+            { key: 'instance', header: 'INSTANCE' },
+            { key: 'tier', header: 'TIER' },
+            { key: 'kind', header: 'KIND' },
+            { key: 'regions', header: 'REGION -> DR' },
+            { key: 'primary', header: 'NEWEST PRIMARY' },
+            { key: 'dr', header: 'NEWEST DR COPY' },
+            { key: 'period', header: 'PERIOD COVERED' },
+          ],
+          status.instances.map((i) => ({
+            instance: i.instanceId,
+            tier: String(i.tier),
+            kind: i.kind,
+            regions: `${i.region} -> ${i.drRegion}`,
+            primary: i.primary ? `${shortTime(i.primary.time)} (${age(i.primary.time, status.at)})` : 'none',
+            dr: i.dr ? `${shortTime(i.dr.time)} (${age(i.dr.time, status.at)})` : 'none',
+            period: `${i.period.key}: ${i.period.covered}`,
+          })),
+        );
+        for (const i of status.instances) for (const e of i.errors) out.line(`  ${i.instanceId}: ${e.code}: ${e.message}`);
+        for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
+        for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
+      }
+      const broken = status.problems.length > 0 || status.instances.some((i) => i.errors.length > 0);
+      setExit(broken ? EXIT.failures : EXIT.ok);
+    });
+}

@@ -1,0 +1,62 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../../config/errors';
+import { SnapwardError } from '../domain/errors';
+import { registerBackup } from './commands/backup';
+import { registerRun } from './commands/run';
+import { registerRuns } from './commands/runs';
+import { registerStatus } from './commands/status';
+import { EXIT } from './errors';
+import { Output, streamOutput } from './output';
+
+/**
+ * The operator CLI: a thin shell over the application. Exit codes: 0 fine, 1 some instance
+ * failed, 2 usage or configuration error, 130 interrupted.
+ * @returns the exit code (the caller sets process.exitCode)
+ */
+export async function main(argv: readonly string[], out: Output = streamOutput()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command('snapward')
+    .description('backup orchestration for RDS instances and Aurora clusters: snapshots, DR copies, retention')
+    .option('--config <file>', 'fleet configuration (default: ./snapward.yaml)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .enablePositionalOptions(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => out.error(text.trimEnd()), writeOut: (text) => out.line(text.trimEnd()) })
+    .showHelpAfterError('(run snapward --help for usage)');
+
+  for (const register of [registerRun, registerBackup, registerStatus, registerRuns]) register(program, out, setExit);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+
+  const wantsJson = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0 by design.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(err, out, wantsJson);
+  }
+}
+
+function reportError(err: unknown, out: Output, json: boolean): number {
+  if (err instanceof ConfigError) {
+    out.error(err.message);
+    if (json) out.json({ error: { code: err.code, message: 'invalid configuration', problems: err.problems } });
+    return EXIT.usage;
+  }
+  if (err instanceof SnapwardError) {
+    out.error(`snapward: ${err.code}: ${err.message}`);
+    if (json) out.json({ error: { code: err.code, message: err.message } });
+    return err.code === 'USAGE' || err.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failures;
+  }
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  out.error(`snapward: internal error: ${message}`);
+  if (json) out.json({ error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } });
+  return EXIT.failures;
+}
