@@ -1,16 +1,18 @@
 /**
  * Two projects: `unit` (domain, app with fakes, adapters with aws-sdk-client-mock, store contract)
- * runs anywhere; `integration` needs a moto server, which its global setup starts on a free
- * loopback port (and its teardown stops).
+ * runs anywhere; `integration` talks HTTP to moto. Its global setup makes sure moto is installed
+ * (scripts/ensure-moto.sh); each integration file then starts its own moto server on a free
+ * loopback port, so files run in parallel without sharing emulator state.
  */
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  randomize: true,
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  setupFiles: ['<rootDir>/test/support/env-setup.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
 
 module.exports = {
+  randomize: true,
   projects: [
     {
       ...common,
@@ -22,8 +24,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/moto-global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-setup.ts'],
     },
   ],
 };

@@ -1,0 +1,36 @@
+import { MemoryStateStore } from '../../src/adapters/state/memory-state-store';
+import { AppDeps, Runtime } from '../../src/app/deps';
+import { SnapwardConfig } from '../../src/domain/config';
+import { silentLogger } from '../../src/ports/logger';
+import { RunOwner } from '../../src/ports/state-store';
+import { config as buildConfig } from './builders';
+import { FakeClock, FakeKeys, FakeRds } from './fake-provider';
+
+/** Use-case wiring with fakes: the same AppDeps the composition root builds, minus AWS and disk. */
+export interface Harness {
+  readonly deps: AppDeps;
+  readonly rds: FakeRds;
+  readonly keys: FakeKeys;
+  readonly clock: FakeClock;
+  readonly store: MemoryStateStore;
+  /** Pids the harness treats as dead (to simulate a crashed process). */
+  readonly deadPids: Set<number>;
+  with(overrides: Partial<AppDeps>): AppDeps;
+}
+
+let runCounter = 0;
+
+export function harness(config: Partial<SnapwardConfig> = {}, now = '2026-11-24T10:00:00Z', owner: RunOwner = { host: 'test', pid: 1000 }): Harness {
+  const clock = new FakeClock(new Date(now));
+  const rds = new FakeRds(clock);
+  const keys = new FakeKeys();
+  const store = new MemoryStateStore();
+  const deadPids = new Set<number>();
+  const runtime: Runtime = {
+    owner,
+    isAlive: (o) => !deadPids.has(o.pid),
+    newRunId: () => `r-test-${String(++runCounter).padStart(5, '0')}`,
+  };
+  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, store, clock, logger: silentLogger, runtime };
+  return { deps, rds, keys, clock, store, deadPids, with: (o) => ({ ...deps, ...o }) };
+}

@@ -1,0 +1,142 @@
+import { SnapwardError } from '../../src/domain/errors';
+import { Database, DbKind, Snapshot, SnapshotRef } from '../../src/domain/types';
+import { KeyResolver } from '../../src/ports/key-resolver';
+import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotProvider } from '../../src/ports/snapshot-provider';
+
+type Op = 'listSnapshots' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases';
+
+/**
+ * An in-memory RDS for use-case tests: scripted snapshot states (`creating` until `settle()`),
+ * injected failures, and a log of every call, so tests assert on what the app asked of AWS.
+ */
+export class FakeRds implements SnapshotProvider {
+  readonly snapshots = new Map<string, Snapshot>();
+  readonly databases: Database[] = [];
+  readonly calls: { op: Op; arg: string }[] = [];
+  /** Status of new snapshots and copies: `available` mimics moto, `creating` mimics AWS. */
+  newStatus: 'available' | 'creating' = 'creating';
+  private readonly failures: { op: Op; match: (arg: string) => boolean; error: () => Error; times: number }[] = [];
+
+  constructor(private readonly clock: { now(): Date }) {}
+
+  addDatabase(db: Partial<Database> & { id: string }): this {
+    this.databases.push({ kind: 'instance', region: 'us-east-1', status: 'available', encrypted: true, tags: {}, ...db });
+    return this;
+  }
+
+  put(s: Snapshot): this {
+    this.snapshots.set(key(s), s);
+    return this;
+  }
+
+  /** Fail `op` on calls whose argument text matches, `times` times (default: always). */
+  fail(op: Op, match: string | RegExp, error: () => Error, times = Infinity): this {
+    const test = typeof match === 'string' ? (a: string) => a.includes(match) : (a: string) => match.test(a);
+    this.failures.push({ op, match: test, error, times });
+    return this;
+  }
+
+  /** Everything creating/copying becomes available, as if AWS finished. */
+  settle(): void {
+    for (const [k, s] of this.snapshots) if (s.status !== 'available') this.snapshots.set(k, { ...s, status: 'available' });
+  }
+
+  count(op: Op): number {
+    return this.calls.filter((c) => c.op === op).length;
+  }
+
+  async listSnapshots(region: string, kind: DbKind): Promise<Snapshot[]> {
+    this.record('listSnapshots', `${region}/${kind}`);
+    return [...this.snapshots.values()].filter((s) => s.region === region && s.kind === kind && s.snapshotType === 'manual');
+  }
+
+  async describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null> {
+    this.record('describeSnapshot', `${ref.region}/${ref.kind}/${ref.id}`);
+    return this.snapshots.get(key(ref)) ?? null;
+  }
+
+  async createSnapshot(req: CreateSnapshotRequest): Promise<Snapshot> {
+    this.record('createSnapshot', `${req.region}/${req.kind}/${req.dbId}/${req.snapshotId}`);
+    const db = this.databases.find((d) => d.id === req.dbId && d.region === req.region && d.kind === req.kind);
+    if (!db) throw new SnapwardError('INSTANCE_NOT_FOUND', `DBInstanceNotFoundFault: DBInstance ${req.dbId} not found.`);
+    if (this.snapshots.has(key({ ...req, id: req.snapshotId }))) throw new SnapwardError('SNAPSHOT_ALREADY_EXISTS', `${req.snapshotId} exists`);
+    const now = this.clock.now();
+    const s: Snapshot = {
+      id: req.snapshotId,
+      arn: `arn:aws:rds:${req.region}:123456789012:${req.kind === 'instance' ? 'snapshot' : 'cluster-snapshot'}:${req.snapshotId}`,
+      kind: req.kind,
+      region: req.region,
+      dbId: req.dbId,
+      status: this.newStatus,
+      snapshotType: 'manual',
+      createdAt: now,
+      originalCreatedAt: req.kind === 'instance' ? now : null,
+      encrypted: db.encrypted,
+      tags: { ...req.tags },
+    };
+    this.put(s);
+    return s;
+  }
+
+  async copySnapshot(req: CopySnapshotRequest): Promise<Snapshot> {
+    this.record('copySnapshot', `${req.targetRegion}/${req.kind}/${req.targetId}<-${req.source.arn}|key=${req.kmsKeyId}`);
+    if (this.snapshots.has(key({ id: req.targetId, region: req.targetRegion, kind: req.kind }))) {
+      throw new SnapwardError('SNAPSHOT_ALREADY_EXISTS', `${req.targetId} exists`);
+    }
+    const s: Snapshot = {
+      ...req.source,
+      arn: req.source.arn.replace(`:${req.source.region}:`, `:${req.targetRegion}:`),
+      id: req.targetId,
+      region: req.targetRegion,
+      status: this.newStatus === 'available' ? 'available' : 'pending',
+      createdAt: this.clock.now(),
+      encrypted: req.kind === 'instance' ? true : req.source.encrypted,
+      kmsKeyId: req.kmsKeyId,
+      tags: { ...req.tags },
+    };
+    this.put(s);
+    return s;
+  }
+
+  async deleteSnapshot(ref: SnapshotRef): Promise<void> {
+    this.record('deleteSnapshot', `${ref.region}/${ref.kind}/${ref.id}`);
+    if (!this.snapshots.delete(key(ref))) throw new SnapwardError('SNAPSHOT_NOT_FOUND', `${ref.id} not found`);
+  }
+
+  async listDatabases(region: string): Promise<Database[]> {
+    this.record('listDatabases', region);
+    return this.databases.filter((d) => d.region === region);
+  }
+
+  private record(op: Op, arg: string): void {
+    this.calls.push({ op, arg });
+    const failure = this.failures.find((f) => f.op === op && f.times > 0 && f.match(arg));
+    if (failure) {
+      failure.times -= 1;
+      throw failure.error();
+    }
+  }
+}
+
+export class FakeKeys implements KeyResolver {
+  readonly missing = new Set<string>();
+  async resolve(region: string, keyRef: string): Promise<string> {
+    if (this.missing.has(region)) throw new SnapwardError('KMS_KEY_NOT_ACCESSIBLE', `NotFoundException: Alias ${keyRef} is not found.`);
+    return `arn:aws:kms:${region}:123456789012:key/fake-${region}`;
+  }
+}
+
+export class FakeClock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+const key = (r: { id: string; region: string; kind: DbKind }): string => `${r.region}/${r.kind}/${r.id.toLowerCase()}`;
