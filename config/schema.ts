@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { DAY, HOUR, parseDuration } from '../src/domain/time';
+import { Tier } from '../src/domain/types';
+import { ConfigProblem, formatPath } from './errors';
+
+/**
+ * The shape of snapward.yaml. Every schema carries its own error text, and that text is the
+ * `expected` half of a ConfigProblem ("got 7, expected <message>"), so messages here are written
+ * as noun phrases. Defaults are applied by load.ts, not here: the schema only says what is valid.
+ */
+
+// Commercial, GovCloud (us-gov-west-1) and ISO partitions (us-iso-east-1, us-isob-east-1).
+export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+// RDS identifier rules: a letter first, then letters/digits/hyphens, 63 max, no "--", no trailing "-".
+export const DB_ID_PATTERN = /^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)$/;
+
+const REGION = 'an AWS region name like us-east-1';
+const DB_ID =
+  'an RDS identifier: 1 to 63 letters, digits or hyphens, starting with a letter, without "--" or a trailing hyphen';
+const KINDS = 'instance or cluster';
+
+/** A mapping that names the key it does not know and lists the ones it does. */
+function strict<T extends z.ZodRawShape>(shape: T, what = 'a mapping') {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `allowed: ${allowed}` : `${what} with keys ${allowed}`),
+  });
+}
+
+const int = (min: number, max: number, expected: string) =>
+  z.int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+
+const text = (expected: string) => z.string({ error: expected }).trim().min(1, { error: expected });
+
+const region = z.string({ error: REGION }).regex(REGION_PATTERN, { error: REGION });
+
+/** A duration string (`30m`, `6h`, `1h30m`) that passes `ok`, turned into milliseconds. */
+function duration(ok: (ms: number) => boolean, expected: string) {
+  return z
+    .string({ error: expected })
+    .refine((s) => {
+      const ms = parseDuration(s);
+      return ms !== null && ok(ms);
+    }, { error: expected })
+    .transform((s) => parseDuration(s) as number);
+}
+
+const positiveDuration = duration((ms) => ms > 0, 'a duration greater than 0 like 30m, 6h, 1d or 1h30m');
+// A period must tile the UTC day so every period starts at the same clock times each day.
+const snapshotEvery = duration(
+  (ms) => ms >= HOUR && ms <= DAY && DAY % ms === 0,
+  'a duration from 1h to 24h that divides 24h evenly (1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h)',
+);
+
+const kind = z.enum(['instance', 'cluster'], { error: KINDS });
+
+export const instanceSchema = strict(
+  {
+    id: z
+      .string({ error: DB_ID })
+      .regex(DB_ID_PATTERN, { error: DB_ID })
+      .transform((s) => s.toLowerCase()), // AWS stores identifiers lowercase
+    kind: kind.optional(),
+    region,
+    drRegion: region,
+    tier: int(0, 3, 'an integer tier 0..3').transform((n) => n as Tier),
+    product: text('a non-empty label').optional(),
+  },
+  'a database',
+);
+
+export const discoverSchema = strict(
+  {
+    region,
+    drRegion: region,
+    tierTag: z
+      .string({ error: 'a tag key of 1 to 128 characters' })
+      .min(1, { error: 'a tag key of 1 to 128 characters' })
+      .max(128, { error: 'a tag key of 1 to 128 characters' })
+      .optional(),
+    kinds: z
+      .array(kind, { error: 'a non-empty list of instance, cluster' })
+      .min(1, { error: 'a non-empty list of instance, cluster' })
+      .optional(),
+  },
+  'a discovery rule',
+);
+
+const tierOverride = strict(
+  { rpo: positiveDuration.optional(), rto: positiveDuration.optional(), snapshotEvery: snapshotEvery.optional() },
+  'tier targets',
+);
+
+export const configFileSchema = strict(
+  {
+    retentionDays: int(1, 3650, 'a whole number of days from 1 to 3650').optional(),
+    kms: z
+      .record(region, text('a KMS key id, ARN or alias'), {
+        error: (issue) =>
+          issue.code === 'invalid_key' ? `a key that is ${REGION}` : 'a mapping of DR region to KMS key id, ARN or alias',
+      })
+      .optional(),
+    instances: z.array(instanceSchema, { error: 'a list of databases' }).optional(),
+    discover: z.array(discoverSchema, { error: 'a list of discovery rules' }).optional(),
+    state: strict({ sqlite: text('a file path for the SQLite state database').optional() }).optional(),
+    tiers: strict({
+      0: tierOverride.optional(),
+      1: tierOverride.optional(),
+      2: tierOverride.optional(),
+      3: tierOverride.optional(),
+    }).optional(),
+    concurrency: strict({
+      instances: int(1, 64, 'an integer from 1 to 64').optional(),
+      instanceCopiesPerRegion: int(1, 20, 'an integer from 1 to 20 (the AWS limit of instance snapshot copies in flight)').optional(),
+      clusterCopiesPerRegion: int(1, 5, 'an integer from 1 to 5 (the AWS limit of cluster snapshot copies in flight)').optional(),
+    }).optional(),
+  },
+  'a mapping of settings',
+);
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRegion = (v: unknown): v is string => typeof v === 'string' && REGION_PATTERN.test(v);
+
+/**
+ * Rules that span fields (KMS key per DR region, unique ids, a non-empty fleet). They read the raw
+ * document, not zod's output, so they still run when zod found problems elsewhere and every
+ * problem is reported in one go. Values zod already rejects are skipped to avoid double reports.
+ */
+export function crossFieldProblems(input: unknown): ConfigProblem[] {
+  if (!isRecord(input)) return [];
+  const problems: ConfigProblem[] = [];
+  const add = (path: (string | number)[], value: unknown, expected: string) =>
+    problems.push({ path: formatPath(path), value, expected });
+
+  // A kms value of the wrong type is reported by zod; treating it as "no keys" would add noise.
+  const kms = input.kms === undefined ? {} : isRecord(input.kms) ? input.kms : null;
+  const lists = ['instances', 'discover'] as const;
+  for (const list of lists) {
+    const entries = input[list];
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry: unknown, i) => {
+      if (!isRecord(entry) || !isRegion(entry.drRegion)) return;
+      const dr = entry.drRegion;
+      if (dr === entry.region) add([list, i, 'drRegion'], dr, `a DR region different from region (${dr})`);
+      else if (kms && !Object.hasOwn(kms, dr)) {
+        add([list, i, 'drRegion'], dr, `a KMS key for DR region ${dr} under kms.${dr}`);
+      }
+    });
+  }
+
+  const firstById = new Map<string, string>();
+  if (Array.isArray(input.instances)) {
+    input.instances.forEach((entry: unknown, i) => {
+      if (!isRecord(entry) || typeof entry.id !== 'string' || !DB_ID_PATTERN.test(entry.id)) return;
+      const key = entry.id.toLowerCase();
+      const first = firstById.get(key);
+      if (first) add(['instances', i, 'id'], entry.id, `an id not used already (${first} has the same id)`);
+      else firstById.set(key, formatPath(['instances', i, 'id']));
+    });
+  }
+
+  const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
+  if (isEmpty(input.instances) && isEmpty(input.discover)) {
+    add(['instances'], input.instances, 'at least one database under instances, or a rule under discover (the fleet is empty)');
+  }
+  return problems;
+}
