@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -21,8 +22,9 @@ export interface MotoServer {
 
 /** Finds moto (env MOTO_PYTHON first), installing it when missing. Throws with the installer's advice. */
 export function ensureMoto(): MotoInstall {
-  const script = join(__dirname, '..', '..', '..', 'scripts', 'ensure-moto.sh');
-  const scriptPath = require('node:fs').existsSync(script) ? script : join(__dirname, '..', 'ensure-moto.sh');
+  // Compiled, this file runs from dist/scripts/lib; under ts-jest from scripts/lib.
+  const compiled = join(__dirname, '..', '..', '..', 'scripts', 'ensure-moto.sh');
+  const scriptPath = existsSync(compiled) ? compiled : join(__dirname, '..', 'ensure-moto.sh');
   let output: string;
   try {
     output = execFileSync('bash', [scriptPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
