@@ -44,6 +44,7 @@ state:
 `;
 
 async function demo(): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as bin/snapward.js does
   process.stderr.write('demo: making sure moto is installed...\n');
   const install = ensureMoto();
   const moto = await startMoto({ install });

@@ -91,6 +91,9 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
         () => Boolean(options.signal?.aborted),
       );
     }
+    // Report in fleet order, not in the order instances happened to finish.
+    const order = new Map(plan.instances.map((p, i) => [p.member.id, i]));
+    results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
     const notReached = dryRun ? [] : plan.instances.slice(started).map((p) => p.member.id);
     const summary = summarize(results, fleet.members.length);
     const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));

@@ -112,6 +112,7 @@ describe('backup engine against moto', () => {
     expect(backup.snapshot?.id).toMatch(/^sw-jira-prod-use1-1-adhoc-\d{14}$/);
     const east = await listManual('us-east-1');
     expect(east.find((s) => s.id === backup.snapshot?.id)?.tags).toMatchObject({ [TAG.type]: 'adhoc', [TAG.reason]: 'before schema migration _42' });
+    clock.advance(1000);
     const pass = await reconcile(app.deps, { trigger: 'test' });
     expect(pass.summary).toMatchObject({ created: 5, copied: 6 });
     expect((await listManual('us-west-2')).map((s) => s.id)).toContain(backup.snapshot?.id);
