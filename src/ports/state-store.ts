@@ -1,7 +1,8 @@
 import { ErrorInfo } from '../domain/errors';
 import { DbKind } from '../domain/types';
 
-export type RunKind = 'reconcile' | 'backup';
+/** reconcile: a fleet pass; backup: an ad hoc snapshot; check: the RPO watchdog; verify-replication: the S3 check. */
+export type RunKind = 'reconcile' | 'backup' | 'check' | 'verify-replication';
 /** What started the run: the operator CLI, a schedule, an operator event, ... */
 export type RunTrigger = 'cli' | 'schedule' | 'event' | 'demo' | 'test';
 export type RunOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
@@ -60,6 +61,8 @@ export interface RunRecord {
   readonly summary: RunSummary | null;
   /** Why the run as a whole failed or was interrupted (instance failures live in the results). */
   readonly error: ErrorInfo | null;
+  /** What a run of another kind than reconcile found (a JSON document), e.g. verification results. */
+  readonly details: unknown;
 }
 
 export interface NewRun {
@@ -75,6 +78,8 @@ export interface FinishRun {
   readonly outcome: Exclude<RunOutcome, 'running'>;
   readonly summary: RunSummary | null;
   readonly error: ErrorInfo | null;
+  /** Optional JSON document stored with the run (null when absent). */
+  readonly details?: unknown;
 }
 
 /**

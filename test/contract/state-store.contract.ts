@@ -201,6 +201,17 @@ export function describeStateStoreContract(
       expect(await store.listInstanceResults('r-1')).toEqual([result('db-a')]);
     });
 
+    it('stores a run\'s details document, null when none was given', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.startRun(newRun('r-2', { startedAt: at(1) }));
+      expect((await store.getRun('r-1'))?.details).toBeNull();
+      const details = { pairs: [{ name: 'media', ok: false, objects: { missing: 3 } }], note: 'ünïcode' };
+      await store.finishRun('r-1', { ...finish, details });
+      await store.finishRun('r-2', finish);
+      expect((await store.getRun('r-1'))?.details).toEqual(details);
+      expect((await store.getRun('r-2'))?.details).toBeNull();
+    });
+
     it('round-trips dates to the millisecond', async () => {
       const odd = new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999));
       await store.startRun(newRun('r-1', { startedAt: odd }));

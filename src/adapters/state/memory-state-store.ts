@@ -41,6 +41,7 @@ export class MemoryStateStore implements StateStore {
         heartbeatAt: new Date(startedAt.getTime()),
         summary: null,
         error: null,
+        details: null,
       },
       results: new Map(),
     });
@@ -72,6 +73,7 @@ export class MemoryStateStore implements StateStore {
       finishedAt: new Date(finish.finishedAt.getTime()),
       summary: jsonCopy(finish.summary),
       error: jsonCopy(finish.error),
+      details: jsonCopy(finish.details ?? null),
     };
     return true;
   }
@@ -152,6 +154,7 @@ function copyRun(run: RunRecord): RunRecord {
     owner: { ...run.owner },
     summary: jsonCopy(run.summary),
     error: jsonCopy(run.error),
+    details: jsonCopy(run.details),
   };
 }
 

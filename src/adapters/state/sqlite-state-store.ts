@@ -42,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
      result      TEXT NOT NULL,
      PRIMARY KEY (run_id, instance_id)
    );`,
+  `ALTER TABLE runs ADD COLUMN details TEXT;`,
 ];
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -58,6 +59,7 @@ interface RunRow {
   owner_pid: number;
   heartbeat_at: string;
   summary: string | null;
+  details: string | null;
   error: string | null;
 }
 
@@ -129,10 +131,10 @@ export class SqliteStateStore implements StateStore {
         // The outcome guard in the WHERE makes check-and-set one statement: no lost interrupt.
         const info = this.db
           .prepare(
-            `UPDATE runs SET outcome = ?, finished_at = ?, summary = ?, error = ?
+            `UPDATE runs SET outcome = ?, finished_at = ?, summary = ?, error = ?, details = ?
              WHERE id = ? AND outcome = 'running'`,
           )
-          .run(finish.outcome, iso(finish.finishedAt, 'finishedAt'), json(finish.summary), json(finish.error), runId);
+          .run(finish.outcome, iso(finish.finishedAt, 'finishedAt'), json(finish.summary), json(finish.error), json(finish.details ?? null), runId);
         if (info.changes > 0) return true;
         if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw this.unknown(runId);
         return false;
@@ -245,7 +247,7 @@ function iso(value: Date, field: string): string {
   return value.toISOString();
 }
 
-function json(value: RunSummary | ErrorInfo | null): string | null {
+function json(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
 }
 
@@ -261,5 +263,6 @@ function toRecord(row: RunRow): RunRecord {
     heartbeatAt: new Date(row.heartbeat_at),
     summary: row.summary === null ? null : (JSON.parse(row.summary) as RunSummary),
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorInfo),
+    details: row.details === null || row.details === undefined ? null : (JSON.parse(row.details) as unknown),
   };
 }
