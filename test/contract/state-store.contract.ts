@@ -44,7 +44,7 @@ export function describeStateStoreContract(
       await store.startRun(newRun('r-1', { kind: 'backup', trigger: 'cli' }));
       expect(await store.getRun('r-1')).toEqual({
         id: 'r-1', kind: 'backup', trigger: 'cli', startedAt: t0, finishedAt: null, outcome: 'running',
-        owner: { host: 'host-a', pid: 4242 }, heartbeatAt: t0, summary: null, error: null,
+        owner: { host: 'host-a', pid: 4242 }, heartbeatAt: t0, summary: null, error: null, details: null,
       });
     });
 

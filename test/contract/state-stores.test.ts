@@ -59,7 +59,7 @@ describe('SqliteStateStore', () => {
     await second.close();
   });
 
-  it('writes a human-readable schema version 1 file in WAL mode', async () => {
+  it('writes a human-readable schema version 2 file in WAL mode', async () => {
     const file = path.join(dir, 'state.db');
     const store = SqliteStateStore.open(file);
     await store.startRun({ id: 'r-1', kind: 'reconcile', trigger: 'schedule', startedAt: new Date('2026-01-02T03:04:05.678Z'), owner: { host: 'h', pid: 7 } });
@@ -67,7 +67,7 @@ describe('SqliteStateStore', () => {
 
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT started_at, heartbeat_at FROM runs').get()).toEqual({
         started_at: '2026-01-02T03:04:05.678Z',
