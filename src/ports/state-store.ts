@@ -86,7 +86,7 @@ export interface FinishRun {
  * Where runs are recorded. One contract, several drivers (memory, SQLite, later DynamoDB), all
  * proven by the same contract test suite.
  */
-export interface StateStore {
+export interface StateStore extends FindingStore, LeaseStore {
   /** Records a new run as `running`. */
   startRun(run: NewRun): Promise<void>;
   /** Stores (or replaces) one instance's result for a run and refreshes the run's heartbeat. */
@@ -106,4 +106,80 @@ export interface StateStore {
   /** An instance's results for one run, in the order they were recorded. */
   listInstanceResults(runId: string): Promise<InstanceResult[]>;
   close(): Promise<void>;
+}
+
+/** Alert kinds; each is also the EventBridge detail-type of its event (`<kind> Resolved` when healed). */
+export const FINDING_KINDS = [
+  'Snapshot Missed',
+  'Copy Missed',
+  'RPO Breached',
+  'Backup Failed',
+  'Quota Warning',
+  'Replication Broken',
+  'Replication Lagging',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/**
+ * A condition the watchdog found, with a lifecycle: opened once, re-notified while open,
+ * resolved when healed. A finding that opens again after being resolved is a new finding (new id).
+ */
+export interface Finding {
+  /** Stable for the life of the finding (the `findingId` of its events). */
+  readonly id: string;
+  /** Identity of the condition, e.g. `Snapshot Missed|jira-1`: at most one open finding per key. */
+  readonly key: string;
+  readonly kind: FindingKind;
+  /** What it is about: an instance id, a region, an attachment pair. */
+  readonly subject: string;
+  readonly status: 'open' | 'resolved';
+  readonly openedAt: Date;
+  /** Last check that still saw the condition. */
+  readonly lastSeenAt: Date;
+  readonly resolvedAt: Date | null;
+  /** The latest event detail (JSON document). */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** Last time the open event was delivered; null while never delivered. */
+  readonly notifiedAt: Date | null;
+  /** When the Resolved event was delivered; null while not (yet) delivered. */
+  readonly resolvedNotifiedAt: Date | null;
+}
+
+export interface FindingObservation {
+  readonly key: string;
+  readonly kind: FindingKind;
+  readonly subject: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly at: Date;
+  /** Id to use if this opens a new finding. */
+  readonly newId: string;
+}
+
+/** Findings, kept by the same store as runs. */
+export interface FindingStore {
+  /**
+   * Records that a condition holds: opens a finding when none is open for `key` (conditional,
+   * so two concurrent checks open only one), otherwise refreshes `lastSeenAt` and `detail` of
+   * the open one. Returns the open finding.
+   */
+  observeFinding(observation: FindingObservation): Promise<Finding>;
+  /** Closes an open finding; false (no change) when it is not open. */
+  resolveFinding(id: string, at: Date): Promise<boolean>;
+  /** Records delivery of the open event (`open`) or of the Resolved event (`resolved`). */
+  markFindingNotified(id: string, which: 'open' | 'resolved', at: Date): Promise<void>;
+  getFinding(id: string): Promise<Finding | null>;
+  /** Newest opened first; `status` filters. */
+  listFindings(options?: { status?: 'open' | 'resolved'; limit?: number }): Promise<Finding[]>;
+}
+
+/**
+ * Leases keep two overlapping invocations (a schedule and an async retry, two operators) from
+ * acting on the same instance at once. A lease is held by an owner until it expires or is
+ * released; taking an expired lease is allowed. Conditional writes make it safe across processes.
+ */
+export interface LeaseStore {
+  /** True when `owner` now holds `name` until `at + ttlMs` (also when it already held it: renewal). */
+  acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean>;
+  /** Releases `name` if `owner` holds it; a no-op otherwise. */
+  releaseLease(name: string, owner: string): Promise<void>;
 }

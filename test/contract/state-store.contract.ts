@@ -1,5 +1,5 @@
 import { SnapwardError } from '../../src/domain/errors';
-import { InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
+import { FindingObservation, InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
 
 /**
  * The behaviour every StateStore driver must show, exercised only through the port so the same
@@ -222,6 +222,235 @@ export function describeStateStoreContract(
       expect(run?.heartbeatAt.getTime()).toBe(odd.getTime() + 1);
       expect(run?.finishedAt?.getTime()).toBe(odd.getTime() + 2);
       expect(run?.startedAt).toBeInstanceOf(Date);
+    });
+
+    describe('findings', () => {
+      const observation = (key: string, newId: string, ms: number, over: Partial<FindingObservation> = {}): FindingObservation => ({
+        key, kind: 'Snapshot Missed', subject: key.split('|')[1] ?? key, detail: { instanceId: 'jira-1', ageHours: 30 },
+        at: at(ms), newId, ...over,
+      });
+      const ids = async (o?: Parameters<StateStore['listFindings']>[0]) => (await store.listFindings(o)).map((f) => f.id);
+
+      it('opens a finding with the given id, never notified yet', async () => {
+        const opened = await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        const expected = {
+          id: 'f-1', key: 'Snapshot Missed|jira-1', kind: 'Snapshot Missed', subject: 'jira-1', status: 'open',
+          openedAt: at(1000), lastSeenAt: at(1000), resolvedAt: null, detail: { instanceId: 'jira-1', ageHours: 30 },
+          notifiedAt: null, resolvedNotifiedAt: null,
+        };
+        expect(opened).toEqual(expected);
+        expect(await store.getFinding('f-1')).toEqual(expected);
+        expect(opened.openedAt).toBeInstanceOf(Date);
+      });
+
+      it('refreshes the open finding of a key: same id, new lastSeenAt and detail, same openedAt', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        const again = await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-2', 5000, { detail: { ageHours: 31 } }));
+        expect(again).toMatchObject({ id: 'f-1', status: 'open', openedAt: at(1000), lastSeenAt: at(5000), detail: { ageHours: 31 } });
+        expect(await store.getFinding('f-1')).toEqual(again);
+        expect(await store.getFinding('f-2')).toBeNull();
+        expect(await ids()).toEqual(['f-1']);
+      });
+
+      it('opens a separate finding for another key', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        const other = await store.observeFinding(observation('Copy Missed|jira-1', 'f-2', 2000, { kind: 'Copy Missed' }));
+        expect(other).toMatchObject({ id: 'f-2', kind: 'Copy Missed', status: 'open', openedAt: at(2000) });
+        expect(await ids({ status: 'open' })).toEqual(['f-2', 'f-1']);
+      });
+
+      it('opens a new finding for a key whose finding was resolved, leaving the old one resolved', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        expect(await store.resolveFinding('f-1', at(2000))).toBe(true);
+        const reopened = await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-2', 3000));
+        expect(reopened).toMatchObject({ id: 'f-2', status: 'open', openedAt: at(3000), lastSeenAt: at(3000), resolvedAt: null, notifiedAt: null });
+        expect(await store.getFinding('f-1')).toMatchObject({ status: 'resolved', resolvedAt: at(2000), openedAt: at(1000), lastSeenAt: at(1000) });
+        expect(await ids({ status: 'open' })).toEqual(['f-2']);
+        expect(await ids({ status: 'resolved' })).toEqual(['f-1']);
+      });
+
+      it('resolves only an open finding: again returns false and changes nothing', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        expect(await store.resolveFinding('f-1', at(2000))).toBe(true);
+        const before = await store.getFinding('f-1');
+        expect(await store.resolveFinding('f-1', at(9000))).toBe(false);
+        expect(await store.getFinding('f-1')).toEqual(before);
+      });
+
+      it('records delivery of the open and of the Resolved event in their own fields', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        await store.markFindingNotified('f-1', 'open', at(1100));
+        expect(await store.getFinding('f-1')).toMatchObject({ notifiedAt: at(1100), resolvedNotifiedAt: null });
+        await store.markFindingNotified('f-1', 'open', at(1200));
+        expect((await store.getFinding('f-1'))?.notifiedAt).toEqual(at(1200));
+        await store.resolveFinding('f-1', at(2000));
+        await store.markFindingNotified('f-1', 'resolved', at(2100));
+        expect(await store.getFinding('f-1')).toMatchObject({ status: 'resolved', notifiedAt: at(1200), resolvedNotifiedAt: at(2100) });
+      });
+
+      it('keeps notifiedAt when an open finding is observed again', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        await store.markFindingNotified('f-1', 'open', at(1100));
+        expect((await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-9', 5000)))?.notifiedAt).toEqual(at(1100));
+      });
+
+      it('lists findings newest opened first, ties by id descending, filtering by status and honouring limit', async () => {
+        await store.observeFinding(observation('k|old', 'f-old', -1000));
+        await store.observeFinding(observation('k|new', 'f-new', 5000));
+        await store.observeFinding(observation('k|a', 'f-a', 0));
+        await store.observeFinding(observation('k|b', 'f-b', 0));
+        // Refreshing does not move a finding: the order is by openedAt.
+        await store.observeFinding(observation('k|old', 'unused', 9000));
+        await store.resolveFinding('f-b', at(6000));
+        expect(await ids()).toEqual(['f-new', 'f-b', 'f-a', 'f-old']);
+        expect(await ids({ limit: 2 })).toEqual(['f-new', 'f-b']);
+        expect(await ids({ limit: 0 })).toEqual([]);
+        expect(await ids({ status: 'open' })).toEqual(['f-new', 'f-a', 'f-old']);
+        expect(await ids({ status: 'open', limit: 1 })).toEqual(['f-new']);
+        expect(await ids({ status: 'resolved' })).toEqual(['f-b']);
+        await expectStoreError(store.listFindings({ limit: -1 }), /limit/);
+        await expectStoreError(store.listFindings({ limit: 1.5 }), /limit/);
+      });
+
+      it('returns null for an unknown finding and fails on writes to one', async () => {
+        expect(await store.getFinding('ghost')).toBeNull();
+        await expectStoreError(store.resolveFinding('ghost', at(1)), /ghost.*does not exist/);
+        await expectStoreError(store.markFindingNotified('ghost', 'open', at(1)), /ghost.*does not exist/);
+        await expectStoreError(store.markFindingNotified('ghost', 'resolved', at(1)), /ghost.*does not exist/);
+        expect(await store.listFindings()).toEqual([]);
+      });
+
+      it('refuses to open a finding under an id already taken, keeping the original', async () => {
+        await store.observeFinding(observation('k|a', 'f-1', 1000));
+        await expectStoreError(store.observeFinding(observation('k|b', 'f-1', 2000)), /f-1.*already exists/);
+        expect(await store.getFinding('f-1')).toMatchObject({ key: 'k|a', openedAt: at(1000) });
+        expect(await ids()).toEqual(['f-1']);
+      });
+
+      it('rejects invalid dates', async () => {
+        await expectStoreError(store.observeFinding(observation('k|a', 'f-1', 0, { at: new Date(NaN) })), /date/);
+        expect(await store.getFinding('f-1')).toBeNull();
+        await store.observeFinding(observation('k|a', 'f-1', 0));
+        await expectStoreError(store.resolveFinding('f-1', new Date(NaN)), /date/);
+        expect((await store.getFinding('f-1'))?.status).toBe('open');
+      });
+
+      it('round-trips the detail document deep-equal', async () => {
+        const detail = {
+          instanceId: 'jira-1', region: 'eu-west-1', ageHours: 30.5, rpoHours: 24, ok: false, none: null,
+          snapshots: [{ id: 's1', createdAt: '2026-11-23T10:00:00.000Z' }, { id: 's2', tags: { a: 'b' } }],
+          note: 'ünïcödé "quoted"',
+        };
+        await store.observeFinding(observation('k|a', 'f-1', 0, { detail }));
+        expect((await store.getFinding('f-1'))?.detail).toEqual(detail);
+        expect((await store.listFindings())[0]?.detail).toEqual(detail);
+      });
+
+      it('hands out copies: mutating returned objects or arguments does not change the store', async () => {
+        const when = at(1000);
+        const detail = { nested: { n: 1 }, list: [1] };
+        const opened = (await store.observeFinding(observation('k|a', 'f-1', 0, { at: when, detail }))) as unknown as Record<string, any>;
+        when.setTime(0);
+        detail.nested.n = 2;
+        detail.list.push(2);
+        opened.openedAt.setTime(0);
+        opened.detail.nested.n = 3;
+        opened.status = 'resolved';
+
+        const got = (await store.getFinding('f-1')) as unknown as Record<string, any>;
+        got.lastSeenAt.setTime(0);
+        got.detail.list.push(9);
+        const [listed] = (await store.listFindings()) as unknown as Record<string, any>[];
+        listed!.openedAt.setTime(0);
+        listed!.detail.extra = true;
+        const again = (await store.observeFinding(observation('k|a', 'f-2', 2000, { detail: { x: 1 } }))) as unknown as Record<string, any>;
+        again.detail.x = 2;
+
+        expect(await store.getFinding('f-1')).toMatchObject({
+          status: 'open', openedAt: at(1000), lastSeenAt: at(2000), detail: { x: 1 },
+        });
+      });
+
+      it('hands out copies of the first detail too', async () => {
+        const detail = { nested: { n: 1 } };
+        await store.observeFinding(observation('k|a', 'f-1', 0, { detail }));
+        detail.nested.n = 2;
+        const got = (await store.getFinding('f-1')) as unknown as Record<string, any>;
+        got.detail.nested.n = 3;
+        expect((await store.getFinding('f-1'))?.detail).toEqual({ nested: { n: 1 } });
+      });
+    });
+
+    describe('leases', () => {
+      const TTL = 60_000;
+      const acquire = (owner: string, ms: number, name = 'instance:db-a', ttl = TTL) => store.acquireLease(name, owner, ttl, at(ms));
+
+      it('grants a free lease', async () => {
+        expect(await acquire('run-1', 0)).toBe(true);
+      });
+
+      it('refuses another owner while the lease is unexpired', async () => {
+        expect(await acquire('run-1', 0)).toBe(true);
+        expect(await acquire('run-2', 1000)).toBe(false);
+        expect(await acquire('run-2', TTL - 1)).toBe(false);
+      });
+
+      it('renews for the owner, counting the new ttl from the renewal', async () => {
+        expect(await acquire('run-1', 0)).toBe(true);
+        expect(await acquire('run-1', 50_000)).toBe(true);
+        expect(await acquire('run-2', 50_000 + TTL - 1)).toBe(false);
+        expect(await acquire('run-2', 50_000 + TTL)).toBe(true);
+      });
+
+      it('lets another owner take an expired lease, which then is theirs', async () => {
+        expect(await acquire('run-1', 0)).toBe(true);
+        // Held until at(0) + ttl, exclusive.
+        expect(await acquire('run-2', TTL)).toBe(true);
+        expect(await acquire('run-1', TTL + 1)).toBe(false);
+        expect(await acquire('run-3', 10 * TTL)).toBe(true);
+      });
+
+      it('keeps leases of different names apart', async () => {
+        expect(await acquire('run-1', 0, 'instance:db-a')).toBe(true);
+        expect(await acquire('run-2', 0, 'instance:db-b')).toBe(true);
+        expect(await acquire('run-2', 1, 'instance:db-a')).toBe(false);
+        expect(await acquire('run-1', 1, 'instance:db-b')).toBe(false);
+      });
+
+      it('ignores a release by anyone but the owner', async () => {
+        expect(await acquire('run-1', 0)).toBe(true);
+        await store.releaseLease('instance:db-a', 'run-2');
+        await store.releaseLease('instance:never-taken', 'run-2');
+        expect(await acquire('run-2', 1)).toBe(false);
+        expect(await acquire('run-1', 2)).toBe(true);
+      });
+
+      it('frees the lease when its owner releases it', async () => {
+        expect(await acquire('run-1', 0)).toBe(true);
+        await store.releaseLease('instance:db-a', 'run-1');
+        expect(await acquire('run-2', 1)).toBe(true);
+        // Releasing again (no longer the owner) leaves the new owner's lease alone.
+        await store.releaseLease('instance:db-a', 'run-1');
+        expect(await acquire('run-3', 2)).toBe(false);
+      });
+
+      it('grants a contested lease to exactly one of two racing owners', async () => {
+        // Both calls are under way before either result is read.
+        const pending = [acquire('run-1', 0), acquire('run-2', 0)];
+        const granted = await Promise.all(pending);
+        expect(granted.filter(Boolean)).toHaveLength(1);
+        const winner = granted[0] ? 'run-1' : 'run-2';
+        const loser = granted[0] ? 'run-2' : 'run-1';
+        expect(await acquire(winner, 1)).toBe(true);
+        expect(await acquire(loser, 2)).toBe(false);
+      });
+
+      it('rejects an invalid date or ttl, granting nothing', async () => {
+        await expectStoreError(store.acquireLease('instance:db-a', 'run-1', TTL, new Date(NaN)), /date/);
+        await expectStoreError(acquire('run-1', 0, 'instance:db-a', 0), /ttl/);
+        await expectStoreError(acquire('run-1', 0, 'instance:db-a', Number.NaN), /ttl/);
+        expect(await acquire('run-2', 0)).toBe(true);
+      });
     });
   });
 }

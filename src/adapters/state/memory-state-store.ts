@@ -1,5 +1,7 @@
 import { SnapwardError } from '../../domain/errors';
 import {
+  Finding,
+  FindingObservation,
   FinishRun,
   InstanceResult,
   NewRun,
@@ -22,6 +24,10 @@ interface StoredRun {
  */
 export class MemoryStateStore implements StateStore {
   private readonly runs = new Map<string, StoredRun>();
+  /** Keyed by finding id. */
+  private readonly findings = new Map<string, Finding>();
+  /** Keyed by lease name: who holds it and until when (epoch ms, exclusive). */
+  private readonly leases = new Map<string, { owner: string; until: number }>();
   private closed = false;
 
   async startRun(run: NewRun): Promise<void> {
@@ -105,6 +111,89 @@ export class MemoryStateStore implements StateStore {
     return stored ? [...stored.results.values()].map(jsonCopy) : [];
   }
 
+  async observeFinding(observation: FindingObservation): Promise<Finding> {
+    this.ensureOpen();
+    checkDate(observation.at, 'at');
+    const open = [...this.findings.values()].find((f) => f.key === observation.key && f.status === 'open');
+    if (open) {
+      const refreshed: Finding = {
+        ...open,
+        kind: observation.kind,
+        subject: observation.subject,
+        lastSeenAt: new Date(observation.at.getTime()),
+        detail: jsonCopy(observation.detail),
+      };
+      this.findings.set(open.id, refreshed);
+      return copyFinding(refreshed);
+    }
+    if (this.findings.has(observation.newId)) throw storeError(`finding '${observation.newId}' already exists`);
+    const opened: Finding = {
+      id: observation.newId,
+      key: observation.key,
+      kind: observation.kind,
+      subject: observation.subject,
+      status: 'open',
+      openedAt: new Date(observation.at.getTime()),
+      lastSeenAt: new Date(observation.at.getTime()),
+      resolvedAt: null,
+      detail: jsonCopy(observation.detail),
+      notifiedAt: null,
+      resolvedNotifiedAt: null,
+    };
+    this.findings.set(opened.id, opened);
+    return copyFinding(opened);
+  }
+
+  async resolveFinding(id: string, at: Date): Promise<boolean> {
+    this.ensureOpen();
+    checkDate(at, 'at');
+    const finding = this.mustGetFinding(id);
+    if (finding.status !== 'open') return false;
+    this.findings.set(id, { ...finding, status: 'resolved', resolvedAt: new Date(at.getTime()) });
+    return true;
+  }
+
+  async markFindingNotified(id: string, which: 'open' | 'resolved', at: Date): Promise<void> {
+    this.ensureOpen();
+    checkDate(at, 'at');
+    const finding = this.mustGetFinding(id);
+    const when = new Date(at.getTime());
+    this.findings.set(id, which === 'open' ? { ...finding, notifiedAt: when } : { ...finding, resolvedNotifiedAt: when });
+  }
+
+  async getFinding(id: string): Promise<Finding | null> {
+    this.ensureOpen();
+    const finding = this.findings.get(id);
+    return finding ? copyFinding(finding) : null;
+  }
+
+  async listFindings(options: { status?: 'open' | 'resolved'; limit?: number } = {}): Promise<Finding[]> {
+    this.ensureOpen();
+    const { status, limit } = options;
+    checkLimit(limit);
+    const findings = [...this.findings.values()]
+      .filter((f) => status === undefined || f.status === status)
+      .sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return (limit === undefined ? findings : findings.slice(0, limit)).map(copyFinding);
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean> {
+    this.ensureOpen();
+    checkDate(at, 'at');
+    checkTtl(ttlMs);
+    checkDate(new Date(at.getTime() + ttlMs), 'lease end');
+    const held = this.leases.get(name);
+    // Expired once `at` reaches the end of the lease: the same rule as the durable drivers.
+    if (held && held.owner !== owner && held.until > at.getTime()) return false;
+    this.leases.set(name, { owner, until: at.getTime() + ttlMs });
+    return true;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.ensureOpen();
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -120,6 +209,12 @@ export class MemoryStateStore implements StateStore {
     const stored = this.runs.get(runId);
     if (!stored) throw storeError(`run '${runId}' does not exist`);
     return stored;
+  }
+
+  private mustGetFinding(id: string): Finding {
+    const finding = this.findings.get(id);
+    if (!finding) throw storeError(`finding '${id}' does not exist`);
+    return finding;
   }
 
   private ensureOpen(): void {
@@ -156,6 +251,24 @@ function copyRun(run: RunRecord): RunRecord {
     error: jsonCopy(run.error),
     details: jsonCopy(run.details),
   };
+}
+
+function copyFinding(finding: Finding): Finding {
+  const copyDate = (d: Date | null): Date | null => (d === null ? null : new Date(d.getTime()));
+  return {
+    ...finding,
+    openedAt: new Date(finding.openedAt.getTime()),
+    lastSeenAt: new Date(finding.lastSeenAt.getTime()),
+    resolvedAt: copyDate(finding.resolvedAt),
+    notifiedAt: copyDate(finding.notifiedAt),
+    resolvedNotifiedAt: copyDate(finding.resolvedNotifiedAt),
+    detail: jsonCopy(finding.detail),
+  };
+}
+
+/** A lease must last a while: a positive number of milliseconds that still gives a valid date. */
+function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw storeError(`lease ttlMs must be a positive number, got ${ttlMs}`);
 }
 
 function checkLimit(limit: number | undefined): void {

@@ -3,6 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import {
+  Finding,
+  FindingKind,
+  FindingObservation,
   FinishRun,
   InstanceResult,
   NewRun,
@@ -43,10 +46,34 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, instance_id)
    );`,
   `ALTER TABLE runs ADD COLUMN details TEXT;`,
+  // The partial unique index is what makes "at most one open finding per key" hold across
+  // processes: a second open row for a key cannot be written, whoever writes it.
+  `CREATE TABLE findings (
+     id                   TEXT PRIMARY KEY,
+     key                  TEXT NOT NULL,
+     kind                 TEXT NOT NULL,
+     subject              TEXT NOT NULL,
+     status               TEXT NOT NULL,
+     opened_at            TEXT NOT NULL,
+     last_seen_at         TEXT NOT NULL,
+     resolved_at          TEXT,
+     detail               TEXT NOT NULL,
+     notified_at          TEXT,
+     resolved_notified_at TEXT
+   );
+   CREATE UNIQUE INDEX findings_open_key ON findings (key) WHERE status = 'open';
+   CREATE INDEX findings_opened_at ON findings (opened_at);`,
+  // A lease is held by `owner` while `expires_at` (exclusive) is in the future.
+  `CREATE TABLE leases (
+     name       TEXT PRIMARY KEY,
+     owner      TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
 ];
 
 const BUSY_TIMEOUT_MS = 5000;
 const ORDER = 'ORDER BY started_at DESC, id DESC';
+const FINDING_ORDER = 'ORDER BY opened_at DESC, id DESC';
 
 interface RunRow {
   id: string;
@@ -61,6 +88,20 @@ interface RunRow {
   summary: string | null;
   details: string | null;
   error: string | null;
+}
+
+interface FindingRow {
+  id: string;
+  key: string;
+  kind: string;
+  subject: string;
+  status: string;
+  opened_at: string;
+  last_seen_at: string;
+  resolved_at: string | null;
+  detail: string;
+  notified_at: string | null;
+  resolved_notified_at: string | null;
 }
 
 /** The durable state store: one SQLite file per deployment (better-sqlite3, synchronous). */
@@ -177,6 +218,106 @@ export class SqliteStateStore implements StateStore {
     );
   }
 
+  async observeFinding(observation: FindingObservation): Promise<Finding> {
+    return this.exec('observeFinding', () => {
+      const when = iso(observation.at, 'at');
+      const detail = JSON.stringify(observation.detail);
+      // IMMEDIATE takes the write lock before the read, so another process cannot open a finding
+      // for the key between our look-up and our insert (a deferred transaction would fail with
+      // SQLITE_BUSY_SNAPSHOT there instead of waiting).
+      return this.db.transaction((): Finding => {
+        const open = this.openFinding(observation.key);
+        if (open) {
+          this.db
+            .prepare('UPDATE findings SET last_seen_at = ?, detail = ?, kind = ?, subject = ? WHERE id = ?')
+            .run(when, detail, observation.kind, observation.subject, open.id);
+          return this.mustGetFinding(open.id);
+        }
+        if (this.db.prepare('SELECT 1 FROM findings WHERE id = ?').get(observation.newId)) {
+          throw this.error(`finding '${observation.newId}' already exists`);
+        }
+        // DO NOTHING on the open-key index: should another writer have opened one after all, its
+        // finding is the open one, and we return it rather than fail.
+        const info = this.db
+          .prepare(
+            `INSERT INTO findings (id, key, kind, subject, status, opened_at, last_seen_at, detail)
+             VALUES (?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
+          )
+          .run(observation.newId, observation.key, observation.kind, observation.subject, when, when, detail);
+        if (info.changes > 0) return this.mustGetFinding(observation.newId);
+        const winner = this.openFinding(observation.key);
+        if (!winner) throw this.error(`could not open a finding for key '${observation.key}'`);
+        return toFinding(winner);
+      }).immediate();
+    });
+  }
+
+  async resolveFinding(id: string, at: Date): Promise<boolean> {
+    return this.exec('resolveFinding', () =>
+      this.db.transaction(() => {
+        const info = this.db
+          .prepare(`UPDATE findings SET status = 'resolved', resolved_at = ? WHERE id = ? AND status = 'open'`)
+          .run(iso(at, 'at'), id);
+        if (info.changes > 0) return true;
+        if (!this.db.prepare('SELECT 1 FROM findings WHERE id = ?').get(id)) throw this.unknownFinding(id);
+        return false;
+      })(),
+    );
+  }
+
+  async markFindingNotified(id: string, which: 'open' | 'resolved', at: Date): Promise<void> {
+    this.exec('markFindingNotified', () => {
+      const column = which === 'open' ? 'notified_at' : 'resolved_notified_at';
+      const info = this.db.prepare(`UPDATE findings SET ${column} = ? WHERE id = ?`).run(iso(at, 'at'), id);
+      if (info.changes === 0) throw this.unknownFinding(id);
+    });
+  }
+
+  async getFinding(id: string): Promise<Finding | null> {
+    return this.exec('getFinding', () => {
+      const row = this.db.prepare('SELECT * FROM findings WHERE id = ?').get(id) as FindingRow | undefined;
+      return row ? toFinding(row) : null;
+    });
+  }
+
+  async listFindings(options: { status?: 'open' | 'resolved'; limit?: number } = {}): Promise<Finding[]> {
+    return this.exec('listFindings', () => {
+      const { status, limit } = options;
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+        throw this.error(`limit must be a non-negative integer, got ${limit}`);
+      }
+      const rows = this.db
+        .prepare(`SELECT * FROM findings WHERE (@status IS NULL OR status = @status) ${FINDING_ORDER} LIMIT @limit`)
+        .all({ status: status ?? null, limit: limit ?? -1 }) as FindingRow[];
+      return rows.map(toFinding);
+    });
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean> {
+    return this.exec('acquireLease', () => {
+      const now = iso(at, 'at');
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw this.error(`lease ttlMs must be a positive number, got ${ttlMs}`);
+      const until = iso(new Date(at.getTime() + ttlMs), 'lease end');
+      // IMMEDIATE: the write lock is taken up front, so two processes never both see the lease free.
+      return this.db.transaction((): boolean => {
+        const info = this.db
+          .prepare(
+            `INSERT INTO leases (name, owner, expires_at) VALUES (@name, @owner, @until)
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+             WHERE leases.expires_at <= @now OR leases.owner = excluded.owner`,
+          )
+          .run({ name, owner, until, now });
+        return info.changes > 0;
+      }).immediate();
+    });
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.exec('releaseLease', () => {
+      this.db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner);
+    });
+  }
+
   async close(): Promise<void> {
     this.exec('close', () => {
       if (this.db.open) this.db.close();
@@ -186,6 +327,20 @@ export class SqliteStateStore implements StateStore {
   private touch(runId: string, when: string): void {
     const info = this.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(when, runId);
     if (info.changes === 0) throw this.unknown(runId);
+  }
+
+  private openFinding(key: string): FindingRow | undefined {
+    return this.db.prepare(`SELECT * FROM findings WHERE key = ? AND status = 'open'`).get(key) as FindingRow | undefined;
+  }
+
+  private mustGetFinding(id: string): Finding {
+    const row = this.db.prepare('SELECT * FROM findings WHERE id = ?').get(id) as FindingRow | undefined;
+    if (!row) throw this.unknownFinding(id);
+    return toFinding(row);
+  }
+
+  private unknownFinding(id: string): SnapwardError {
+    return this.error(`finding '${id}' does not exist`);
   }
 
   /** Runs one synchronous operation, turning whatever it throws into a STATE_STORE_ERROR. */
@@ -264,5 +419,21 @@ function toRecord(row: RunRow): RunRecord {
     summary: row.summary === null ? null : (JSON.parse(row.summary) as RunSummary),
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorInfo),
     details: row.details === null || row.details === undefined ? null : (JSON.parse(row.details) as unknown),
+  };
+}
+
+function toFinding(row: FindingRow): Finding {
+  return {
+    id: row.id,
+    key: row.key,
+    kind: row.kind as FindingKind,
+    subject: row.subject,
+    status: row.status as Finding['status'],
+    openedAt: new Date(row.opened_at),
+    lastSeenAt: new Date(row.last_seen_at),
+    resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+    notifiedAt: row.notified_at === null ? null : new Date(row.notified_at),
+    resolvedNotifiedAt: row.resolved_notified_at === null ? null : new Date(row.resolved_notified_at),
   };
 }
