@@ -2,6 +2,7 @@ import { SnapwardConfig } from '../domain/config';
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { FleetMember, Tier, TIERS } from '../domain/types';
 import { SnapshotProvider } from '../ports/snapshot-provider';
+import { DatabaseCatalog } from './catalog';
 
 export interface ResolvedFleet {
   readonly members: readonly FleetMember[];
@@ -15,7 +16,11 @@ export interface ResolvedFleet {
  * rule's tier tag. A configured entry wins over a discovered one with the same id; a member of
  * an Aurora cluster is never a member itself (it is backed up through its cluster).
  */
-export async function resolveFleet(config: SnapwardConfig, provider: SnapshotProvider): Promise<ResolvedFleet> {
+export async function resolveFleet(
+  config: SnapwardConfig,
+  provider: SnapshotProvider,
+  catalog: DatabaseCatalog = new DatabaseCatalog(provider),
+): Promise<ResolvedFleet> {
   const members: FleetMember[] = [...config.instances];
   const seen = new Set(members.map((m) => m.id));
   const problems: ErrorInfo[] = [];
@@ -25,7 +30,7 @@ export async function resolveFleet(config: SnapwardConfig, provider: SnapshotPro
   const listings = await Promise.all(
     regions.map(async (region) => {
       try {
-        return { region, databases: await provider.listDatabases(region) };
+        return { region, databases: await catalog.databases(region) };
       } catch (err) {
         problems.push(toErrorInfo(err, 'discover'));
         return { region, databases: [] };

@@ -27,6 +27,27 @@ export interface Database {
   readonly tags: Readonly<Record<string, string>>;
   /** Set for a DB instance that is a member of an Aurora cluster (backed up through its cluster). */
   readonly clusterId?: string;
+  /** Newest point-in-time restore point (automated backups); null when PITR is off or unknown. */
+  readonly latestRestorableTime: Date | null;
+  /** Automated backup retention in days; 0 means automated backups (and PITR) are off. */
+  readonly backupRetentionDays: number;
+}
+
+/** Automated backups of a DB instance replicated into another region (cross-region PITR). */
+export interface ReplicatedBackup {
+  /** Region the backups are replicated into (where they were listed). */
+  readonly region: string;
+  readonly sourceRegion: string;
+  readonly dbId: string;
+  /** Newest restorable time in the replica; null when not known yet. */
+  readonly latestTime: Date | null;
+}
+
+/** One account quota as DescribeAccountAttributes reports it. */
+export interface AccountQuota {
+  readonly name: string;
+  readonly used: number;
+  readonly max: number;
 }
 
 /** A DB snapshot or DB cluster snapshot, as listed in one region. */

@@ -1,4 +1,4 @@
-import { Database, DbKind, Snapshot, SnapshotRef } from '../domain/types';
+import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../domain/types';
 
 export interface CreateSnapshotRequest {
   readonly kind: DbKind;
@@ -24,13 +24,20 @@ export interface CopySnapshotRequest {
  * AWS errors into SnapwardError codes (see domain/errors.ts).
  */
 export interface SnapshotProvider {
-  /** Every manual snapshot of `kind` in `region` (snapward's and everyone else's), tags included. */
-  listSnapshots(region: string, kind: DbKind): Promise<Snapshot[]>;
+  /**
+   * Every snapshot of `kind` and `type` in `region` (snapward's and everyone else's), tags
+   * included. `type` defaults to `manual`.
+   */
+  listSnapshots(region: string, kind: DbKind, type?: 'manual' | 'automated'): Promise<Snapshot[]>;
   /** One snapshot by id, or null when it does not exist. */
   describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null>;
   createSnapshot(request: CreateSnapshotRequest): Promise<Snapshot>;
   copySnapshot(request: CopySnapshotRequest): Promise<Snapshot>;
   deleteSnapshot(ref: SnapshotRef): Promise<void>;
-  /** DB instances (not cluster members) and clusters in `region`, for discovery by tag. */
+  /** DB instances and clusters in `region`, for discovery by tag and point-in-time restore facts. */
   listDatabases(region: string): Promise<Database[]>;
+  /** Automated backups replicated into `region` from other regions. */
+  listReplicatedBackups(region: string): Promise<ReplicatedBackup[]>;
+  /** The account's RDS quotas in `region` (DescribeAccountAttributes). */
+  accountQuotas(region: string): Promise<AccountQuota[]>;
 }

@@ -1,9 +1,10 @@
 import { SnapwardError } from '../../src/domain/errors';
-import { Database, DbKind, Snapshot, SnapshotRef } from '../../src/domain/types';
+import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../../src/domain/types';
+import { AlertEvent, EventPublisher } from '../../src/ports/event-publisher';
 import { KeyResolver } from '../../src/ports/key-resolver';
 import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotProvider } from '../../src/ports/snapshot-provider';
 
-type Op = 'listSnapshots' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases';
+type Op = 'listSnapshots' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases' | 'listReplicatedBackups' | 'accountQuotas';
 
 /**
  * An in-memory RDS for use-case tests: scripted snapshot states (`creating` until `settle()`),
@@ -12,6 +13,9 @@ type Op = 'listSnapshots' | 'describeSnapshot' | 'createSnapshot' | 'copySnapsho
 export class FakeRds implements SnapshotProvider {
   readonly snapshots = new Map<string, Snapshot>();
   readonly databases: Database[] = [];
+  readonly replicatedBackups: ReplicatedBackup[] = [];
+  /** region -> quotas; a region missing here answers like moto does (not implemented). */
+  readonly quotas = new Map<string, AccountQuota[]>();
   readonly calls: { op: Op; arg: string }[] = [];
   /** Status of new snapshots and copies: `available` mimics moto, `creating` mimics AWS. */
   newStatus: 'available' | 'creating' = 'creating';
@@ -20,7 +24,7 @@ export class FakeRds implements SnapshotProvider {
   constructor(private readonly clock: { now(): Date }) {}
 
   addDatabase(db: Partial<Database> & { id: string }): this {
-    this.databases.push({ kind: 'instance', region: 'us-east-1', status: 'available', encrypted: true, tags: {}, ...db });
+    this.databases.push({ kind: 'instance', region: 'us-east-1', status: 'available', encrypted: true, tags: {}, latestRestorableTime: null, backupRetentionDays: 0, ...db });
     return this;
   }
 
@@ -45,9 +49,21 @@ export class FakeRds implements SnapshotProvider {
     return this.calls.filter((c) => c.op === op).length;
   }
 
-  async listSnapshots(region: string, kind: DbKind): Promise<Snapshot[]> {
-    this.record('listSnapshots', `${region}/${kind}`);
-    return [...this.snapshots.values()].filter((s) => s.region === region && s.kind === kind && s.snapshotType === 'manual');
+  async listSnapshots(region: string, kind: DbKind, type: 'manual' | 'automated' = 'manual'): Promise<Snapshot[]> {
+    this.record('listSnapshots', `${region}/${kind}${type === 'manual' ? '' : `/${type}`}`);
+    return [...this.snapshots.values()].filter((s) => s.region === region && s.kind === kind && s.snapshotType === type);
+  }
+
+  async listReplicatedBackups(region: string): Promise<ReplicatedBackup[]> {
+    this.record('listReplicatedBackups', region);
+    return this.replicatedBackups.filter((b) => b.region === region);
+  }
+
+  async accountQuotas(region: string): Promise<AccountQuota[]> {
+    this.record('accountQuotas', region);
+    const quotas = this.quotas.get(region);
+    if (!quotas) throw new SnapwardError('AWS_ERROR', `DescribeAccountAttributes in ${region}: InternalFailure: not implemented`, { retryable: true });
+    return quotas;
   }
 
   async describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null> {
@@ -140,3 +156,17 @@ export class FakeClock {
 }
 
 const key = (r: { id: string; region: string; kind: DbKind }): string => `${r.region}/${r.kind}/${r.id.toLowerCase()}`;
+
+/** Collects published alerts; `down` makes every delivery fail (the bus is unreachable). */
+export class FakeEvents implements EventPublisher {
+  readonly sent: AlertEvent[] = [];
+  down = false;
+  async publish(events: readonly AlertEvent[]): Promise<boolean[]> {
+    if (this.down) return events.map(() => false);
+    this.sent.push(...events);
+    return events.map(() => true);
+  }
+  take(): AlertEvent[] {
+    return this.sent.splice(0);
+  }
+}

@@ -7,15 +7,17 @@ import {
   DBSnapshot,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
+  paginateDescribeDBInstanceAutomatedBackups,
   paginateDescribeDBClusters,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
   Tag,
 } from '@aws-sdk/client-rds';
-import { Database, DbKind, Snapshot, SnapshotRef } from '../../domain/types';
+import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../../domain/types';
 import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotProvider } from '../../ports/snapshot-provider';
 import { AwsClients } from './clients';
 import { classifyAwsError } from './errors';
@@ -29,23 +31,52 @@ const FOREIGN_ENGINES = /^(docdb|neptune)/;
 export class RdsSnapshotProvider implements SnapshotProvider {
   constructor(private readonly clients: AwsClients) {}
 
-  async listSnapshots(region: string, kind: DbKind): Promise<Snapshot[]> {
+  async listSnapshots(region: string, kind: DbKind, type: 'manual' | 'automated' = 'manual'): Promise<Snapshot[]> {
     const client = this.clients.rds(region);
     const out: Snapshot[] = [];
     try {
       if (kind === 'instance') {
-        for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: 'manual' })) {
+        for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: type })) {
           for (const s of page.DBSnapshots ?? []) out.push(fromDbSnapshot(s, region));
         }
       } else {
-        for await (const page of paginateDescribeDBClusterSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: 'manual' })) {
+        for await (const page of paginateDescribeDBClusterSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: type })) {
           for (const s of page.DBClusterSnapshots ?? []) out.push(fromClusterSnapshot(s, region));
         }
       }
     } catch (err) {
-      throw classifyAwsError(err, `listing manual ${kind} snapshots in ${region}`);
+      throw classifyAwsError(err, `listing ${type} ${kind} snapshots in ${region}`);
     }
     return out;
+  }
+
+  async listReplicatedBackups(region: string): Promise<ReplicatedBackup[]> {
+    const client = this.clients.rds(region);
+    const out: ReplicatedBackup[] = [];
+    try {
+      for await (const page of paginateDescribeDBInstanceAutomatedBackups({ client, pageSize: PAGE_SIZE }, {})) {
+        for (const b of page.DBInstanceAutomatedBackups ?? []) {
+          // A replica's DBInstanceArn names the source instance in its own (other) region.
+          const sourceRegion = b.DBInstanceArn?.split(':')[3];
+          if (!sourceRegion || sourceRegion === region || !b.DBInstanceIdentifier) continue;
+          out.push({ region, sourceRegion, dbId: b.DBInstanceIdentifier.toLowerCase(), latestTime: b.RestoreWindow?.LatestTime ?? null });
+        }
+      }
+    } catch (err) {
+      throw classifyAwsError(err, `listing replicated automated backups in ${region}`);
+    }
+    return out;
+  }
+
+  async accountQuotas(region: string): Promise<AccountQuota[]> {
+    try {
+      const res = await this.clients.rdsOptional(region).send(new DescribeAccountAttributesCommand({}));
+      return (res.AccountQuotas ?? [])
+        .filter((q) => q.AccountQuotaName)
+        .map((q) => ({ name: q.AccountQuotaName as string, used: Number(q.Used ?? 0), max: Number(q.Max ?? 0) }));
+    } catch (err) {
+      throw classifyAwsError(err, `DescribeAccountAttributes in ${region}`);
+    }
   }
 
   async describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null> {
@@ -144,6 +175,8 @@ export class RdsSnapshotProvider implements SnapshotProvider {
             status: i.DBInstanceStatus ?? 'unknown',
             encrypted: Boolean(i.StorageEncrypted),
             tags: fromTagList(i.TagList),
+            latestRestorableTime: i.LatestRestorableTime ?? null,
+            backupRetentionDays: i.BackupRetentionPeriod ?? 0,
             ...(i.DBClusterIdentifier ? { clusterId: i.DBClusterIdentifier.toLowerCase() } : {}),
           });
         }
@@ -158,6 +191,8 @@ export class RdsSnapshotProvider implements SnapshotProvider {
             status: c.Status ?? 'unknown',
             encrypted: Boolean(c.StorageEncrypted),
             tags: fromTagList(c.TagList),
+            latestRestorableTime: c.LatestRestorableTime ?? null,
+            backupRetentionDays: c.BackupRetentionPeriod ?? 1, // Aurora cannot turn automated backups off
           });
         }
       }

@@ -4,6 +4,11 @@ import { withApp, GlobalOptions } from '../context';
 import { EXIT } from '../errors';
 import { age, shortTime } from '../format';
 import { Output } from '../output';
+import { Band } from '../../domain/rpo';
+import { formatDuration } from '../../domain/time';
+
+/** `23h 5m critical` or `none critical` */
+const rpoCell = (seconds: number | null, band: Band): string => `${seconds === null ? 'none' : formatDuration(seconds * 1000)} ${band}`;
 
 export function registerStatus(program: Command, out: Output, setExit: (code: number) => void): void {
   program
@@ -24,6 +29,9 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
             { key: 'primary', header: 'NEWEST PRIMARY' },
             { key: 'dr', header: 'NEWEST DR COPY' },
             { key: 'period', header: 'PERIOD COVERED' },
+            { key: 'target', header: 'RPO TARGET' },
+            { key: 'instanceLoss', header: 'INSTANCE LOSS' },
+            { key: 'regionLoss', header: 'REGION LOSS' },
           ],
           status.instances.map((i) => ({
             instance: i.instanceId,
@@ -33,8 +41,19 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
             primary: i.primary ? `${shortTime(i.primary.time)} (${age(i.primary.time, status.at)})` : 'none',
             dr: i.dr ? `${shortTime(i.dr.time)} (${age(i.dr.time, status.at)})` : 'none',
             period: `${i.period.key}: ${i.period.covered}`,
+            target: formatDuration(i.rpoTargetSeconds * 1000),
+            instanceLoss: rpoCell(i.achieved.instanceLoss, i.band.instanceLoss),
+            regionLoss: rpoCell(i.achieved.regionLoss, i.band.regionLoss),
           })),
         );
+        const compliant = status.instances.filter((i) => i.compliant).length;
+        out.line();
+        out.line(`${compliant} of ${status.instances.length} instances meet their RPO target in both scenarios`);
+        for (const i of status.instances) {
+          for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
+            if (r.neverMeets) out.line(`  ${i.instanceId}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
+          }
+        }
         for (const i of status.instances) for (const e of i.errors) out.line(`  ${i.instanceId}: ${e.code}: ${e.message}`);
         for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
         for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
