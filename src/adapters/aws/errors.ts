@@ -16,6 +16,11 @@ const BY_NAME: ReadonlyArray<[ErrorCode, readonly string[], boolean]> = [
   ['THROTTLED', ['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException'], true],
   ['ACCESS_DENIED', ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidSignatureException'], false],
   ['INVALID_PARAMETER', ['InvalidParameterValue', 'InvalidParameterCombination', 'ValidationError', 'ValidationException'], false],
+  // S3. (ReplicationConfigurationNotFoundError is not an error: the S3 adapter reads it as "no rules".)
+  ['BUCKET_NOT_FOUND', ['NoSuchBucket'], false],
+  ['THROTTLED', ['SlowDown'], true],
+  // A HEAD response has no body: S3's 403 reaches the SDK as a bare `Forbidden`.
+  ['ACCESS_DENIED', ['Forbidden'], false],
 ];
 
 const stripFault = (name: string): string => (name.endsWith('Fault') ? name.slice(0, -'Fault'.length) : name);
@@ -34,7 +39,8 @@ export function classifyAwsError(err: unknown, what: string): SnapwardError {
   if (err instanceof SnapwardError) return err;
   const e = (err ?? {}) as AwsErrorLike;
   const name = typeof e.name === 'string' ? e.name : 'Error';
-  const awsMessage = typeof e.message === 'string' ? e.message : String(err);
+  // First line only: SDK deserialization errors (an HTML error page from a proxy or emulator) run on.
+  const awsMessage = (typeof e.message === 'string' ? e.message : String(err)).split('\n')[0] as string;
   const message = `${what}: ${name}: ${awsMessage}`;
   const context = { awsErrorName: name, httpStatus: e.$metadata?.httpStatusCode };
 

@@ -1,0 +1,140 @@
+import { runCheck } from '../../src/app/check';
+import { reconcile } from '../../src/app/reconcile';
+import { SnapwardError } from '../../src/domain/errors';
+import { DAY, HOUR } from '../../src/domain/time';
+import { harness } from '../support/app-harness';
+import { member } from '../support/builders';
+
+/** Tier 3 (RPO 24 h) keeps RPO Breached out of the way unless a test wants it. */
+const fleet = [member({ id: 'db-a', tier: 3 }), member({ id: 'db-b', tier: 3 })];
+
+function setup(now = '2026-11-24T10:00:00Z') {
+  const h = harness({ instances: fleet }, now);
+  h.rds.addDatabase({ id: 'db-a', backupRetentionDays: 7 }).addDatabase({ id: 'db-b', backupRetentionDays: 7 });
+  h.rds.newStatus = 'available';
+  return h;
+}
+
+const kinds = (events: { detailType: string; detail: Record<string, unknown> }[]) =>
+  events.map((e) => `${e.detailType}:${String(e.detail.instanceId ?? e.detail.region)}`).sort();
+
+describe('watchdog', () => {
+  it('with no pass for two days, check alone reports Snapshot Missed for every instance, once', async () => {
+    const h = setup('2026-11-22T10:00:00Z');
+    await reconcile(h.deps, { trigger: 'test' });
+    h.clock.set('2026-11-24T10:00:00Z');
+    const first = await runCheck(h.deps, { trigger: 'test' });
+    const sent = h.events.take();
+    expect(kinds(sent).filter((k) => k.startsWith('Snapshot Missed'))).toEqual(['Snapshot Missed:db-a', 'Snapshot Missed:db-b']);
+    const missed = sent.find((e) => e.detailType === 'Snapshot Missed');
+    expect(missed?.detail).toMatchObject({ findingId: expect.stringMatching(/^f-/), kind: 'Snapshot Missed', region: 'us-east-1', tier: 3, targetSeconds: 86400, recoveryPointTime: '2026-11-22T10:00:00.000Z', runId: first.runId });
+    expect(missed?.detail.achievedSeconds).toBe(2 * 86400);
+
+    h.clock.advance(5 * 60 * 1000);
+    const second = await runCheck(h.deps, { trigger: 'test' });
+    expect(h.events.take()).toEqual([]); // still open, not re-sent
+    expect(second.open.map((f) => f.id).sort()).toEqual(first.open.map((f) => f.id).sort());
+  });
+
+  it('re-notifies a finding still open after the interval, with the same findingId', async () => {
+    const h = setup();
+    await runCheck(h.deps, { trigger: 'test' });
+    const ids = h.events.take().map((e) => e.detail.findingId).sort();
+    h.clock.advance(6 * HOUR);
+    await runCheck(h.deps, { trigger: 'test' });
+    const again = h.events.take().filter((e) => e.detailType === 'Snapshot Missed');
+    expect(again.map((e) => e.detail.findingId).sort()).toEqual(ids.filter((id) => again.some((e) => e.detail.findingId === id)));
+    expect(again).toHaveLength(2);
+  });
+
+  it('resolves a finding when a pass heals it, and a later miss is a new finding', async () => {
+    const h = setup();
+    await runCheck(h.deps, { trigger: 'test' });
+    const opened = h.events.take().filter((e) => e.detailType === 'Snapshot Missed' && e.detail.instanceId === 'db-a')[0];
+    await reconcile(h.deps, { trigger: 'test' });
+    const healed = await runCheck(h.deps, { trigger: 'test' });
+    const resolvedEvents = h.events.take().filter((e) => e.detailType === 'Snapshot Missed Resolved');
+    expect(resolvedEvents.map((e) => e.detail.findingId)).toContain(opened?.detail.findingId);
+    expect(healed.open.filter((f) => f.kind === 'Snapshot Missed')).toEqual([]);
+
+    h.clock.advance(2 * DAY);
+    await runCheck(h.deps, { trigger: 'test' });
+    const reopened = h.events.take().find((e) => e.detailType === 'Snapshot Missed' && e.detail.instanceId === 'db-a');
+    expect(reopened?.detail.findingId).toBeDefined();
+    expect(reopened?.detail.findingId).not.toBe(opened?.detail.findingId);
+  });
+
+  it('keeps findings un-notified while the bus is down and delivers them on the next check', async () => {
+    const h = setup();
+    h.events.down = true;
+    const down = await runCheck(h.deps, { trigger: 'test' });
+    expect(down.events).toMatchObject({ sent: 0, configured: true });
+    expect(down.events.failed).toBeGreaterThan(0);
+    expect((await h.store.listFindings({ status: 'open' })).every((f) => f.notifiedAt === null)).toBe(true);
+    expect((await h.store.getRun(down.runId))?.outcome).toBe('partial');
+    h.events.down = false;
+    h.clock.advance(5 * 60 * 1000);
+    const up = await runCheck(h.deps, { trigger: 'test' });
+    expect(up.events).toMatchObject({ sent: down.events.failed, failed: 0 });
+    expect((await h.store.listFindings({ status: 'open' })).every((f) => f.notifiedAt !== null)).toBe(true);
+  });
+
+  it('raises Backup Failed from the last pass, and resolves it after a good pass', async () => {
+    const h = setup();
+    h.rds.fail('createSnapshot', 'db-b', () => new SnapwardError('INVALID_INSTANCE_STATE', 'instance is stopped'), 1);
+    const pass = await reconcile(h.deps, { trigger: 'test' });
+    await runCheck(h.deps, { trigger: 'test' });
+    const failed = h.events.take().filter((e) => e.detailType === 'Backup Failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.detail).toMatchObject({ instanceId: 'db-b', runId: expect.any(String), errors: [{ code: 'INVALID_INSTANCE_STATE' }] });
+    expect(String(failed[0]?.detail.message)).toContain(pass.runId as string);
+    await reconcile(h.deps, { trigger: 'test' });
+    await runCheck(h.deps, { trigger: 'test' });
+    expect(kinds(h.events.take())).toContain('Backup Failed Resolved:db-b');
+  });
+
+  it('raises Copy Missed when the primary snapshot exists but its DR copy does not, after the copy grace', async () => {
+    const h = setup();
+    h.keys.missing.add('us-west-2');
+    await reconcile(h.deps, { trigger: 'test' });
+    h.clock.advance(7 * HOUR);
+    const report = await runCheck(h.deps, { trigger: 'test' });
+    expect(report.open.filter((f) => f.kind === 'Copy Missed').map((f) => f.subject).sort()).toEqual(['db-a', 'db-b']);
+    expect(report.open.filter((f) => f.kind === 'Snapshot Missed')).toEqual([]);
+  });
+
+  it('warns above 80% of the manual snapshot quota, and says when the quota cannot be read', async () => {
+    const h = setup();
+    h.rds.quotas.set('us-east-1', [{ name: 'ManualSnapshots', used: 85, max: 100 }, { name: 'DBInstances', used: 39, max: 40 }]);
+    const report = await runCheck(h.deps, { trigger: 'test' });
+    expect(report.open.filter((f) => f.kind === 'Quota Warning').map((f) => f.key)).toEqual(['Quota Warning|us-east-1|ManualSnapshots']);
+    expect(report.quotas).toEqual([
+      { region: 'us-east-1', status: 'warning', message: expect.stringMatching(/ManualSnapshots in us-east-1: 85 of 100/) },
+      { region: 'us-west-2', status: 'unknown', message: expect.stringMatching(/quota could not be read/) },
+    ]);
+  });
+
+  it('flags an RPO breach per scenario with the "can never meet" advice', async () => {
+    const h = harness({ instances: [member({ id: 'tier1', tier: 1 })] });
+    h.rds.addDatabase({ id: 'tier1', backupRetentionDays: 7, latestRestorableTime: new Date('2026-11-24T09:58:00Z') });
+    h.rds.newStatus = 'available';
+    await reconcile(h.deps, { trigger: 'test' });
+    h.clock.advance(2 * HOUR);
+    h.rds.databases[0] = { ...h.rds.databases[0]!, latestRestorableTime: new Date('2026-11-24T11:58:00Z') };
+    const report = await runCheck(h.deps, { trigger: 'test' });
+    const breaches = report.open.filter((f) => f.kind === 'RPO Breached');
+    expect(breaches.map((f) => f.key)).toEqual(['RPO Breached|tier1|regionLoss']);
+    expect(breaches[0]?.detail).toMatchObject({ scenario: 'regionLoss', band: 'exceeded', achievedSeconds: 7200, targetSeconds: 3600, neverMeets: { remedy: expect.stringMatching(/StartDBInstanceAutomatedBackupsReplication/) } });
+  });
+
+  it('leaves the findings of an instance it cannot read as they are', async () => {
+    const h = setup();
+    await runCheck(h.deps, { trigger: 'test' });
+    const before = await h.store.listFindings({ status: 'open' });
+    await reconcile(h.deps, { trigger: 'test' }); // would heal them...
+    h.rds.fail('listSnapshots', 'us-east-1/instance', () => new SnapwardError('THROTTLED', 'Rate exceeded', { retryable: true }));
+    const report = await runCheck(h.deps, { trigger: 'test' }); // ...but this check cannot see it
+    expect(report.resolved).toEqual([]);
+    expect((await h.store.listFindings({ status: 'open' })).map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
+  });
+});
