@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { z } from 'zod';
-import { DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
+import { DEFAULT_ALERTS } from '../src/domain/alerts';
+import { AttachmentPair, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
 import { TAG } from '../src/domain/tags';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
 import { DbKind, FleetMember, Tier, TIERS } from '../src/domain/types';
@@ -120,6 +121,13 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     tierTag: r.tierTag ?? TAG.tier,
     kinds: r.kinds ? [...new Set(r.kinds)] : [...ALL_KINDS],
   }));
+  const attachments: AttachmentPair[] = (file.attachments ?? []).map((a) => ({
+    name: a.name,
+    tier: a.tier,
+    source: { bucket: a.source.bucket, region: a.source.region },
+    replica: { bucket: a.replica.bucket, region: a.replica.region },
+    prefix: a.prefix ?? '',
+  }));
   const tiers = {} as Record<Tier, TierPolicy>;
   for (const tier of TIERS) {
     const base = DEFAULT_TIER_POLICIES[tier];
@@ -139,6 +147,19 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     state: { sqlite: path.resolve(baseDir, file.state?.sqlite ?? DEFAULT_STATE_FILE) },
     tiers,
     concurrency: { ...DEFAULT_CONCURRENCY, ...definedOnly(file.concurrency ?? {}) },
+    attachments,
+    ...(file.alerts
+      ? {
+          alerts: {
+            eventBus: file.alerts.eventBus,
+            region: file.alerts.region,
+            graceMs: file.alerts.graceTime ?? DEFAULT_ALERTS.graceMs,
+            copyGraceMs: file.alerts.copyGraceTime ?? DEFAULT_ALERTS.copyGraceMs,
+            renotifyMs: file.alerts.renotifyAfter ?? DEFAULT_ALERTS.renotifyMs,
+            quotaWarnPercent: file.alerts.quotaWarnPercent ?? DEFAULT_ALERTS.quotaWarnPercent,
+          },
+        }
+      : {}),
   };
 }
 

@@ -14,7 +14,16 @@ export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
 // RDS identifier rules: a letter first, then letters/digits/hyphens, 63 max, no "--", no trailing "-".
 export const DB_ID_PATTERN = /^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)$/;
 
+// S3 bucket naming rules: 3-63 lowercase letters, digits, dots, hyphens; a letter or digit at both
+// ends; no "..", no IP-address form, none of the prefixes and suffixes AWS reserves.
+export const BUCKET_PATTERN =
+  /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export const PAIR_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 const REGION = 'an AWS region name like us-east-1';
+const BUCKET =
+  'an S3 bucket name: 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit';
+const PAIR_NAME = 'a name of 1 to 64 letters, digits, "-", "_" or "."';
 const DB_ID =
   'an RDS identifier: 1 to 63 letters, digits or hyphens, starting with a letter, without "--" or a trailing hyphen';
 const KINDS = 'instance or cluster';
@@ -86,6 +95,22 @@ export const discoverSchema = strict(
   'a discovery rule',
 );
 
+const bucketRef = strict(
+  { bucket: z.string({ error: BUCKET }).regex(BUCKET_PATTERN, { error: BUCKET }), region },
+  'a bucket',
+);
+
+export const attachmentSchema = strict(
+  {
+    name: z.string({ error: PAIR_NAME }).regex(PAIR_NAME_PATTERN, { error: PAIR_NAME }),
+    tier: int(0, 3, 'an integer tier 0..3').transform((n) => n as Tier),
+    source: bucketRef,
+    replica: bucketRef,
+    prefix: z.string({ error: 'a key prefix (text, "" for the whole bucket)' }).max(1024, { error: 'a key prefix of at most 1024 characters' }).optional(),
+  },
+  'an attachment bucket pair',
+);
+
 const tierOverride = strict(
   { rpo: positiveDuration.optional(), rto: positiveDuration.optional(), snapshotEvery: snapshotEvery.optional() },
   'tier targets',
@@ -114,6 +139,18 @@ export const configFileSchema = strict(
       instanceCopiesPerRegion: int(1, 20, 'an integer from 1 to 20 (the AWS limit of instance snapshot copies in flight)').optional(),
       clusterCopiesPerRegion: int(1, 5, 'an integer from 1 to 5 (the AWS limit of cluster snapshot copies in flight)').optional(),
     }).optional(),
+    attachments: z.array(attachmentSchema, { error: 'a list of attachment bucket pairs' }).optional(),
+    alerts: strict(
+      {
+        eventBus: text('an EventBridge event bus name or ARN'),
+        region: region,
+        graceTime: positiveDuration.optional(),
+        copyGraceTime: positiveDuration.optional(),
+        renotifyAfter: positiveDuration.optional(),
+        quotaWarnPercent: int(1, 100, 'a whole percentage from 1 to 100').optional(),
+      },
+      'alert settings',
+    ).optional(),
   },
   'a mapping of settings',
 );
@@ -161,9 +198,26 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     });
   }
 
+  if (Array.isArray(input.attachments)) {
+    const firstByName = new Map<string, string>();
+    input.attachments.forEach((entry: unknown, i) => {
+      if (!isRecord(entry)) return;
+      if (typeof entry.name === 'string' && PAIR_NAME_PATTERN.test(entry.name)) {
+        const first = firstByName.get(entry.name);
+        if (first) add(['attachments', i, 'name'], entry.name, `a name not used already (${first} has the same name)`);
+        else firstByName.set(entry.name, formatPath(['attachments', i, 'name']));
+      }
+      const bucketOf = (v: unknown) => (isRecord(v) && typeof v.bucket === 'string' ? v.bucket : null);
+      const source = bucketOf(entry.source);
+      if (source !== null && source === bucketOf(entry.replica)) {
+        add(['attachments', i, 'replica', 'bucket'], source, `a replica bucket other than the source bucket (${source})`);
+      }
+    });
+  }
+
   const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
-  if (isEmpty(input.instances) && isEmpty(input.discover)) {
-    add(['instances'], input.instances, 'at least one database under instances, or a rule under discover (the fleet is empty)');
+  if (isEmpty(input.instances) && isEmpty(input.discover) && isEmpty(input.attachments)) {
+    add(['instances'], input.instances, 'at least one database under instances, a rule under discover, or a bucket pair under attachments (nothing to back up or verify)');
   }
   return problems;
 }

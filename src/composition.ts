@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AwsClientOptions, AwsClients } from './adapters/aws/clients';
+import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
 import { KmsKeyResolver } from './adapters/aws/kms-key-resolver';
 import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
-import { SqliteStateStore } from './adapters/state/sqlite-state-store';
+import { S3ObjectStore } from './adapters/aws/s3-object-store';
+import type { SqliteStateStore } from './adapters/state/sqlite-state-store';
 import { AppDeps, Runtime } from './app/deps';
+import { DEFAULT_ALERTS } from './domain/alerts';
 import { SnapwardConfig } from './domain/config';
 import { utcStamp } from './domain/time';
 import { Clock, systemClock } from './ports/clock';
@@ -22,6 +25,8 @@ export interface BuildOptions {
   /** Defaults to the SQLite file named in the config. */
   readonly store?: StateStore;
   readonly aws?: AwsClientOptions;
+  /** Clients already built (e.g. by a Lambda bootstrap that read its config from S3). */
+  readonly clients?: AwsClients;
 }
 
 export interface App {
@@ -31,16 +36,22 @@ export interface App {
 }
 
 export function buildApp(options: BuildOptions): App {
-  const clients = new AwsClients(options.aws);
-  const store = options.store ?? SqliteStateStore.open(options.config.state.sqlite);
+  // Emulators (moto, LocalStack) need path-style S3 URLs; AWS itself is fine either way.
+  const s3ForcePathStyle = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
+  const clients = options.clients ?? new AwsClients({ s3ForcePathStyle, ...options.aws });
+  const store = options.store ?? openSqlite(options.config.state.sqlite);
+  const alerts = options.config.alerts ?? DEFAULT_ALERTS;
   const deps: AppDeps = {
     config: options.config,
     provider: new RdsSnapshotProvider(clients),
     keys: new KmsKeyResolver(clients),
+    objects: new S3ObjectStore(clients),
     store,
     clock: options.clock ?? systemClock,
     logger: options.logger,
     runtime: processRuntime(),
+    alerts,
+    events: alerts.eventBus && alerts.region ? new EventBridgePublisher(clients, alerts.eventBus, alerts.region, options.logger) : null,
   };
   return {
     deps,
@@ -50,6 +61,16 @@ export function buildApp(options: BuildOptions): App {
       await store.close();
     },
   };
+}
+
+/**
+ * Loaded on demand: better-sqlite3 is a native module the Lambda bundles leave out (they use
+ * DynamoDB), so nothing on their path may load it.
+ */
+function openSqlite(path: string): StateStore {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SqliteStateStore: Sqlite } = require('./adapters/state/sqlite-state-store') as { SqliteStateStore: typeof SqliteStateStore };
+  return Sqlite.open(path);
 }
 
 export function processRuntime(owner: RunOwner = { host: hostname(), pid: process.pid }): Runtime {
@@ -67,5 +88,6 @@ export function processRuntime(owner: RunOwner = { host: hostname(), pid: proces
     },
     // Sortable by time, unique across hosts: r-20261124153000-9f3a1c2b
     newRunId: (startedAt: Date) => `r-${utcStamp(startedAt)}-${randomBytes(4).toString('hex')}`,
+    newFindingId: (at: Date) => `f-${utcStamp(at)}-${randomBytes(4).toString('hex')}`,
   };
 }

@@ -2,15 +2,19 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../config/errors';
 import { SnapwardError } from '../domain/errors';
 import { registerBackup } from './commands/backup';
+import { registerCheck } from './commands/check';
+import { registerFindings } from './commands/findings';
 import { registerRun } from './commands/run';
 import { registerRuns } from './commands/runs';
 import { registerStatus } from './commands/status';
+import { registerVerifyReplication } from './commands/verify-replication';
 import { EXIT } from './errors';
 import { Output, streamOutput } from './output';
 
 /**
  * The operator CLI: a thin shell over the application. Exit codes: 0 fine, 1 some instance
- * failed, 2 usage or configuration error, 130 interrupted.
+ * failed (or, for check, a finding is open), 2 usage or configuration error, 3 an alert could not
+ * be delivered, 130 interrupted.
  * @returns the exit code (the caller sets process.exitCode)
  */
 export async function main(argv: readonly string[], out: Output = streamOutput()): Promise<number> {
@@ -28,7 +32,7 @@ export async function main(argv: readonly string[], out: Output = streamOutput()
     .configureOutput({ writeErr: (text) => out.error(text.trimEnd()), writeOut: (text) => out.line(text.trimEnd()) })
     .showHelpAfterError('(run snapward --help for usage)');
 
-  for (const register of [registerRun, registerBackup, registerStatus, registerRuns]) register(program, out, setExit);
+  for (const register of [registerRun, registerBackup, registerStatus, registerRuns, registerCheck, registerFindings, registerVerifyReplication]) register(program, out, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
 
   const wantsJson = argv.includes('--json');

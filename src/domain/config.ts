@@ -1,3 +1,4 @@
+import { AlertsConfig } from './alerts';
 import { DbKind, FleetMember, Tier } from './types';
 
 /**
@@ -16,6 +17,28 @@ export interface SnapwardConfig {
   readonly state: StateConfig;
   readonly tiers: Readonly<Record<Tier, TierPolicy>>;
   readonly concurrency: ConcurrencyConfig;
+  /** S3 attachment buckets and their cross-region replicas, checked by verify-replication. */
+  readonly attachments: readonly AttachmentPair[];
+  /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
+  readonly alerts?: AlertsConfig;
+}
+
+/** A bucket in a region. */
+export interface BucketRef {
+  readonly bucket: string;
+  readonly region: string;
+}
+
+/** An S3 bucket whose objects S3 replication copies to a replica bucket (usually in the DR region). */
+export interface AttachmentPair {
+  /** Unique label: letters, digits, `-`, `_`, `.`. */
+  readonly name: string;
+  /** Picks the RPO target the replication gap is held to. */
+  readonly tier: Tier;
+  readonly source: BucketRef;
+  readonly replica: BucketRef;
+  /** Only keys under this prefix are checked; '' for the whole bucket. */
+  readonly prefix: string;
 }
 
 export interface DiscoverRule {

@@ -4,7 +4,9 @@ import { SnapwardConfig } from '../../src/domain/config';
 import { silentLogger } from '../../src/ports/logger';
 import { RunOwner } from '../../src/ports/state-store';
 import { config as buildConfig } from './builders';
-import { FakeClock, FakeKeys, FakeRds } from './fake-provider';
+import { FakeClock, FakeEvents, FakeKeys, FakeRds } from './fake-provider';
+import { FakeObjectStore } from './fake-object-store';
+import { DEFAULT_ALERTS } from '../../src/domain/alerts';
 
 /** Use-case wiring with fakes: the same AppDeps the composition root builds, minus AWS and disk. */
 export interface Harness {
@@ -15,6 +17,8 @@ export interface Harness {
   readonly store: MemoryStateStore;
   /** Pids the harness treats as dead (to simulate a crashed process). */
   readonly deadPids: Set<number>;
+  readonly events: FakeEvents;
+  readonly objects: FakeObjectStore;
   with(overrides: Partial<AppDeps>): AppDeps;
 }
 
@@ -30,7 +34,10 @@ export function harness(config: Partial<SnapwardConfig> = {}, now = '2026-11-24T
     owner,
     isAlive: (o) => !deadPids.has(o.pid),
     newRunId: () => `r-test-${String(++runCounter).padStart(5, '0')}`,
+    newFindingId: () => `f-test-${String(++runCounter).padStart(5, '0')}`,
   };
-  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, store, clock, logger: silentLogger, runtime };
-  return { deps, rds, keys, clock, store, deadPids, with: (o) => ({ ...deps, ...o }) };
+  const events = new FakeEvents();
+  const objects = new FakeObjectStore();
+  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS };
+  return { deps, rds, keys, clock, store, deadPids, events, objects, with: (o) => ({ ...deps, ...o }) };
 }

@@ -127,6 +127,7 @@ describe('a valid config file', () => {
   it('the shipped example is valid', () => {
     const example = path.join(__dirname, '..', '..', 'config', 'examples', 'snapward.example.yaml');
     expect(loadConfig({ configPath: example }).instances.length).toBeGreaterThan(0);
+    expect(loadConfig({ configPath: example }).attachments.length).toBeGreaterThan(0);
   });
 });
 
@@ -171,7 +172,7 @@ describe('an invalid config file', () => {
     ['a kms key that is not a region', `${MINIMAL.replace('kms:', 'kms:\n  primary: k')}`, 'kms.primary', 'primary', 'a key that is an AWS region name like us-east-1'],
     ['an empty kms value', MINIMAL.replace('alias/snapward-dr', '""'), 'kms.us-west-2', '', 'a KMS key id, ARN or alias'],
     ['a bad kind', instanceWith({ kind: 'aurora' }), 'instances[0].kind', 'aurora', 'instance or cluster'],
-    ['an empty fleet', 'kms: { us-west-2: k }\ninstances: []\n', 'instances', [], 'at least one database under instances, or a rule under discover (the fleet is empty)'],
+    ['an empty fleet', 'kms: { us-west-2: k }\ninstances: []\n', 'instances', [], 'at least one database under instances, a rule under discover, or a bucket pair under attachments (nothing to back up or verify)'],
     ['a bad duration', `${MINIMAL}tiers: { 1: { rpo: 6 hours } }\n`, 'tiers.1.rpo', '6 hours', 'a duration greater than 0 like 30m, 6h, 1d or 1h30m'],
     ['a zero rto', `${MINIMAL}tiers: { 1: { rto: 0h } }\n`, 'tiers.1.rto', '0h', 'a duration greater than 0 like 30m, 6h, 1d or 1h30m'],
     ['snapshotEvery 7h', `${MINIMAL}tiers: { 2: { snapshotEvery: 7h } }\n`, 'tiers.2.snapshotEvery', '7h', /^a duration from 1h to 24h that divides 24h evenly/],
@@ -248,7 +249,7 @@ tiers: { 2: { snapshotEvery: 7h } }
     const lines = error?.message.split('\n') ?? [];
     expect(lines[0]).toBe('invalid configuration in /etc/sw.yaml (6 problems):');
     expect(lines).toContain('  instances[0].tier: got 7, expected an integer tier 0..3');
-    expect(lines).toContain('  colour: got "blue", expected no key "colour" here (allowed: retentionDays, kms, instances, discover, state, tiers, concurrency)');
+    expect(lines).toContain('  colour: got "blue", expected no key "colour" here (allowed: retentionDays, kms, instances, discover, state, tiers, concurrency, attachments, alerts)');
     expect(lines).toHaveLength(7);
   });
 
@@ -264,5 +265,105 @@ tiers: { 2: { snapshotEvery: 7h } }
     })();
     expect(message).toContain('  instances[0].tier: missing, expected an integer tier 0..3');
     expect(message).toMatch(/product2: got "x{58}…, expected/);
+  });
+});
+
+describe('attachments', () => {
+  const PAIR = `
+attachments:
+  - name: jira-media-use1
+    tier: 1
+    source:  { bucket: jira-media-use1, region: us-east-1 }
+    replica: { bucket: jira-media-usw2, region: us-west-2 }
+    prefix: "att/"
+  - { name: conf_media.2, tier: 3, source: { bucket: conf.media, region: eu-west-1 }, replica: { bucket: conf-media-dr, region: eu-central-1 } }
+`;
+
+  /** One pair with `fields` replacing the valid defaults (flow-style YAML values). */
+  function pairWith(fields: Record<string, string | undefined>): string {
+    const entry = { name: 'p', tier: '1', source: '{ bucket: src-b, region: us-east-1 }', replica: '{ bucket: dst-b, region: us-west-2 }', ...fields };
+    const flow = Object.entries(entry)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
+    return `attachments:\n  - { ${flow} }\n`;
+  }
+
+  it('maps pairs, with the prefix defaulting to the whole bucket', () => {
+    const config = parseConfig(`${MINIMAL}${PAIR}`, null, '/');
+    expect(config.attachments).toEqual([
+      { name: 'jira-media-use1', tier: 1, source: { bucket: 'jira-media-use1', region: 'us-east-1' }, replica: { bucket: 'jira-media-usw2', region: 'us-west-2' }, prefix: 'att/' },
+      { name: 'conf_media.2', tier: 3, source: { bucket: 'conf.media', region: 'eu-west-1' }, replica: { bucket: 'conf-media-dr', region: 'eu-central-1' }, prefix: '' },
+    ]);
+    expect(Object.isFrozen(config.attachments[0]?.source)).toBe(true);
+  });
+
+  it('defaults to no pairs', () => {
+    expect(parseConfig(MINIMAL, null, '/').attachments).toEqual([]);
+  });
+
+  it('accepts a file whose only content is attachments (no kms, no databases)', () => {
+    const config = parseConfig(PAIR, null, '/');
+    expect(config.attachments).toHaveLength(2);
+    expect(config.instances).toEqual([]);
+  });
+
+  it('accepts a same-region replica (SRR)', () => {
+    expect(parseConfig(pairWith({ replica: '{ bucket: dst-b, region: us-east-1 }' }), null, '/').attachments[0]?.replica.region).toBe('us-east-1');
+  });
+
+  it.each<[string, string, string, unknown, string | RegExp]>([
+    ['a bad name', pairWith({ name: '"media pair"' }), 'attachments[0].name', 'media pair', 'a name of 1 to 64 letters, digits, "-", "_" or "."'],
+    ['tier 4', pairWith({ tier: '4' }), 'attachments[0].tier', 4, 'an integer tier 0..3'],
+    ['an upper-case bucket', pairWith({ source: '{ bucket: Media, region: us-east-1 }' }), 'attachments[0].source.bucket', 'Media', /^an S3 bucket name: 3 to 63/],
+    ['a 2-character bucket', pairWith({ source: '{ bucket: ab, region: us-east-1 }' }), 'attachments[0].source.bucket', 'ab', /^an S3 bucket name/],
+    ['a bucket with ".."', pairWith({ replica: '{ bucket: a..b, region: us-west-2 }' }), 'attachments[0].replica.bucket', 'a..b', /^an S3 bucket name/],
+    ['a bucket shaped like an IP address', pairWith({ replica: '{ bucket: 192.168.1.1, region: us-west-2 }' }), 'attachments[0].replica.bucket', '192.168.1.1', /^an S3 bucket name/],
+    ['a bucket ending in a hyphen', pairWith({ replica: '{ bucket: media-, region: us-west-2 }' }), 'attachments[0].replica.bucket', 'media-', /^an S3 bucket name/],
+    ['a reserved bucket prefix', pairWith({ replica: '{ bucket: xn--media, region: us-west-2 }' }), 'attachments[0].replica.bucket', 'xn--media', /^an S3 bucket name/],
+    ['a reserved bucket suffix', pairWith({ replica: '{ bucket: media-s3alias, region: us-west-2 }' }), 'attachments[0].replica.bucket', 'media-s3alias', /^an S3 bucket name/],
+    ['a bad region', pairWith({ replica: '{ bucket: dst-b, region: uswest2 }' }), 'attachments[0].replica.region', 'uswest2', 'an AWS region name like us-east-1'],
+    ['a missing replica', pairWith({ replica: undefined }), 'attachments[0].replica', undefined, 'a bucket with keys bucket, region'],
+    ['an unknown key', pairWith({ colour: 'red' }), 'attachments[0].colour', 'red', 'no key "colour" here (allowed: name, tier, source, replica, prefix)'],
+    ['an unknown bucket key', pairWith({ source: '{ bucket: src-b, region: us-east-1, arn: x }' }), 'attachments[0].source.arn', 'x', 'no key "arn" here (allowed: bucket, region)'],
+    ['a prefix that is not text', pairWith({ prefix: '[a]' }), 'attachments[0].prefix', ['a'], 'a key prefix (text, "" for the whole bucket)'],
+    ['the same bucket on both sides', pairWith({ replica: '{ bucket: src-b, region: us-west-2 }' }), 'attachments[0].replica.bucket', 'src-b', 'a replica bucket other than the source bucket (src-b)'],
+    ['attachments that are not a list', 'attachments: { name: p }\n', 'attachments', { name: 'p' }, 'a list of attachment bucket pairs'],
+  ])('rejects %s', (_name, text, problemPath, value, expected) => {
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toEqual({ path: problemPath, value, expected: typeof expected === 'string' ? expected : expect.stringMatching(expected) });
+  });
+
+  it('reports a duplicate name at the second occurrence, naming the first', () => {
+    const text = `${pairWith({ name: 'media' })}  - { name: other, tier: 1, source: { bucket: s2-b, region: us-east-1 }, replica: { bucket: d2-b, region: us-west-2 } }\n  - { name: media, tier: 2, source: { bucket: s3-b, region: us-east-1 }, replica: { bucket: d3-b, region: us-west-2 } }\n`;
+    expect(problemsOf(text)).toEqual([{ path: 'attachments[2].name', value: 'media', expected: 'a name not used already (attachments[0].name has the same name)' }]);
+  });
+
+  it('an empty attachments list with no databases is still an empty configuration', () => {
+    expect(problemsOf('attachments: []\n')).toEqual([
+      { path: 'instances', value: undefined, expected: expect.stringMatching(/^at least one database under instances, a rule under discover, or a bucket pair under attachments/) },
+    ]);
+  });
+});
+
+describe('alerts', () => {
+  it('maps the alert settings, with defaults for the times', () => {
+    const config = parseConfig(`${MINIMAL}alerts:\n  eventBus: snapward-alerts\n  region: us-east-1\n  renotifyAfter: 2h\n`, null, '/etc/snapward');
+    expect(config.alerts).toEqual({ eventBus: 'snapward-alerts', region: 'us-east-1', graceMs: 2 * HOUR, copyGraceMs: 6 * HOUR, renotifyMs: 2 * HOUR, quotaWarnPercent: 80 });
+  });
+
+  it('leaves alerts undefined when the key is absent (findings are still tracked, nothing is sent)', () => {
+    expect(parseConfig(MINIMAL, null, '/etc/snapward').alerts).toBeUndefined();
+  });
+
+  it.each([
+    ['alerts:\n  region: us-east-1\n', 'alerts.eventBus'],
+    ['alerts:\n  eventBus: b\n  region: mars-1\n', 'alerts.region'],
+    ['alerts:\n  eventBus: b\n  region: us-east-1\n  graceTime: soon\n', 'alerts.graceTime'],
+    ['alerts:\n  eventBus: b\n  region: us-east-1\n  quotaWarnPercent: 120\n', 'alerts.quotaWarnPercent'],
+    ['alerts:\n  eventBus: b\n  region: us-east-1\n  channel: pager\n', 'alerts.channel'],
+  ])('rejects %j at %s', (yaml, path) => {
+    expect(problemsOf(`${MINIMAL}${yaml}`).map((p) => p.path)).toContain(path);
   });
 });

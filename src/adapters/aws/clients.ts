@@ -1,5 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The only place SDK clients are built: one client per service and region, reused for the life
@@ -14,14 +18,24 @@ export interface AwsClientOptions {
   /** Replaces the HTTP layer (tests script responses through the real SDK middleware stack). */
   readonly requestHandler?: unknown;
   /** Called once for every client built, e.g. to add a call-counting middleware. */
-  readonly onClient?: (client: RDSClient | KMSClient, service: 'rds' | 'kms', region: string) => void;
+  readonly onClient?: (client: AnyClient, service: Service, region: string) => void;
+  /** Path-style S3 URLs (`endpoint/bucket/key`): emulators such as moto need them. */
+  readonly s3ForcePathStyle?: boolean;
 }
+
+type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient;
+type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb';
 
 export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
 
 export class AwsClients {
   private readonly rdsClients = new Map<string, RDSClient>();
   private readonly kmsClients = new Map<string, KMSClient>();
+  private readonly eventBridgeClients = new Map<string, EventBridgeClient>();
+  private readonly s3Clients = new Map<string, S3Client>();
+  private readonly dynamoDocClients = new Map<string, DynamoDBDocumentClient>();
+  /** The clients under the document clients: a document client's destroy() is a no-op. */
+  private readonly dynamoClients = new Map<string, DynamoDBClient>();
   private readonly options: AwsClientOptions;
 
   constructor(options: AwsClientOptions = {}) {
@@ -32,14 +46,44 @@ export class AwsClients {
     return this.cached(this.rdsClients, region, () => new RDSClient(this.config(region)), 'rds');
   }
 
+  /**
+   * RDS with few retries, for optional reads whose failure the caller tolerates (the quota read:
+   * some endpoints do not implement it, and eight backed-off retries of a 500 only add seconds).
+   */
+  rdsOptional(region: string): RDSClient {
+    return this.cached(this.rdsClients, `${region}#optional`, () => new RDSClient({ ...this.config(region), maxAttempts: 2 }), 'rds');
+  }
+
   kms(region: string): KMSClient {
     return this.cached(this.kmsClients, region, () => new KMSClient(this.config(region)), 'kms');
   }
 
+  eventBridge(region: string): EventBridgeClient {
+    return this.cached(this.eventBridgeClients, region, () => new EventBridgeClient(this.config(region)), 'events');
+  }
+
+  s3(region: string): S3Client {
+    // followRegionRedirects: a bucket configured under the wrong region still answers (S3 says
+    // where it is), so the verifier can report the wrong region instead of failing on a 301.
+    const build = () => new S3Client({ ...this.config(region), forcePathStyle: Boolean(this.options.s3ForcePathStyle), followRegionRedirects: true });
+    return this.cached(this.s3Clients, region, build, 's3');
+  }
+
+  /** A DynamoDB document client (plain JS values in and out; undefined attributes dropped). */
+  dynamo(region: string): DynamoDBDocumentClient {
+    const build = () => {
+      const client = new DynamoDBClient(this.config(region));
+      this.dynamoClients.set(region, client);
+      return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    };
+    return this.cached(this.dynamoDocClients, region, build, 'dynamodb');
+  }
+
   destroy(): void {
-    for (const c of [...this.rdsClients.values(), ...this.kmsClients.values()]) c.destroy();
-    this.rdsClients.clear();
-    this.kmsClients.clear();
+    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients] as Map<string, { destroy(): void }>[]) {
+      for (const c of map.values()) c.destroy();
+      map.clear();
+    }
   }
 
   private config(region: string) {
@@ -51,7 +95,7 @@ export class AwsClients {
     };
   }
 
-  private cached<C extends RDSClient | KMSClient>(map: Map<string, C>, region: string, build: () => C, service: 'rds' | 'kms'): C {
+  private cached<C extends AnyClient>(map: Map<string, C>, region: string, build: () => C, service: Service): C {
     let client = map.get(region);
     if (!client) {
       client = build();
