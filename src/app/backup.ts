@@ -1,5 +1,5 @@
 import { SnapwardError, toErrorInfo } from '../domain/errors';
-import { adhocSnapshotId } from '../domain/naming';
+import { adhocSnapshotId, requestSnapshotId } from '../domain/naming';
 import { baseTags, managedInfo, sanitizeTagValue, TAG } from '../domain/tags';
 import { FleetMember, refOf, Snapshot } from '../domain/types';
 import { InstanceResult, RunTrigger } from '../ports/state-store';
@@ -11,6 +11,8 @@ export interface BackupRequest {
   readonly instanceId: string;
   readonly reason?: string;
   readonly requestedBy?: string;
+  /** Same key, same snapshot: a repeated request adopts the snapshot the first one made. */
+  readonly idempotencyKey?: string;
   readonly trigger: RunTrigger;
 }
 
@@ -18,6 +20,8 @@ export interface BackupReport {
   readonly runId: string;
   readonly instance: FleetMember;
   readonly snapshot: Snapshot | null;
+  /** True when the snapshot already existed for this request (a repeat): nothing new was made. */
+  readonly adopted: boolean;
   readonly result: InstanceResult;
 }
 
@@ -44,9 +48,10 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
   const tags: Record<string, string> = { ...baseTags(member, 'adhoc') };
   if (request.reason) tags[TAG.reason] = sanitizeTagValue(request.reason);
   if (request.requestedBy) tags[TAG.requestedBy] = sanitizeTagValue(request.requestedBy);
-  const snapshotId = adhocSnapshotId(member.id, startedAt);
+  const snapshotId = request.idempotencyKey ? requestSnapshotId(member.id, request.idempotencyKey) : adhocSnapshotId(member.id, startedAt);
 
   let snapshot: Snapshot | null = null;
+  let adopted = false;
   const errors = [];
   const warnings: string[] = [];
   try {
@@ -54,15 +59,18 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
   } catch (err) {
     const info = toErrorInfo(err, 'create');
     if (info.code === 'SNAPSHOT_ALREADY_EXISTS') {
-      // Same instance, same second: the request was already carried out.
+      // Same idempotency key (or same instance, same second): the request was already carried out.
       const existing = await deps.provider.describeSnapshot({ id: snapshotId, region: member.region, kind: member.kind });
-      if (existing && managedInfo(existing)?.instanceId === member.id) snapshot = existing;
-      else errors.push({ ...info, code: 'SNAPSHOT_ID_TAKEN' as const });
+      if (existing && managedInfo(existing)?.instanceId === member.id) {
+        snapshot = existing;
+        adopted = true;
+        warnings.push(`snapshot ${snapshotId} was already taken for this request; nothing new was created`);
+      } else errors.push({ ...info, code: 'SNAPSHOT_ID_TAKEN' as const });
     } else {
       errors.push(info);
     }
   }
-  if (snapshot && !snapshot.encrypted) warnings.push(`${member.kind} ${member.id} is not encrypted: snapshot ${snapshot.id} is unencrypted`);
+  if (snapshot && !adopted && !snapshot.encrypted) warnings.push(`${member.kind} ${member.id} is not encrypted: snapshot ${snapshot.id} is unencrypted`);
 
   const result: InstanceResult = {
     instanceId: member.id,
@@ -70,7 +78,7 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
     region: member.region,
     drRegion: member.drRegion,
     status: errors.length ? 'failed' : 'ok',
-    created: snapshot ? [refOf(snapshot)] : [],
+    created: snapshot && !adopted ? [refOf(snapshot)] : [],
     copied: [],
     deleted: [],
     inProgress: snapshot && snapshot.status !== 'available' ? [refOf(snapshot)] : [],
@@ -87,5 +95,5 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
     error: errors[0] ?? null,
   });
   deps.logger.info({ runId, instanceId: member.id, snapshotId, ok: !errors.length }, 'ad hoc backup');
-  return { runId, instance: member, snapshot, result };
+  return { runId, instance: member, snapshot, adopted, result };
 }

@@ -15,6 +15,12 @@ export interface ReconcileOptions {
   readonly dryRun?: boolean;
   /** Once aborted, no new instance is started; the run is recorded as interrupted. */
   readonly signal?: AbortSignal;
+  /**
+   * Asked before each instance starts; once it says yes, no new instance is started (a Lambda
+   * near its timeout). `reason` goes into the run record.
+   */
+  readonly shouldStop?: () => boolean;
+  readonly stopReason?: string;
 }
 
 /** What a dry run would do for one instance. */
@@ -84,11 +90,11 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
         plan.instances,
         config.concurrency.instances,
         async (p) => {
-          const result = await executeInstance(p, ctx, logger.child({ instanceId: p.member.id }));
+          const result = await withInstanceLease(deps, runId as string, p, () => executeInstance(p, ctx, logger.child({ instanceId: p.member.id })));
           results.push(result);
           await store.recordInstance(runId as string, result, clock.now());
         },
-        () => Boolean(options.signal?.aborted),
+        () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()),
       );
     }
     // Report in fleet order, not in the order instances happened to finish.
@@ -96,12 +102,12 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
     const notReached = dryRun ? [] : plan.instances.slice(started).map((p) => p.member.id);
     const summary = summarize(results, fleet.members.length);
-    const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
+    const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0);
     const finishedAt = clock.now();
     if (runId) {
       const error: ErrorInfo | null =
         outcome === 'interrupted'
-          ? { code: 'INTERRUPTED', message: `stopped on request after ${started} of ${plan.instances.length} instances` }
+          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${plan.instances.length} instances; the next pass carries on` }
           : (fleet.problems[0] ?? null);
       await store.finishRun(runId, { finishedAt, outcome, summary, error });
     }
@@ -128,6 +134,30 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
         .catch((finishErr: unknown) => logger.error({ err: finishErr }, 'could not record the failed run'));
     }
     throw err;
+  }
+}
+
+/** Longer than any one instance's steps can take, shorter than the gap between passes. */
+const LEASE_TTL_MS = 15 * 60 * 1000;
+
+/**
+ * Acts on an instance only while holding its lease, so two overlapping passes (a schedule and an
+ * async retry, two operators) never work on the same instance at once. The loser skips it.
+ */
+async function withInstanceLease(deps: AppDeps, runId: string, plan: InstancePlan, work: () => Promise<InstanceResult>): Promise<InstanceResult> {
+  const name = `instance:${plan.member.region}:${plan.member.kind}:${plan.member.id}`;
+  if (!(await deps.store.acquireLease(name, runId, LEASE_TTL_MS, deps.clock.now()))) {
+    const m = plan.member;
+    return {
+      instanceId: m.id, kind: m.kind, region: m.region, drRegion: m.drRegion, status: 'ok',
+      created: [], copied: [], deleted: [], inProgress: [], deferred: [], errors: [],
+      warnings: ['another run is working on this instance right now; skipped in this pass'],
+    };
+  }
+  try {
+    return await work();
+  } finally {
+    await deps.store.releaseLease(name, runId);
   }
 }
 

@@ -26,6 +26,15 @@ export function adhocSnapshotId(instanceId: string, at: Date): string {
   return compose(instanceId, `adhoc-${utcStamp(at)}`);
 }
 
+/**
+ * An ad hoc snapshot requested with an idempotency key: the id comes from the key, so the same
+ * request delivered twice (EventBridge retries, a double click) finds its snapshot instead of
+ * making another.  `sw-<instance>-req-<hash of the key>`
+ */
+export function requestSnapshotId(instanceId: string, idempotencyKey: string): string {
+  return compose(instanceId, `req-${fnv1a32(idempotencyKey)}${fnv1a32(`${idempotencyKey}\u0000${instanceId}`)}`);
+}
+
 export function isValidSnapshotId(id: string): boolean {
   return id.length <= MAX_SNAPSHOT_ID_LENGTH && VALID_ID.test(id);
 }

@@ -1,4 +1,4 @@
-import { adhocSnapshotId, dailySnapshotId, isValidSnapshotId, MAX_SNAPSHOT_ID_LENGTH } from '../../src/domain/naming';
+import { adhocSnapshotId, dailySnapshotId, requestSnapshotId, isValidSnapshotId, MAX_SNAPSHOT_ID_LENGTH } from '../../src/domain/naming';
 import { periodOf } from '../../src/domain/period';
 import { HOUR } from '../../src/domain/time';
 
@@ -58,5 +58,14 @@ describe('snapshot identifiers', () => {
     ['a'.repeat(64), false],
   ])('isValidSnapshotId(%s) is %s', (id, valid) => {
     expect(isValidSnapshotId(id)).toBe(valid);
+  });
+
+  it('request ids come from the idempotency key: same key same id, other key or instance another id', () => {
+    const id = requestSnapshotId('db1', 'req-7f3a9c21');
+    expect(id).toMatch(/^sw-db1-req-[0-9a-f]{16}$/);
+    expect(requestSnapshotId('db1', 'req-7f3a9c21')).toBe(id);
+    expect(requestSnapshotId('db1', 'req-7f3a9c22')).not.toBe(id);
+    expect(requestSnapshotId('db2', 'req-7f3a9c21')).not.toBe(id.replace('db1', 'db2'));
+    expect(isValidSnapshotId(requestSnapshotId('x'.repeat(63), 'k'.repeat(128)))).toBe(true);
   });
 });

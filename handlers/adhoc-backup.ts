@@ -1,0 +1,39 @@
+import { takeAdhocBackup } from '../src/app/backup';
+import { toErrorInfo } from '../src/domain/errors';
+import { lambdaApp } from './lib/bootstrap';
+import { InvocationContext } from './lib/context';
+import { backupRequestedEvent, parseEvent } from './lib/events';
+
+/**
+ * `Backup Requested` (source `snapward.operator`): an ad hoc snapshot of one fleet instance. The
+ * idempotency key decides the snapshot id, so the same request twice makes one snapshot.
+ * A malformed event is rejected before anything is touched and recorded as a failed run; it is
+ * not thrown, because retrying a malformed event can never succeed.
+ */
+export async function handler(event: unknown, _context?: InvocationContext) {
+  const { app } = await lambdaApp();
+  let request;
+  try {
+    request = parseEvent(backupRequestedEvent, event, 'Backup Requested');
+  } catch (err) {
+    const error = toErrorInfo(err, 'validate');
+    const { store, clock, runtime, logger } = app.deps;
+    const at = clock.now();
+    const runId = runtime.newRunId(at);
+    await store.startRun({ id: runId, kind: 'backup', trigger: 'event', startedAt: at, owner: runtime.owner });
+    await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error, details: { rejectedEvent: event } });
+    logger.error({ runId, error }, 'rejected a malformed Backup Requested event');
+    return { ok: false, runId, error };
+  }
+  const { instanceId, reason, requestedBy, idempotencyKey } = request.detail;
+  try {
+    const report = await takeAdhocBackup(app.deps, { instanceId, reason, requestedBy, idempotencyKey, trigger: 'event' });
+    return { ok: report.result.status === 'ok', runId: report.runId, snapshotId: report.snapshot?.id ?? null, duplicate: report.adopted, errors: report.result.errors };
+  } catch (err) {
+    // Not in the fleet (USAGE): nothing was touched; say so without a retry storm.
+    const error = toErrorInfo(err, 'backup');
+    if (error.code !== 'USAGE') throw err;
+    app.deps.logger.error({ error, instanceId }, 'Backup Requested for an instance outside the fleet');
+    return { ok: false, runId: null, error };
+  }
+}

@@ -1,0 +1,21 @@
+import { runCheck } from '../src/app/check';
+import { lambdaApp } from './lib/bootstrap';
+import { InvocationContext } from './lib/context';
+
+/**
+ * The RPO / missed-snapshot watchdog (EventBridge Scheduler, every 5 minutes). Undelivered alerts
+ * stay un-notified in the store and go out with the next check, so a bus outage is not an error here.
+ */
+export async function handler(_event: unknown, _context?: InvocationContext) {
+  const { app } = await lambdaApp();
+  const report = await runCheck(app.deps, { trigger: 'schedule' });
+  return {
+    runId: report.runId,
+    open: report.open.length,
+    opened: report.opened.length,
+    resolved: report.resolved.length,
+    events: report.events,
+    compliant: report.status.instances.filter((i) => i.compliant).length,
+    instances: report.status.instances.length,
+  };
+}

@@ -1,0 +1,49 @@
+import { dirname } from 'node:path';
+import { parseConfig } from '../../config/load';
+import { AwsClients } from '../../src/adapters/aws/clients';
+import { readConfigText } from '../../src/adapters/aws/config-source';
+import { createPinoLogger } from '../../src/adapters/log/pino-logger';
+import { DynamoDbStateStore } from '../../src/adapters/state/dynamodb-state-store';
+import { App, buildApp } from '../../src/composition';
+import { DEFAULT_ALERTS } from '../../src/domain/alerts';
+import { LambdaEnv, readLambdaEnv } from './env';
+
+/**
+ * The application, built once per Lambda container and reused by every invocation it serves
+ * (clients keep their connections; the config is read once). A failed build is not cached: the
+ * next invocation tries again (e.g. after the config object was fixed).
+ */
+let pending: Promise<{ app: App; env: LambdaEnv }> | undefined;
+
+export function lambdaApp(): Promise<{ app: App; env: LambdaEnv }> {
+  if (!pending) {
+    pending = build();
+    pending.catch(() => {
+      pending = undefined;
+    });
+  }
+  return pending;
+}
+
+/** For tests: forget the cached app (and close it). */
+export async function resetLambdaApp(): Promise<void> {
+  const current = pending;
+  pending = undefined;
+  if (current) await (await current.catch(() => null))?.app.close();
+}
+
+async function build(): Promise<{ app: App; env: LambdaEnv }> {
+  const env = readLambdaEnv(process.env);
+  const clients = new AwsClients();
+  const text = await readConfigText(clients, env.SNAPWARD_CONFIG, env.AWS_REGION);
+  const config = parseConfig(text, env.SNAPWARD_CONFIG, env.SNAPWARD_CONFIG.startsWith('s3://') ? '/tmp' : dirname(env.SNAPWARD_CONFIG));
+  // The stack's alert bus wins over the file's: the file may be shared with operators' CLIs.
+  const alerts = env.SNAPWARD_ALERT_BUS ? { ...(config.alerts ?? DEFAULT_ALERTS), eventBus: env.SNAPWARD_ALERT_BUS, region: config.alerts?.region ?? env.AWS_REGION } : config.alerts;
+  const app = buildApp({
+    config: { ...config, ...(alerts ? { alerts } : {}) },
+    logger: createPinoLogger(env.SNAPWARD_LOG_LEVEL, 1),
+    clients,
+    store: new DynamoDbStateStore(clients.dynamo(env.AWS_REGION), env.SNAPWARD_STATE_TABLE),
+  });
+  return { app, env };
+}
