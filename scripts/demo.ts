@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { main } from '../src/cli/main';
 import { ensureMoto, startMoto } from './lib/moto';
 import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-fleet';
@@ -41,6 +42,9 @@ discover:
   - { region: eu-west-1, drRegion: eu-central-1, tierTag: "snapward:tier" }
 state:
   sqlite: state.db
+alerts:
+  eventBus: snapward-alerts
+  region: us-east-1
 `;
 
 async function demo(): Promise<number> {
@@ -52,6 +56,9 @@ async function demo(): Promise<number> {
   try {
     useEmulator(moto.endpoint);
     await seedFleet(['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'], databases);
+    const bus = new EventBridgeClient({ region: 'us-east-1' });
+    await bus.send(new CreateEventBusCommand({ Name: 'snapward-alerts' }));
+    bus.destroy();
     rmSync(DEMO_DIR, { recursive: true, force: true });
     mkdirSync(DEMO_DIR, { recursive: true });
     const configPath = join(DEMO_DIR, 'snapward.yaml');
@@ -64,7 +71,8 @@ async function demo(): Promise<number> {
     const runCode = await step('one reconcile pass: snapshot, copy to DR, retention', ['run']);
     await step('a second pass finds nothing to do', ['run']);
     await step('ad hoc snapshot before a risky change', ['backup', 'jira-prod-use1-1', '--reason', 'before schema migration']);
-    await step('newest recovery point per instance in both regions', ['status']);
+    await step('newest recovery point and achieved RPO per instance, against the tier target', ['status']);
+    await step('the watchdog: findings and alerts (EventBridge bus snapward-alerts)', ['check']);
     await step('run history from the embedded SQLite store', ['runs']);
     process.stdout.write(`\ndemo: config and state are in ${DEMO_DIR}\n`);
     return runCode;
