@@ -37,8 +37,7 @@ export interface App {
 
 export function buildApp(options: BuildOptions): App {
   // Emulators (moto, LocalStack) need path-style S3 URLs; AWS itself is fine either way.
-  const s3ForcePathStyle = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
-  const clients = options.clients ?? new AwsClients({ s3ForcePathStyle, ...options.aws });
+  const clients = options.clients ?? createClients(options.aws);
   const store = options.store ?? openSqlite(options.config.state.sqlite);
   const alerts = options.config.alerts ?? DEFAULT_ALERTS;
   const deps: AppDeps = {
@@ -61,6 +60,15 @@ export function buildApp(options: BuildOptions): App {
       await store.close();
     },
   };
+}
+
+/**
+ * AWS clients with snapward's defaults. Emulators (any AWS_ENDPOINT_URL) need path-style S3
+ * addressing; real S3 does not. Explicit options win.
+ */
+export function createClients(options: AwsClientOptions = {}): AwsClients {
+  const s3ForcePathStyle = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
+  return new AwsClients({ s3ForcePathStyle, ...options });
 }
 
 /**

@@ -1,10 +1,9 @@
 import { dirname } from 'node:path';
 import { parseConfig } from '../../config/load';
-import { AwsClients } from '../../src/adapters/aws/clients';
 import { readConfigText } from '../../src/adapters/aws/config-source';
 import { createPinoLogger } from '../../src/adapters/log/pino-logger';
 import { DynamoDbStateStore } from '../../src/adapters/state/dynamodb-state-store';
-import { App, buildApp } from '../../src/composition';
+import { App, buildApp, createClients } from '../../src/composition';
 import { DEFAULT_ALERTS } from '../../src/domain/alerts';
 import { LambdaEnv, readLambdaEnv } from './env';
 
@@ -34,7 +33,7 @@ export async function resetLambdaApp(): Promise<void> {
 
 async function build(): Promise<{ app: App; env: LambdaEnv }> {
   const env = readLambdaEnv(process.env);
-  const clients = new AwsClients();
+  const clients = createClients();
   const text = await readConfigText(clients, env.SNAPWARD_CONFIG, env.AWS_REGION);
   const config = parseConfig(text, env.SNAPWARD_CONFIG, env.SNAPWARD_CONFIG.startsWith('s3://') ? '/tmp' : dirname(env.SNAPWARD_CONFIG));
   // The stack's alert bus wins over the file's: the file may be shared with operators' CLIs.
