@@ -5,10 +5,12 @@ import { DatabaseCatalog } from './catalog';
 import { AppDeps } from './deps';
 import { reapInterruptedRuns } from './runs';
 import { fleetStatus, FleetStatus } from './status';
-import { backupFailedObservation, instanceObservations, Observation, quotaObservations } from './watchdog-rules';
+import { backupFailedObservation, instanceObservations, Observation, quotaObservations, replicationObservations } from './watchdog-rules';
+import { PairResult } from '../domain/replication/result';
 
 /** Kinds this check judges per instance: an instance it could not read keeps its findings as they are. */
 const INSTANCE_KINDS: ReadonlySet<FindingKind> = new Set(['Snapshot Missed', 'Copy Missed', 'RPO Breached', 'Backup Failed']);
+const REPLICATION_KINDS: ReadonlySet<FindingKind> = new Set(['Replication Broken', 'Replication Lagging']);
 
 export interface QuotaCheck {
   readonly region: string;
@@ -60,9 +62,11 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
       }
     }
     const quotas = await checkQuotas(deps, status, observations, judged);
+    await judgeReplication(deps, observations, judged);
 
     // Lifecycle: observe what holds, resolve what no longer does.
     const fleetIds = new Set(status.instances.map((i) => i.instanceId));
+    const pairNames = new Set(deps.config.attachments.map((a) => a.name));
     const openBefore = await store.listFindings({ status: 'open' });
     const seen: Finding[] = [];
     const opened: Finding[] = [];
@@ -75,7 +79,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     const resolved: Finding[] = [];
     for (const f of openBefore) {
       if (seenKeys.has(f.key)) continue;
-      const gone = INSTANCE_KINDS.has(f.kind) && !fleetIds.has(f.subject);
+      const gone = (INSTANCE_KINDS.has(f.kind) && !fleetIds.has(f.subject)) || (REPLICATION_KINDS.has(f.kind) && !pairNames.has(f.subject));
       if (!gone && !judged.has(`${f.kind}|${f.subject}`)) continue;
       if (await store.resolveFinding(f.id, at)) resolved.push({ ...f, status: 'resolved', resolvedAt: at });
     }
@@ -93,6 +97,24 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
   } catch (err) {
     await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) }).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Replication findings come from the newest finished verification (verify-replication runs on its
+ * own schedule; the watchdog does not list buckets). A pair it could not check is not judged.
+ */
+async function judgeReplication(deps: AppDeps, observations: Observation[], judged: Set<string>): Promise<void> {
+  const latest = (await deps.store.listRuns({ kind: 'verify-replication', limit: 5 })).find((r) => r.outcome !== 'running' && r.outcome !== 'interrupted');
+  const pairs = (latest?.details as { pairs?: PairResult[] } | null)?.pairs ?? [];
+  for (const pair of pairs) {
+    const configured = deps.config.attachments.find((a) => a.name === pair.name);
+    if (!configured || !latest) continue;
+    const found = replicationObservations(pair, configured.tier, latest.id);
+    if (!found) continue;
+    judged.add(`Replication Broken|${pair.name}`);
+    judged.add(`Replication Lagging|${pair.name}`);
+    observations.push(...found);
   }
 }
 

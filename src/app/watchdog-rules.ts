@@ -1,4 +1,5 @@
 import { AlertsConfig } from '../domain/alerts';
+import { PairResult } from '../domain/replication/result';
 import { periodOf } from '../domain/period';
 import { SCENARIOS } from '../domain/rpo';
 import { AccountQuota } from '../domain/types';
@@ -129,4 +130,43 @@ export function quotaObservations(region: string, quotas: readonly AccountQuota[
         message: `${q.name} in ${region}: ${q.used} of ${q.max} used (over ${warnPercent}%); request a quota increase before snapshots start failing`,
       },
     }));
+}
+
+/**
+ * Replication Broken (the setup is wrong, or objects failed or differ) and Replication Lagging
+ * (objects missing for longer than the tier's RPO, or overdue) from a verification's pair result.
+ * Null when the pair could not be checked: nothing is judged then.
+ */
+export function replicationObservations(pair: PairResult, tier: number, runId: string): Observation[] | null {
+  if (pair.error) return null;
+  const base = {
+    instanceId: null,
+    pair: pair.name,
+    region: pair.replica.region,
+    sourceRegion: pair.source.region,
+    tier,
+    targetSeconds: pair.rpo.targetSeconds,
+    achievedSeconds: pair.rpo.achievedSeconds,
+    recoveryPointTime: null,
+    verificationRunId: runId,
+  };
+  const out: Observation[] = [];
+  const o = pair.objects;
+  if (pair.config.problems.length > 0 || o.failed > 0 || o.mismatched > 0) {
+    const why = [
+      ...pair.config.problems.map((p) => p.message),
+      ...(o.failed ? [`${o.failed} objects FAILED to replicate`] : []),
+      ...(o.mismatched ? [`${o.mismatched} objects differ in size`] : []),
+    ];
+    out.push({ key: findingKey('Replication Broken', pair.name), kind: 'Replication Broken', subject: pair.name, detail: { ...base, message: `replication of ${pair.name} is broken: ${why.join('; ')}` } });
+  }
+  if (pair.rpo.compliant === false || o.pending > 0) {
+    out.push({
+      key: findingKey('Replication Lagging', pair.name),
+      kind: 'Replication Lagging',
+      subject: pair.name,
+      detail: { ...base, message: `replication of ${pair.name} lags: oldest missing object ${pair.oldestMissingSeconds ?? 0}s old (target ${pair.rpo.targetSeconds}s), ${o.pending} overdue PENDING` },
+    });
+  }
+  return out;
 }

@@ -137,4 +137,37 @@ describe('watchdog', () => {
     expect(report.resolved).toEqual([]);
     expect((await h.store.listFindings({ status: 'open' })).map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
   });
+
+  it('turns the newest verification into Replication Broken / Lagging findings, and resolves them when it is clean', async () => {
+    const pair = { name: 'jira-media', tier: 1 as const, source: { bucket: 'src', region: 'us-east-1' }, replica: { bucket: 'dst', region: 'us-west-2' }, prefix: '' };
+    const h = harness({ instances: fleet, attachments: [pair] });
+    h.rds.addDatabase({ id: 'db-a' }).addDatabase({ id: 'db-b' });
+    const result = (over: { problems?: string[]; missing?: number; oldest?: number | null; mismatched?: number }) => ({
+      name: 'jira-media', mode: 'full', ok: false, source: pair.source, replica: pair.replica, prefix: '', checkedAt: h.clock.now().toISOString(),
+      config: { problems: (over.problems ?? []).map((m) => ({ code: 'X', message: m })), info: [] },
+      objects: { listed: 10, checked: 10, missing: over.missing ?? 0, missingRecent: 0, mismatched: over.mismatched ?? 0, extra: 0, failed: 0, pending: 0, notTracked: 0, examples: {} },
+      oldestMissingSeconds: over.oldest ?? null,
+      rpo: { targetSeconds: 3600, achievedSeconds: over.oldest ?? 0, compliant: (over.oldest ?? 0) <= 3600 },
+      error: null,
+    });
+    const verification = async (pairResult: unknown) => {
+      const id = `r-verify-${h.clock.now().getTime()}`;
+      await h.store.startRun({ id, kind: 'verify-replication', trigger: 'test', startedAt: h.clock.now(), owner: { host: 'test', pid: 1000 } });
+      await h.store.finishRun(id, { finishedAt: h.clock.now(), outcome: 'partial', summary: null, error: null, details: { pairs: [pairResult] } });
+    };
+    await verification(result({ problems: ['replication rule is Disabled'], missing: 40, oldest: 7200, mismatched: 2 }));
+    await runCheck(h.deps, { trigger: 'test' });
+    const opened = h.events.take().filter((e) => e.detailType.startsWith('Replication'));
+    expect(opened.map((e) => e.detailType).sort()).toEqual(['Replication Broken', 'Replication Lagging']);
+    expect(opened.find((e) => e.detailType === 'Replication Broken')?.detail).toMatchObject({ pair: 'jira-media', tier: 1, message: expect.stringMatching(/rule is Disabled.*2 objects differ/) });
+    expect(opened.find((e) => e.detailType === 'Replication Lagging')?.detail).toMatchObject({ achievedSeconds: 7200, targetSeconds: 3600 });
+
+    h.clock.advance(60_000);
+    await verification({ ...result({}), ok: true });
+    await runCheck(h.deps, { trigger: 'test' });
+    expect(h.events.take().filter((e) => e.detailType.startsWith('Replication')).map((e) => e.detailType).sort()).toEqual([
+      'Replication Broken Resolved',
+      'Replication Lagging Resolved',
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { listRuns } from '../../app/runs';
+import { RunRecord } from '../../ports/state-store';
 import { formatDuration } from '../../domain/time';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT, parsePositiveInt } from '../errors';
@@ -38,12 +39,19 @@ export function registerRuns(program: Command, out: Output, setExit: (code: numb
             started: shortTime(r.startedAt),
             took: r.finishedAt ? formatDuration(r.finishedAt.getTime() - r.startedAt.getTime()) : '-',
             outcome: r.outcome,
-            summary: r.summary
-              ? `${r.summary.instances} inst, ${r.summary.created} created, ${r.summary.copied} copied, ${r.summary.deleted} deleted, ${r.summary.failed} failed`
-              : (r.error?.message ?? ''),
+            summary: summaryOf(r),
           })),
         );
       }
       setExit(EXIT.ok);
     });
+}
+
+/** One line per run kind: reconcile counts, the watchdog's findings, the verification's pairs. */
+function summaryOf(r: RunRecord): string {
+  if (r.summary) return `${r.summary.instances} inst, ${r.summary.created} created, ${r.summary.copied} copied, ${r.summary.deleted} deleted, ${r.summary.failed} failed`;
+  const d = (r.details ?? {}) as { open?: number; opened?: number; resolved?: number; pairs?: { ok: boolean }[] };
+  if (r.kind === 'check' && d.open !== undefined) return `${d.open} findings open, ${d.opened ?? 0} new, ${d.resolved ?? 0} resolved`;
+  if (r.kind === 'verify-replication' && d.pairs) return `${d.pairs.length} pairs, ${d.pairs.filter((p) => p.ok).length} ok`;
+  return r.error?.message ?? '';
 }
