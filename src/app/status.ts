@@ -2,6 +2,7 @@ import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
+import { PairResult } from '../domain/replication/result';
 import { managedInfo } from '../domain/tags';
 import { Database, DbKind, FleetMember, ReplicatedBackup, Snapshot, Tier } from '../domain/types';
 import { DatabaseCatalog } from './catalog';
@@ -38,9 +39,23 @@ export interface InstanceStatus {
   readonly errors: readonly ErrorInfo[];
 }
 
+/** An attachment pair's replication as the newest verification saw it. */
+export interface AttachmentStatus {
+  readonly name: string;
+  readonly tier: Tier;
+  readonly rpoTargetSeconds: number;
+  /** Age of the oldest object missing from the replica (0: none missing); null: never verified. */
+  readonly achievedSeconds: number | null;
+  readonly compliant: boolean | null;
+  readonly ok: boolean | null;
+  readonly verifiedAt: Date | null;
+  readonly runId: string | null;
+}
+
 export interface FleetStatus {
   readonly at: Date;
   readonly instances: readonly InstanceStatus[];
+  readonly attachments: readonly AttachmentStatus[];
   readonly problems: readonly ErrorInfo[];
   readonly warnings: readonly string[];
 }
@@ -64,7 +79,27 @@ export async function fleetStatus(deps: AppDeps): Promise<FleetStatus> {
   const fleet = await resolveFleet(deps.config, deps.provider, catalog);
   const evidence = await gatherEvidence(deps, fleet.members, catalog);
   const instances = fleet.members.map((m) => instanceStatus(deps, m, evidence, at));
-  return { at, instances, problems: fleet.problems, warnings: fleet.warnings };
+  return { at, instances, attachments: await attachmentStatus(deps), problems: fleet.problems, warnings: fleet.warnings };
+}
+
+/** From the newest finished verification: the watchdog and status read it, they do not list buckets. */
+async function attachmentStatus(deps: AppDeps): Promise<AttachmentStatus[]> {
+  if (deps.config.attachments.length === 0) return [];
+  const latest = (await deps.store.listRuns({ kind: 'verify-replication', limit: 5 })).find((r) => r.outcome !== 'running' && r.outcome !== 'interrupted');
+  const pairs = (latest?.details as { pairs?: PairResult[] } | null)?.pairs ?? [];
+  return deps.config.attachments.map((a) => {
+    const p = pairs.find((x) => x.name === a.name);
+    return {
+      name: a.name,
+      tier: a.tier,
+      rpoTargetSeconds: Math.round(deps.config.tiers[a.tier].rpoMs / 1000),
+      achievedSeconds: p?.rpo.achievedSeconds ?? null,
+      compliant: p?.rpo.compliant ?? null,
+      ok: p ? p.ok : null,
+      verifiedAt: p ? new Date(p.checkedAt) : null,
+      runId: p && latest ? latest.id : null,
+    };
+  });
 }
 
 async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog): Promise<Evidence> {

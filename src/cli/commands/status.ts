@@ -54,6 +54,25 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
             if (r.neverMeets) out.line(`  ${i.instanceId}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
           }
         }
+        if (status.attachments.length) {
+          out.line();
+          out.table(
+            [
+              { key: 'name', header: 'ATTACHMENTS' },
+              { key: 'tier', header: 'TIER' },
+              { key: 'target', header: 'RPO TARGET' },
+              { key: 'achieved', header: 'OLDEST MISSING' },
+              { key: 'verified', header: 'VERIFIED' },
+            ],
+            status.attachments.map((a) => ({
+              name: a.name,
+              tier: String(a.tier),
+              target: formatDuration(a.rpoTargetSeconds * 1000),
+              achieved: a.achievedSeconds === null ? 'never verified' : `${formatDuration(a.achievedSeconds * 1000)} ${a.compliant ? 'compliant' : 'breached'}${a.ok === false ? ' (problems: run verify-replication)' : ''}`,
+              verified: a.verifiedAt ? age(a.verifiedAt, status.at) : '-',
+            })),
+          );
+        }
         for (const i of status.instances) for (const e of i.errors) out.line(`  ${i.instanceId}: ${e.code}: ${e.message}`);
         for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
         for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
