@@ -3,32 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { main } from '../../src/cli/main';
-import { Output } from '../../src/cli/output';
 import { DR_KEY_ALIAS, seedFleet } from '../../scripts/lib/seed-fleet';
+import { runCli } from '../support/cli-capture';
 import { useMotoServer } from '../support/moto-session';
 
 /** The operator CLI end to end: YAML config, moto over HTTP, SQLite state, exit codes, JSON output. */
 const moto = useMotoServer();
 const ROOT = resolve(__dirname, '..', '..');
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    json: (doc: unknown) => void (o.stdout += `${JSON.stringify(doc)}\n`),
-    line: (text = '') => void (o.stdout += `${text}\n`),
-    table: (_c: unknown, rows: readonly Record<string, string>[]) => void (o.stdout += `${rows.map((r) => Object.values(r).join(' ')).join('\n')}\n`),
-    error: (text: string) => void (o.stderr += `${text}\n`),
-  };
-  return o;
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = capture();
-  const code = await main(args, out);
-  return { code, stdout: out.stdout, stderr: out.stderr };
-}
+const cli = runCli;
 
 const fleetYaml = (extraInstance = '') => `retentionDays: 30
 kms:

@@ -12,14 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3ObjectStore } from '../../src/adapters/aws/s3-object-store';
 import { verifyReplication } from '../../src/app/verify-replication';
-import { main } from '../../src/cli/main';
-import { Output } from '../../src/cli/output';
 import { App, buildApp } from '../../src/composition';
 import { AttachmentPair } from '../../src/domain/config';
 import { compareKeys } from '../../src/domain/replication/key-order';
 import { PairResult } from '../../src/domain/replication/result';
 import { silentLogger } from '../../src/ports/logger';
 import { config } from '../support/builders';
+import { runCli } from '../support/cli-capture';
 import { useMotoServer } from '../support/moto-session';
 
 /**
@@ -225,21 +224,8 @@ ${extra}state:
   sqlite: state.db
 `;
 
-  function capture(): Output & { stdout: string; stderr: string } {
-    const o = {
-      stdout: '',
-      stderr: '',
-      json: (doc: unknown) => void (o.stdout += `${JSON.stringify(doc)}\n`),
-      line: (text = '') => void (o.stdout += `${text}\n`),
-      table: (_c: unknown, rows: readonly Record<string, string>[]) => void (o.stdout += `${rows.map((r) => Object.values(r).join(' ')).join('\n')}\n`),
-      error: (text: string) => void (o.stderr += `${text}\n`),
-    };
-    return o;
-  }
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = capture();
-    const code = await main([...args, '--config', configPath], out);
-    return { code, stdout: out.stdout, stderr: out.stderr };
+    return runCli([...args, '--config', configPath]);
   }
 
   beforeEach(async () => {
