@@ -1,5 +1,6 @@
 import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,21 @@ describe('Lambda handlers (in-process, moto, DynamoDB store)', () => {
     const res = await check({}, context(60_000));
     expect(res).toMatchObject({ instances: INSTANCES.length, open: 0 });
     expect((await store.listRuns({ kind: 'check' }))[0]).toMatchObject({ id: res.runId, outcome: 'succeeded' });
+  });
+
+  it('reads the fleet configuration from s3:// when SNAPWARD_CONFIG says so', async () => {
+    const s3 = new S3Client({ region: REGION, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'snapward-config' }));
+    const yaml = ['kms:', `  us-west-2: ${DR_KEY_ALIAS}`, 'instances:', `  - { id: svc-a, region: ${REGION}, drRegion: us-west-2, tier: 0 }`, ''].join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: 'snapward-config', Key: 'fleet/snapward.yaml', Body: yaml }));
+    s3.destroy();
+    process.env.SNAPWARD_CONFIG = 's3://snapward-config/fleet/snapward.yaml';
+    const res = await reconcile({}, context(900_000));
+    expect(res).toMatchObject({ outcome: 'succeeded', summary: { instances: 1, created: 1 } });
+
+    await resetLambdaApp();
+    process.env.SNAPWARD_CONFIG = 's3://snapward-config/missing.yaml';
+    await expect(reconcile({}, context(900_000))).rejects.toThrow(/reading the fleet configuration s3:\/\/snapward-config\/missing.yaml/);
   });
 
   it('a missing environment variable is named', async () => {
