@@ -255,4 +255,15 @@ describe('reconcile pass', () => {
     expect(report.warnings.join(' ')).toMatch(/bad-tier.*"gold"/);
     expect(h.rds.snapshots.get('us-east-1/instance/sw-tagged-20261124')?.tags[TAG.tier]).toBe('2');
   });
+
+  it('skips an instance another run holds the lease of, and takes it once the lease is free', async () => {
+    const h = fleetHarness();
+    await h.store.acquireLease('instance:us-east-1:instance:jira-1', 'r-other', 15 * 60 * 1000, h.clock.now());
+    const report = await reconcile(h.deps, { trigger: 'test' });
+    expect(report.results.find((r) => r.instanceId === 'jira-1')).toMatchObject({ created: [], warnings: [expect.stringMatching(/another run is working on this instance/)] });
+    expect(h.rds.calls.filter((c) => c.op === 'createSnapshot' && c.arg.includes('jira-1'))).toEqual([]);
+    expect(report.summary.created).toBe(2);
+    await h.store.releaseLease('instance:us-east-1:instance:jira-1', 'r-other');
+    expect((await reconcile(h.deps, { trigger: 'test' })).summary.created).toBe(1);
+  });
 });
