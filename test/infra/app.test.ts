@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadStackSettings, main, parseArgs, SETTINGS_DEFAULTS, SettingsSources } from '../../infra/app';
+
+/** The CDK app shell: argument parsing, settings from defaults / file / context, a real synth. */
+const sources = (over: Partial<SettingsSources> & { ctx?: Record<string, unknown>; files?: Record<string, string> } = {}): SettingsSources => ({
+  context: (key) => over.ctx?.[key],
+  env: {},
+  cwd: '/work',
+  readFile: (path) => {
+    const text = over.files?.[path];
+    if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+    return text;
+  },
+  ...over,
+});
+
+describe('parseArgs', () => {
+  it('reads --props and CDK-style -c key=value (JSON values parsed)', () => {
+    expect(parseArgs(['--props', 'p.json', '-c', 'snapward={"regions":["us-east-1"]}', '--context', 'plain=text'])).toEqual({
+      propsFile: 'p.json',
+      context: { snapward: { regions: ['us-east-1'] }, plain: 'text' },
+    });
+    expect(parseArgs([])).toEqual({ context: {} });
+  });
+
+  it('rejects what it does not know, saying what it expects', () => {
+    expect(() => parseArgs(['--region', 'x'])).toThrow('unknown argument --region; expected --props FILE or -c key=value');
+    expect(() => parseArgs(['-c', 'novalue'])).toThrow('-c novalue: expected key=value');
+    expect(() => parseArgs(['--props'])).toThrow('--props: expected a value after it');
+  });
+});
+
+describe('loadStackSettings', () => {
+  it('no file and no context: the documented defaults', () => {
+    const { settings, origin } = loadStackSettings(sources());
+    expect(settings).toEqual({ ...SETTINGS_DEFAULTS, account: undefined, region: undefined });
+    expect(settings.fleetConfig).toEqual({ file: 'config/examples/snapward.example.yaml' });
+    expect(settings.regions).toEqual(['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1']);
+    expect(new Set(Object.values(origin))).toEqual(new Set(['default']));
+  });
+
+  it('defaults <- file <- context, each value tagged with where it came from', () => {
+    const { settings, origin, file } = loadStackSettings(
+      sources({
+        propsFileArg: 'deploy/prod.json',
+        files: { '/work/deploy/prod.json': JSON.stringify({ regions: ['us-east-1', 'us-west-2'], alertBusName: 'from-file', kmsKeyArns: [] }) },
+        ctx: { snapward: '{"alertBusName":"from-context"}' },
+        env: { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'us-east-1' },
+      }),
+    );
+    expect(file).toBe('/work/deploy/prod.json');
+    expect(settings).toMatchObject({ regions: ['us-east-1', 'us-west-2'], alertBusName: 'from-context', kmsKeyArns: [], account: '111122223333', region: 'us-east-1' });
+    expect(origin).toMatchObject({ regions: 'file', alertBusName: 'context', kmsKeyArns: 'file', attachmentBuckets: 'default' });
+  });
+
+  it('the file may also come from $SNAPWARD_STACK_PROPS or context snapward:propsFile', () => {
+    const files = { '/abs/p.json': '{"alertBusName":"x"}' };
+    expect(loadStackSettings(sources({ env: { SNAPWARD_STACK_PROPS: '/abs/p.json' }, files })).settings.alertBusName).toBe('x');
+    expect(loadStackSettings(sources({ ctx: { 'snapward:propsFile': '/abs/p.json' }, files })).settings.alertBusName).toBe('x');
+  });
+
+  it('a typo is an error, never a silent default; so is a broken file', () => {
+    expect(() => loadStackSettings(sources({ ctx: { snapward: { region: 'us-east-1', regionz: ['x'] } } }))).toThrow(/context snapward: unknown key\(s\) regionz; expected some of stackName, fleetConfig, regions/);
+    expect(() => loadStackSettings(sources({ propsFileArg: '/missing.json' }))).toThrow(/props file \/missing.json: ENOENT.*expected a JSON object/);
+    expect(() => loadStackSettings(sources({ propsFileArg: '/a.json', files: { '/a.json': '[1]' } }))).toThrow(/props file \/a.json: got \[1\], expected a JSON object of stack settings/);
+    expect(() => loadStackSettings(sources({ ctx: { snapward: '{nope' } }))).toThrow(/context snapward: .*expected a JSON object, e.g. -c snapward=/);
+  });
+});
+
+describe('main', () => {
+  let out: string;
+  beforeEach(() => {
+    out = mkdtempSync(join(tmpdir(), 'snapward-cdk-'));
+  });
+  afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+  it('synthesizes the stack with the example defaults to the outdir, through the cdk-nag gate', () => {
+    const lines: string[] = [];
+    const app = main(['-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, (l) => lines.push(l));
+    const assembly = app.synth();
+    const template = JSON.parse(readFileSync(join(out, 'Snapward.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Snapward']);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(4);
+    expect(lines).toEqual([expect.stringMatching(/^snapward: example defaults used for stackName, fleetConfig, regions, kmsKeyArns, attachmentBuckets, alertBusName, replicationCheckMode/)]);
+  });
+
+  it('takes settings from a --props file', () => {
+    const props = join(out, 'props.json');
+    writeFileSync(props, JSON.stringify({ stackName: 'SnapwardProd', regions: ['us-east-1', 'us-west-2'], kmsKeyArns: [], attachmentBuckets: [], alertBusName: 'prod-alerts' }));
+    const lines: string[] = [];
+    const app = main(['--props', props, '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: join(out, 'cdk.out') }, (l) => lines.push(l));
+    app.synth();
+    const template = readFileSync(join(out, 'cdk.out', 'SnapwardProd.template.json'), 'utf8');
+    expect(template).toContain('"Name": "prod-alerts"');
+    expect(template).not.toContain('eu-west-1');
+    expect(lines[0]).toBe(`snapward: settings from ${props}`);
+  });
+
+  it('a bad setting stops before anything is written, naming the value and the fix', () => {
+    expect(() => main(['-c', 'snapward={"regions":["mars-1"]}', '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, () => undefined)).toThrow(
+      /regions\[0\]: got "mars-1", expected an AWS region code such as "us-east-1"[\s\S]*CDK context key "snapward"/,
+    );
+  });
+});
