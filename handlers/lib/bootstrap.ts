@@ -36,8 +36,11 @@ async function build(): Promise<{ app: App; env: LambdaEnv }> {
   const clients = createClients();
   const text = await readConfigText(clients, env.SNAPWARD_CONFIG, env.AWS_REGION);
   const config = parseConfig(text, env.SNAPWARD_CONFIG, env.SNAPWARD_CONFIG.startsWith('s3://') ? '/tmp' : dirname(env.SNAPWARD_CONFIG));
-  // The stack's alert bus wins over the file's: the file may be shared with operators' CLIs.
-  const alerts = env.SNAPWARD_ALERT_BUS ? { ...(config.alerts ?? DEFAULT_ALERTS), eventBus: env.SNAPWARD_ALERT_BUS, region: config.alerts?.region ?? env.AWS_REGION } : config.alerts;
+  // The stack's alert bus (and its region) wins over the file's: the file may be shared with
+  // operators' CLIs, and the function may only PutEvents on the stack's bus.
+  const alerts = env.SNAPWARD_ALERT_BUS
+    ? { ...(config.alerts ?? DEFAULT_ALERTS), eventBus: env.SNAPWARD_ALERT_BUS, region: env.SNAPWARD_ALERT_BUS_REGION ?? env.AWS_REGION }
+    : config.alerts;
   const app = buildApp({
     config: { ...config, ...(alerts ? { alerts } : {}) },
     logger: createPinoLogger(env.SNAPWARD_LOG_LEVEL, 1),
