@@ -37,7 +37,7 @@ export interface CheckReport {
  * `Snapshot Missed` for every instance. Recorded as a run of kind `check`.
  */
 export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }): Promise<CheckReport> {
-  const { store, clock, alerts } = deps;
+  const { store, clock } = deps;
   const at = clock.now();
   const runId = deps.runtime.newRunId(at);
   await reapInterruptedRuns(deps);
@@ -46,21 +46,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     const status = await fleetStatus(deps);
     const observations: Observation[] = [];
     const judged = new Set<string>(); // `kind|subject` pairs this check could judge
-
-    const lastPass = (await store.listRuns({ kind: 'reconcile', limit: 5 })).find((r) => r.outcome !== 'running');
-    const lastResults = lastPass ? new Map((await store.listInstanceResults(lastPass.id)).map((r) => [r.instanceId, r])) : new Map();
-    for (const s of status.instances) {
-      if (s.errors.length) continue; // could not read it: judge nothing, resolve nothing
-      const periodMs = deps.config.tiers[s.tier].snapshotEveryMs;
-      observations.push(...instanceObservations(s, at, alerts, periodMs));
-      for (const kind of ['Snapshot Missed', 'Copy Missed', 'RPO Breached'] as const) judged.add(`${kind}|${s.instanceId}`);
-      const result = lastResults.get(s.instanceId);
-      if (result && lastPass) {
-        judged.add(`Backup Failed|${s.instanceId}`);
-        const failed = backupFailedObservation(s, result, lastPass.id);
-        if (failed) observations.push(failed);
-      }
-    }
+    await judgeInstances(deps, status, at, observations, judged);
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
 
@@ -97,6 +83,23 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
   } catch (err) {
     await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) }).catch(() => undefined);
     throw err;
+  }
+}
+
+/** Snapshot Missed, Copy Missed, RPO Breached from the fleet status; Backup Failed from the newest finished pass. */
+async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, observations: Observation[], judged: Set<string>): Promise<void> {
+  const lastPass = (await deps.store.listRuns({ kind: 'reconcile', limit: 5 })).find((r) => r.outcome !== 'running');
+  const lastResults = lastPass ? new Map((await deps.store.listInstanceResults(lastPass.id)).map((r) => [r.instanceId, r])) : new Map();
+  for (const s of status.instances) {
+    if (s.errors.length) continue; // could not read it: judge nothing, resolve nothing
+    observations.push(...instanceObservations(s, at, deps.alerts, deps.config.tiers[s.tier].snapshotEveryMs));
+    for (const kind of ['Snapshot Missed', 'Copy Missed', 'RPO Breached'] as const) judged.add(`${kind}|${s.instanceId}`);
+    const result = lastResults.get(s.instanceId);
+    if (result && lastPass) {
+      judged.add(`Backup Failed|${s.instanceId}`);
+      const failed = backupFailedObservation(s, result, lastPass.id);
+      if (failed) observations.push(failed);
+    }
   }
 }
 
