@@ -8,7 +8,8 @@
 # The SQLite state file lands next to the config (state.sqlite is relative to the config's
 # folder), so mount a folder the `node` user (uid 1000) can write to.
 #
-# Three stages:
+# Stages:
+#   toolchain - python3, make, g++ for better-sqlite3's native build (shared by the next two)
 #   build     - all dependencies, compiles TypeScript to dist/
 #   prod-deps - production dependencies only; better-sqlite3 is native, so it is built here
 #               where the compiler toolchain is, against the same Node and glibc as the runtime
@@ -17,7 +18,7 @@
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-FROM ${NODE_IMAGE} AS build
+FROM ${NODE_IMAGE} AS toolchain
 # node-gyp compiles against the image's own Node headers instead of downloading them, so a
 # better-sqlite3 build from source works without access to nodejs.org.
 ENV npm_config_nodedir=/usr/local
@@ -26,6 +27,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+
+FROM toolchain AS build
 COPY package.json package-lock.json ./
 # --ignore-scripts: the root `prepare` script would run the build before the sources are here;
 # better-sqlite3's own install step is then run explicitly.
@@ -40,13 +43,7 @@ COPY scripts ./scripts
 COPY infra ./infra
 RUN npm run build
 
-FROM ${NODE_IMAGE} AS prod-deps
-ENV npm_config_nodedir=/usr/local
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
+FROM toolchain AS prod-deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3 \

@@ -46,7 +46,9 @@ for (const ins of instructions) {
   if (ins.op === 'FROM') {
     const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args) as RegExpExecArray;
     const image = (m[1] as string).replace(/^\$\{(\w+)\}$/, (_, name: string) => args.get(name) ?? `\${${name}}`);
-    stages.push({ from: image, ...(m[2] ? { name: m[2] } : {}), body: [] });
+    // `FROM <earlier stage>` starts from that stage: same base image, its instructions included.
+    const parent = stages.find((s) => s.name === image);
+    stages.push({ from: parent ? parent.from : image, ...(m[2] ? { name: m[2] } : {}), body: parent ? [...parent.body] : [] });
   } else stages.at(-1)?.body.push(ins);
 }
 const runtime = stages.at(-1)!;
