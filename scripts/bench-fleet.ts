@@ -465,7 +465,7 @@ function summarise(input: {
       `<= ${TARGETS.cpuShareOfWall}`,
       round(cpuShare, 3),
       cpuShare <= TARGETS.cpuShareOfWall,
-      'wall time is against moto on the same machine (about 9 ms a call); AWS answers slower, so the share there is smaller',
+      'wall time is against moto on the same machine (about 8 ms a call); AWS answers slower, so the share there is smaller',
     ),
     ...(throttled
       ? [
@@ -592,7 +592,7 @@ function printHuman(s: Summary): void {
   line(`max RSS of the passes' process: ${String(s.maxRssMb)} MB`);
   for (const p of s.passes.filter((x) => x.throttleShare > 0)) {
     line(
-      `${p.name}: ${p.throttlesInjected} Throttling answers injected (${p.throttleShare} of ${p.attempts} RDS and KMS attempts), ${p.throttled} throttled attempts seen, ` +
+      `${p.name}: ${p.throttlesInjected} Throttling answers injected (a share of ${p.throttleShare} of the RDS attempts; ${p.attempts} attempts in all), ${p.throttled} throttled attempts seen, ` +
         `${p.retries} retries, ${p.failedCalls} calls failed; ${p.work.completed} of ${p.work.members} members completed, ${p.wallSeconds} s wall`,
     );
   }
