@@ -14,6 +14,7 @@ export const DEFAULT_CONFIG_FILE = 'snapward.yaml';
 export const DEFAULT_STATE_FILE = '.snapward/state.db';
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_CONCURRENCY = Object.freeze({ instances: 8, instanceCopiesPerRegion: 20, clusterCopiesPerRegion: 5 });
+export const DEFAULT_AUDIT = Object.freeze({ everyMs: 24 * 60 * 60 * 1000, membersPerPass: null });
 const ALL_KINDS: readonly DbKind[] = ['instance', 'cluster'];
 
 /**
@@ -147,6 +148,7 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     state: { sqlite: path.resolve(baseDir, file.state?.sqlite ?? DEFAULT_STATE_FILE) },
     tiers,
     concurrency: { ...DEFAULT_CONCURRENCY, ...definedOnly(file.concurrency ?? {}) },
+    audit: { everyMs: file.audit?.every ?? DEFAULT_AUDIT.everyMs, membersPerPass: file.audit?.membersPerPass ?? DEFAULT_AUDIT.membersPerPass },
     attachments,
     ...(file.alerts
       ? {

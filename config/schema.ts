@@ -139,6 +139,10 @@ export const configFileSchema = strict(
       instanceCopiesPerRegion: int(1, 20, 'an integer from 1 to 20 (the AWS limit of instance snapshot copies in flight)').optional(),
       clusterCopiesPerRegion: int(1, 5, 'an integer from 1 to 5 (the AWS limit of cluster snapshot copies in flight)').optional(),
     }).optional(),
+    audit: strict({
+      every: positiveDuration.optional(),
+      membersPerPass: int(1, 100000, 'an integer from 1 to 100000').optional(),
+    }).optional(),
     attachments: z.array(attachmentSchema, { error: 'a list of attachment bucket pairs' }).optional(),
     alerts: strict(
       {

@@ -4,7 +4,7 @@ import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { DEFAULT_CONCURRENCY } from '../config/load';
+import { DEFAULT_AUDIT, DEFAULT_CONCURRENCY } from '../config/load';
 import { DEFAULT_CLIENT_OPTIONS } from '../src/adapters/aws/clients';
 import { createPinoLogger } from '../src/adapters/log/pino-logger';
 import { reconcile } from '../src/app/reconcile';
@@ -276,6 +276,7 @@ async function child(job: ChildJob): Promise<ChildReport> {
     state: { sqlite: join(dir, 'state.db') },
     tiers: DEFAULT_TIER_POLICIES,
     concurrency: { instances: job.concurrency, instanceCopiesPerRegion: job.copyCap, clusterCopiesPerRegion: job.copyCap },
+    audit: { ...DEFAULT_AUDIT },
     attachments: [],
   };
   // Day d is noon UTC of today + (d - 1) days, advancing with real time during the pass.

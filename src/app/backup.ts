@@ -5,6 +5,7 @@ import { FleetMember, refOf, Snapshot } from '../domain/types';
 import { InstanceResult, RunTrigger } from '../ports/state-store';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
+import { noteSnapshotInLedger } from './member-ledger';
 import { reapInterruptedRuns } from './runs';
 
 export interface BackupRequest {
@@ -71,6 +72,10 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
     }
   }
   if (snapshot && !adopted && !snapshot.encrypted) warnings.push(`${member.kind} ${member.id} is not encrypted: snapshot ${snapshot.id} is unencrypted`);
+  if (snapshot) {
+    const notNoted = await noteSnapshotInLedger(deps, member, snapshot, runId);
+    if (notNoted) warnings.push(notNoted);
+  }
 
   const result: InstanceResult = {
     instanceId: member.id,

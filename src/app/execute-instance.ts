@@ -15,12 +15,21 @@ export interface PassContext {
   readonly listingFailures: ReadonlyMap<string, ErrorInfo>;
 }
 
+/** A result, plus what AWS said along the way: the ledger is updated from it. */
+export interface InstanceOutcome {
+  readonly result: InstanceResult;
+  /** Snapshots as AWS returned them: created, copied, adopted (ours or a foreign one at our id). */
+  readonly observed: readonly Snapshot[];
+  /** Snapshots deleted, or found already gone. */
+  readonly removed: readonly SnapshotRef[];
+}
+
 /**
  * Carries out one instance's plan: create, then copy, then retention deletes. Every step's
  * failure is caught and recorded in the result; nothing here throws for an AWS problem, so
  * one instance never stops the others.
  */
-export async function executeInstance(plan: InstancePlan, ctx: PassContext, logger: Logger): Promise<InstanceResult> {
+export async function executeInstance(plan: InstancePlan, ctx: PassContext, logger: Logger): Promise<InstanceOutcome> {
   const { member } = plan;
   const r = new ResultBuilder();
   r.warnings.push(...plan.warnings);
@@ -68,10 +77,14 @@ export async function executeInstance(plan: InstancePlan, ctx: PassContext, logg
     try {
       await ctx.deps.provider.deleteSnapshot(refOf(snapshot));
       r.deleted.push(refOf(snapshot));
+      r.removed.push(refOf(snapshot));
       logger.info({ snapshotId: snapshot.id, region: snapshot.region }, 'deleted expired snapshot');
     } catch (err) {
       const info = toErrorInfo(err, 'delete');
-      if (info.code === 'SNAPSHOT_NOT_FOUND') continue; // already gone: what retention wanted
+      if (info.code === 'SNAPSHOT_NOT_FOUND') {
+        r.removed.push(refOf(snapshot)); // already gone: what retention wanted
+        continue;
+      }
       r.errors.push(info);
     }
   }
@@ -91,6 +104,7 @@ async function createOrAdopt(plan: InstancePlan, ctx: PassContext, r: ResultBuil
       tags: create.tags,
     });
     r.created.push(refOf(snapshot));
+    r.observed.push(snapshot);
     return snapshot;
   } catch (err) {
     const info = toErrorInfo(err, 'create');
@@ -123,6 +137,7 @@ async function copyOrAdopt(step: CopyStep, plan: InstancePlan, ctx: PassContext,
   try {
     const copy = await ctx.deps.provider.copySnapshot({ kind: member.kind, source: step.source, targetRegion: step.targetRegion, targetId: step.targetId, kmsKeyId, tags: step.tags });
     r.copied.push(refOf(copy));
+    r.observed.push(copy);
     if (copy.status !== 'available') r.inProgress.push(refOf(copy));
     logger.info({ snapshotId: copy.id, region: copy.region, status: copy.status }, 'started cross-region copy');
   } catch (err) {
@@ -147,6 +162,7 @@ async function adoptExisting(ref: SnapshotRef, instanceId: string, ctx: PassCont
     r.errors.push(toErrorInfo(err, step));
     return null;
   }
+  if (existing) r.observed.push(existing);
   if (existing && managedInfo(existing)?.instanceId === instanceId) return existing;
   r.errors.push(
     new SnapwardError('SNAPSHOT_ID_TAKEN', `snapshot id ${ref.id} in ${ref.region} is taken by a snapshot snapward does not manage for ${instanceId}`).toInfo(step),
@@ -164,8 +180,14 @@ class ResultBuilder {
   readonly deferred: SnapshotAction[] = [];
   readonly warnings: string[] = [];
   readonly errors: ErrorInfo[] = [];
+  readonly observed: Snapshot[] = [];
+  readonly removed: SnapshotRef[] = [];
 
-  build(plan: InstancePlan): InstanceResult {
+  build(plan: InstancePlan): InstanceOutcome {
+    return { result: this.result(plan), observed: this.observed, removed: this.removed };
+  }
+
+  private result(plan: InstancePlan): InstanceResult {
     const { member } = plan;
     return {
       instanceId: member.id,

@@ -1,12 +1,17 @@
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
-import { InstancePlan, planFleet } from '../domain/plan';
-import { DbKind } from '../domain/types';
+import { applyAudit, applyObserved, applyRefresh, memberKey, nextDueAt, pendingOf, policyOf } from '../domain/ledger';
+import { CopySlots, InstancePlan, planFleet, PlanSettings, slotKey } from '../domain/plan';
+import { DbKind, FleetMember, Snapshot } from '../domain/types';
+import { Logger } from '../ports/logger';
 import { InstanceResult, RunOutcome, RunSummary, RunTrigger } from '../ports/state-store';
 import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
 import { executeInstance, PassContext } from './execute-instance';
 import { resolveFleet } from './fleet';
-import { loadInventory } from './inventory';
+import { listingKey } from './inventory';
+import { instanceLeaseName } from './member-ledger';
+import { gatherEvidence, PassEvidence } from './pass-evidence';
+import { PassWork, selectWork } from './pass-work';
 import { reapInterruptedRuns } from './runs';
 
 export interface ReconcileOptions {
@@ -21,6 +26,8 @@ export interface ReconcileOptions {
    */
   readonly shouldStop?: () => boolean;
   readonly stopReason?: string;
+  /** Re-list every member's snapshots from AWS in this pass, not just the audit slice. */
+  readonly audit?: boolean;
 }
 
 /** What a dry run would do for one instance. */
@@ -56,9 +63,14 @@ export interface ReconcileReport {
 }
 
 /**
- * One level-triggered pass over the whole fleet: read what AWS holds, plan, and take one short
- * idempotent step per instance (create, copy, expire). Nothing waits on AWS: a snapshot still
- * creating or copying is picked up by a later pass.
+ * One level-triggered pass over the whole fleet: take one short idempotent step per instance with
+ * work due (create, copy, expire). Nothing waits on AWS: a snapshot still creating or copying is
+ * picked up by a later pass.
+ *
+ * What the fleet holds comes from the ledger in the state store (domain/ledger.ts), kept true by
+ * AWS's own answers: every mutation's response, a refresh by id of snapshots in flight, and a
+ * rolling audit that re-lists each member from AWS once a day (and on first sight). A member with
+ * nothing due costs no AWS call and no write, so an idle pass is one store read plus discovery.
  */
 export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promise<ReconcileReport> {
   const { store, clock, config, runtime } = deps;
@@ -73,24 +85,25 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
   }
   try {
     const fleet = await resolveFleet(config, deps.provider);
-    const inventory = await loadInventory(deps.provider, fleet.members);
-    const plan = planFleet(fleet.members, inventory, {
-      now: startedAt,
-      retentionDays: config.retentionDays,
-      periodMs: (m) => config.tiers[m.tier].snapshotEveryMs,
-      copyLimit: { instance: config.concurrency.instanceCopiesPerRegion, cluster: config.concurrency.clusterCopiesPerRegion },
-    });
-    logger.info({ fleet: fleet.members.length, snapshotsListed: inventory.snapshots.length }, 'planned pass');
+    // The ledger says who has work; AWS is asked only about those members' unknowns.
+    const summaries = new Map((await store.listMemberStates()).map((s) => [s.key, s]));
+    const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit) });
+    const evidence = await gatherEvidence(deps.provider, fleet.members, work.audit, work.refresh);
+    const copySlots = initialCopySlots(config, fleet.members, evidence.copiesInFlight);
+    logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size }, 'planned pass');
 
+    const pass: MemberPass = { deps, startedAt, evidence, copySlots, work };
     const results: InstanceResult[] = [];
+    const planned: PlannedInstance[] = [];
     let started = 0;
-    if (!dryRun) {
-      const ctx: PassContext = { deps, copySlots: plan.copySlots, listingFailures: inventory.failures };
+    if (dryRun) {
+      for (const m of work.due) planned.push(describePlan(planMember(pass, m, (await store.getMemberState(memberKey(m)))?.snapshots ?? []).plan));
+    } else {
       started = await forEachLimit(
-        plan.instances,
+        work.due,
         config.concurrency.instances,
-        async (p) => {
-          const result = await withInstanceLease(deps, runId as string, p, () => executeInstance(p, ctx, logger.child({ instanceId: p.member.id })));
+        async (m) => {
+          const result = await withInstanceLease(deps, runId as string, m, () => passMember(pass, m, logger.child({ instanceId: m.id })));
           results.push(result);
           await store.recordInstance(runId as string, result, clock.now());
         },
@@ -98,16 +111,16 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       );
     }
     // Report in fleet order, not in the order instances happened to finish.
-    const order = new Map(plan.instances.map((p, i) => [p.member.id, i]));
+    const order = new Map(work.due.map((m, i) => [m.id, i]));
     results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
-    const notReached = dryRun ? [] : plan.instances.slice(started).map((p) => p.member.id);
-    const summary = summarize(results, fleet.members.length);
+    const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
+    const summary = summarize(results, fleet.members.length, work.upToDate);
     const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0);
     const finishedAt = clock.now();
     if (runId) {
       const error: ErrorInfo | null =
         outcome === 'interrupted'
-          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${plan.instances.length} instances; the next pass carries on` }
+          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on` }
           : (fleet.problems[0] ?? null);
       await store.finishRun(runId, { finishedAt, outcome, summary, error });
     }
@@ -121,7 +134,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       fleetSize: fleet.members.length,
       summary,
       results,
-      planned: dryRun ? plan.instances.map(describePlan) : [],
+      planned,
       problems: fleet.problems,
       warnings: fleet.warnings,
       notReached,
@@ -137,6 +150,81 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
   }
 }
 
+/** Shared by every member of one pass. */
+interface MemberPass {
+  readonly deps: AppDeps;
+  readonly startedAt: Date;
+  readonly evidence: PassEvidence;
+  readonly copySlots: CopySlots;
+  readonly work: PassWork;
+}
+
+/** One member's step: its ledger brought up to date with the pass's listings, planned, carried out, stored. */
+async function passMember(pass: MemberPass, m: FleetMember, logger: Logger): Promise<InstanceResult> {
+  const { deps, startedAt } = pass;
+  const key = memberKey(m);
+  const state = await deps.store.getMemberState(key);
+  const { plan, snapshots, auditedAt } = planMember(pass, m, state?.snapshots ?? [], state?.auditedAt ?? null);
+  const ctx: PassContext = { deps, copySlots: pass.copySlots, listingFailures: failuresFor(pass, m) };
+  const outcome = await executeInstance(plan, ctx, logger);
+  const after = applyObserved(snapshots, outcome.observed, outcome.removed);
+  const settings = planSettings(deps.config, startedAt);
+  await deps.store.putMemberState({
+    key,
+    dueAt: nextDueAt(m, after, outcome.result.status === 'failed', settings),
+    auditedAt,
+    policy: policyOf(m, settings.periodMs(m), deps.config.retentionDays),
+    pending: pendingOf(after),
+    snapshots: after,
+    updatedAt: deps.clock.now(),
+  });
+  return outcome.result;
+}
+
+function planMember(pass: MemberPass, m: FleetMember, stored: readonly Snapshot[], auditedBefore: Date | null = null): { plan: InstancePlan; snapshots: Snapshot[]; auditedAt: Date | null } {
+  const key = memberKey(m);
+  let snapshots = [...stored];
+  let auditedAt = auditedBefore;
+  const audit = pass.evidence.audited.get(key);
+  if (audit) {
+    snapshots = applyAudit(snapshots, m, audit.snapshots, audit.regions);
+    if (audit.regions.size === 2) auditedAt = pass.startedAt;
+  }
+  const asked = pass.work.refresh.get(key);
+  if (asked) snapshots = applyRefresh(snapshots, asked.filter((r) => !pass.evidence.failures.has(listingKey(r.region, r.kind))), pass.evidence.refreshed);
+  const plan = planFleet([m], { snapshots }, { ...planSettings(pass.deps.config, pass.startedAt), copySlots: pass.copySlots }).instances[0] as InstancePlan;
+  return { plan, snapshots, auditedAt };
+}
+
+/** The listing failures that concern this member: only listings it needed this pass. */
+function failuresFor(pass: MemberPass, m: FleetMember): Map<string, ErrorInfo> {
+  const key = memberKey(m);
+  const needed = pass.work.audit.has(key) ? [m.region, m.drRegion] : (pass.work.refresh.get(key) ?? []).map((r) => r.region);
+  const out = new Map<string, ErrorInfo>();
+  for (const region of needed) {
+    const failure = pass.evidence.failures.get(listingKey(region, m.kind));
+    if (failure) out.set(listingKey(region, m.kind), failure);
+  }
+  return out;
+}
+
+function planSettings(config: AppDeps['config'], now: Date): PlanSettings {
+  return {
+    now,
+    retentionDays: config.retentionDays,
+    periodMs: (m) => config.tiers[m.tier].snapshotEveryMs,
+    copyLimit: { instance: config.concurrency.instanceCopiesPerRegion, cluster: config.concurrency.clusterCopiesPerRegion },
+  };
+}
+
+/** Copy starts allowed per destination region this pass: the limit minus the copies seen in flight. */
+function initialCopySlots(config: AppDeps['config'], fleet: readonly FleetMember[], inFlight: ReadonlyMap<string, number>): CopySlots {
+  const limit = { instance: config.concurrency.instanceCopiesPerRegion, cluster: config.concurrency.clusterCopiesPerRegion };
+  const slots: CopySlots = new Map();
+  for (const m of fleet) slots.set(slotKey(m.drRegion, m.kind), Math.max(0, limit[m.kind] - (inFlight.get(listingKey(m.drRegion, m.kind)) ?? 0)));
+  return slots;
+}
+
 /** Longer than any one instance's steps can take, shorter than the gap between passes. */
 const LEASE_TTL_MS = 15 * 60 * 1000;
 
@@ -144,10 +232,9 @@ const LEASE_TTL_MS = 15 * 60 * 1000;
  * Acts on an instance only while holding its lease, so two overlapping passes (a schedule and an
  * async retry, two operators) never work on the same instance at once. The loser skips it.
  */
-async function withInstanceLease(deps: AppDeps, runId: string, plan: InstancePlan, work: () => Promise<InstanceResult>): Promise<InstanceResult> {
-  const name = `instance:${plan.member.region}:${plan.member.kind}:${plan.member.id}`;
+async function withInstanceLease(deps: AppDeps, runId: string, m: FleetMember, work: () => Promise<InstanceResult>): Promise<InstanceResult> {
+  const name = instanceLeaseName(m);
   if (!(await deps.store.acquireLease(name, runId, LEASE_TTL_MS, deps.clock.now()))) {
-    const m = plan.member;
     return {
       instanceId: m.id, kind: m.kind, region: m.region, drRegion: m.drRegion, status: 'ok',
       created: [], copied: [], deleted: [], inProgress: [], deferred: [], errors: [],
@@ -161,10 +248,11 @@ async function withInstanceLease(deps: AppDeps, runId: string, plan: InstancePla
   }
 }
 
-function summarize(results: readonly InstanceResult[], instances: number): RunSummary {
+function summarize(results: readonly InstanceResult[], instances: number, upToDate: number): RunSummary {
   const count = (pick: (r: InstanceResult) => number): number => results.reduce((n, r) => n + pick(r), 0);
   return {
     instances,
+    upToDate,
     failed: results.filter((r) => r.status === 'failed').length,
     created: count((r) => r.created.length),
     copied: count((r) => r.copied.length),

@@ -17,6 +17,8 @@ export interface SnapwardConfig {
   readonly state: StateConfig;
   readonly tiers: Readonly<Record<Tier, TierPolicy>>;
   readonly concurrency: ConcurrencyConfig;
+  /** How often each member's snapshots are re-listed from AWS (the ledger's drift check). */
+  readonly audit: AuditConfig;
   /** S3 attachment buckets and their cross-region replicas, checked by verify-replication. */
   readonly attachments: readonly AttachmentPair[];
   /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
@@ -60,6 +62,31 @@ export interface TierPolicy {
   readonly rtoMs: number;
   /** How often a scheduled snapshot is due: the backup period. Divides 24 h. */
   readonly snapshotEveryMs: number;
+}
+
+/**
+ * A pass works from the state store's ledger of each member's snapshots and lists from AWS only
+ * what it needs: members seen for the first time, snapshots still creating or copying, and a
+ * rolling audit that re-lists every member's snapshots once per `everyMs`, a slice per pass.
+ */
+export interface AuditConfig {
+  /** A member whose snapshots were last listed longer ago than this is due for an audit. */
+  readonly everyMs: number;
+  /**
+   * Most members audited per pass (first-time members do not count). Null: the fleet size
+   * divided by the passes in `everyMs` at the deployed 15-minute schedule, so each member is
+   * audited about once per `everyMs` and the listing cost is spread evenly over the passes.
+   */
+  readonly membersPerPass: number | null;
+}
+
+/** Deployed schedule: one reconcile pass every 15 minutes (infra/). */
+export const PASS_INTERVAL_MS = 15 * 60 * 1000;
+
+/** Members to audit in one pass, for a fleet of `fleetSize`. */
+export function auditBudget(audit: AuditConfig, fleetSize: number): number {
+  if (audit.membersPerPass !== null) return audit.membersPerPass;
+  return Math.ceil((fleetSize * PASS_INTERVAL_MS) / Math.max(audit.everyMs, PASS_INTERVAL_MS));
 }
 
 export interface ConcurrencyConfig {

@@ -47,6 +47,11 @@ export interface PlanSettings {
   readonly periodMs: (member: FleetMember) => number;
   /** In-flight copy limit per destination region and kind. */
   readonly copyLimit: Readonly<Record<DbKind, number>>;
+  /**
+   * Copy starts left per destination region, shared by several planFleet calls of one pass (and
+   * taken from as copies are planned). Absent: the limit minus the copies in flight in `inventory`.
+   */
+  readonly copySlots?: CopySlots;
 }
 
 /** Remaining copy starts allowed this pass, keyed by `slotKey(region, kind)`. */
@@ -67,7 +72,7 @@ export interface Inventory {
 
 export function planFleet(fleet: readonly FleetMember[], inventory: Inventory, settings: PlanSettings): FleetPlan {
   const byRegion = indexByRegionKindId(inventory.snapshots);
-  const copySlots = initialCopySlots(fleet, inventory.snapshots, settings.copyLimit);
+  const copySlots = settings.copySlots ?? initialCopySlots(fleet, inventory.snapshots, settings.copyLimit);
   const owned = new Set(fleet.map((m) => m.id));
   const expired = new Set(selectExpired(inventory.snapshots, settings.now, settings.retentionDays, (id) => owned.has(id)));
   const managedByMember = groupManagedByMember(inventory.snapshots);

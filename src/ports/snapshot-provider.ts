@@ -19,6 +19,8 @@ export interface CopySnapshotRequest {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+export type SnapshotFilter = { readonly dbIds: readonly string[] } | { readonly snapshotIds: readonly string[] };
+
 /**
  * RDS snapshots of DB instances and Aurora clusters, in any region. Implementations classify
  * AWS errors into SnapwardError codes (see domain/errors.ts).
@@ -29,6 +31,12 @@ export interface SnapshotProvider {
    * included. `type` defaults to `manual`.
    */
   listSnapshots(region: string, kind: DbKind, type?: 'manual' | 'automated'): Promise<Snapshot[]>;
+  /**
+   * Manual snapshots of `kind` in `region` selected by a filter, tags included: those taken from
+   * the databases `dbIds` (copies keep their source's id), or those with the ids `snapshotIds`.
+   * Ids that match nothing are simply absent. Implementations batch long id lists.
+   */
+  listSnapshotsMatching(region: string, kind: DbKind, filter: SnapshotFilter): Promise<Snapshot[]>;
   /** One snapshot by id, or null when it does not exist. */
   describeSnapshot(ref: SnapshotRef): Promise<Snapshot | null>;
   createSnapshot(request: CreateSnapshotRequest): Promise<Snapshot>;

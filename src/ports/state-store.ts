@@ -1,4 +1,5 @@
 import { ErrorInfo } from '../domain/errors';
+import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
 
 /** reconcile: a fleet pass; backup: an ad hoc snapshot; check: the RPO watchdog; verify-replication: the S3 check. */
@@ -40,6 +41,8 @@ export interface InstanceResult {
 
 export interface RunSummary {
   readonly instances: number;
+  /** Members with nothing due, left alone by the pass (absent in runs recorded before the ledger). */
+  readonly upToDate?: number;
   readonly failed: number;
   readonly created: number;
   readonly copied: number;
@@ -86,7 +89,7 @@ export interface FinishRun {
  * Where runs are recorded. One contract, several drivers (memory, SQLite, later DynamoDB), all
  * proven by the same contract test suite.
  */
-export interface StateStore extends FindingStore, LeaseStore {
+export interface StateStore extends FindingStore, LeaseStore, LedgerStore {
   /** Records a new run as `running`. */
   startRun(run: NewRun): Promise<void>;
   /** Stores (or replaces) one instance's result for a run and refreshes the run's heartbeat. */
@@ -182,4 +185,16 @@ export interface LeaseStore {
   acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean>;
   /** Releases `name` if `owner` holds it; a no-op otherwise. */
   releaseLease(name: string, owner: string): Promise<void>;
+}
+
+/**
+ * The ledger of each member's snapshots (domain/ledger.ts). A member's state is written only by
+ * the holder of its instance lease, so plain puts are enough.
+ */
+export interface LedgerStore {
+  /** Every member's state without its snapshots: the one read an idle pass makes. */
+  listMemberStates(): Promise<MemberStateSummary[]>;
+  getMemberState(key: string): Promise<MemberState | null>;
+  /** Stores (or replaces) one member's state. */
+  putMemberState(state: MemberState): Promise<void>;
 }

@@ -1,4 +1,6 @@
 import { SnapwardError } from '../../src/domain/errors';
+import { MemberState } from '../../src/domain/ledger';
+import { Snapshot } from '../../src/domain/types';
 import { FindingObservation, InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
 
 /**
@@ -450,6 +452,58 @@ export function describeStateStoreContract(
         await expectStoreError(acquire('run-1', 0, 'instance:db-a', 0), /ttl/);
         await expectStoreError(acquire('run-1', 0, 'instance:db-a', Number.NaN), /ttl/);
         expect(await acquire('run-2', 0)).toBe(true);
+      });
+    });
+
+    describe('member ledger', () => {
+      const snap = (id: string, region: string, status = 'available'): Snapshot => ({
+        id, arn: `arn:aws:rds:${region}:123456789012:snapshot:${id}`, kind: 'instance', region, dbId: 'db-a', status,
+        snapshotType: 'manual', createdAt: at(1000), originalCreatedAt: region === 'eu-west-1' ? at(1000) : null, encrypted: true,
+        kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k', tags: { 'snapward:managed': 'true', 'snapward:instance': 'db-a' },
+      });
+      const state = (key: string, over: Partial<MemberState> = {}): MemberState => ({
+        key, dueAt: at(86_400_000), auditedAt: t0, policy: 'eu-central-1|86400000|30',
+        pending: [{ id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }],
+        snapshots: [snap('sw-db-a-1', 'eu-west-1'), snap('sw-db-a-2', 'eu-central-1', 'copying')], updatedAt: at(5), ...over,
+      });
+
+      it('has no state for an unknown member', async () => {
+        expect(await store.getMemberState('eu-west-1/instance/nope')).toBeNull();
+        expect(await store.listMemberStates()).toEqual([]);
+      });
+
+      it('round-trips a state with its snapshots, dates and all', async () => {
+        const s = state('eu-west-1/instance/db-a');
+        await store.putMemberState(s);
+        expect(await store.getMemberState(s.key)).toEqual(s);
+      });
+
+      it('lists summaries without snapshots, ordered by key', async () => {
+        await store.putMemberState(state('eu-west-1/instance/db-b', { auditedAt: null }));
+        await store.putMemberState(state('eu-west-1/instance/db-a'));
+        const list = await store.listMemberStates();
+        expect(list.map((x) => x.key)).toEqual(['eu-west-1/instance/db-a', 'eu-west-1/instance/db-b']);
+        const { snapshots: _omitted, ...summary } = state('eu-west-1/instance/db-b', { auditedAt: null });
+        expect(list[1]).toEqual(summary);
+        expect(list[0]).not.toHaveProperty('snapshots');
+      });
+
+      it('replaces a state on put, and a caller changing its copy changes nothing stored', async () => {
+        const key = 'eu-west-1/instance/db-a';
+        await store.putMemberState(state(key));
+        await store.putMemberState(state(key, { dueAt: at(7), pending: [], snapshots: [snap('sw-db-a-3', 'eu-west-1')] }));
+        const got = await store.getMemberState(key);
+        expect(got?.dueAt).toEqual(at(7));
+        expect(got?.snapshots.map((x) => x.id)).toEqual(['sw-db-a-3']);
+        (got?.snapshots as Snapshot[]).push(snap('intruder', 'eu-west-1'));
+        expect((await store.getMemberState(key))?.snapshots.map((x) => x.id)).toEqual(['sw-db-a-3']);
+      });
+
+      it('refuses a state with an invalid date, keeping what was stored', async () => {
+        const key = 'eu-west-1/instance/db-a';
+        await store.putMemberState(state(key));
+        await expectStoreError(store.putMemberState(state(key, { dueAt: new Date(Number.NaN) })), /dueAt/);
+        expect((await store.getMemberState(key))?.dueAt).toEqual(at(86_400_000));
       });
     });
   });

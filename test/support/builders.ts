@@ -73,6 +73,7 @@ export function config(overrides: Partial<SnapwardConfig> = {}): SnapwardConfig 
     state: { sqlite: ':memory:' },
     tiers: DEFAULT_TIER_POLICIES,
     concurrency: { instances: 4, instanceCopiesPerRegion: 20, clusterCopiesPerRegion: 5 },
+    audit: { everyMs: 24 * 60 * 60 * 1000, membersPerPass: null },
     attachments: [],
     ...overrides,
   };

@@ -2,9 +2,9 @@ import { SnapwardError } from '../../src/domain/errors';
 import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../../src/domain/types';
 import { AlertEvent, EventPublisher } from '../../src/ports/event-publisher';
 import { KeyResolver } from '../../src/ports/key-resolver';
-import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotProvider } from '../../src/ports/snapshot-provider';
+import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotFilter, SnapshotProvider } from '../../src/ports/snapshot-provider';
 
-type Op = 'listSnapshots' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases' | 'listReplicatedBackups' | 'accountQuotas';
+type Op = 'listSnapshots' | 'listSnapshotsMatching' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases' | 'listReplicatedBackups' | 'accountQuotas';
 
 /**
  * An in-memory RDS for use-case tests: scripted snapshot states (`creating` until `settle()`),
@@ -52,6 +52,15 @@ export class FakeRds implements SnapshotProvider {
   async listSnapshots(region: string, kind: DbKind, type: 'manual' | 'automated' = 'manual'): Promise<Snapshot[]> {
     this.record('listSnapshots', `${region}/${kind}${type === 'manual' ? '' : `/${type}`}`);
     return [...this.snapshots.values()].filter((s) => s.region === region && s.kind === kind && s.snapshotType === type);
+  }
+
+  async listSnapshotsMatching(region: string, kind: DbKind, filter: SnapshotFilter): Promise<Snapshot[]> {
+    const byDb = 'dbIds' in filter;
+    const ids = new Set(byDb ? filter.dbIds : filter.snapshotIds);
+    this.record('listSnapshotsMatching', `${region}/${kind}/${byDb ? 'db' : 'snapshot'}:${[...ids].join(',')}`);
+    return [...this.snapshots.values()].filter(
+      (s) => s.region === region && s.kind === kind && s.snapshotType === 'manual' && ids.has(byDb ? s.dbId : s.id),
+    );
   }
 
   async listReplicatedBackups(region: string): Promise<ReplicatedBackup[]> {

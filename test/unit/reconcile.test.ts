@@ -131,19 +131,24 @@ describe('reconcile pass', () => {
     }
   });
 
-  it('starts no more cluster copies than the limit allows per destination region', async () => {
+  it('starts no more cluster copies than the limit allows per destination region, counting copies in flight it listed', async () => {
     const clusters = Array.from({ length: 7 }, (_, i) => member({ id: `au-${i}`, kind: 'cluster' }));
     const h = harness({ instances: clusters, concurrency: { instances: 3, instanceCopiesPerRegion: 20, clusterCopiesPerRegion: 5 } });
+    h.rds.newStatus = 'available';
     for (const c of clusters) h.rds.addDatabase({ id: c.id, kind: 'cluster' });
-    // One foreign copy already in flight to us-west-2 takes a slot.
-    h.rds.put(snapshot({ id: 'someone-elses-copy', kind: 'cluster', region: 'us-west-2', status: 'copying' }));
-    await reconcile(h.deps, { trigger: 'test' });
-    h.rds.settle();
+    // One foreign copy already in flight to us-west-2 takes a slot: the first pass lists the region.
     h.rds.put(snapshot({ id: 'someone-elses-copy', kind: 'cluster', region: 'us-west-2', status: 'copying' }));
     const report = await reconcile(h.deps, { trigger: 'test' });
+    expect(report.summary.created).toBe(7);
     expect(report.summary.copied).toBe(4);
     expect(report.results.flatMap((r) => r.deferred)).toHaveLength(3);
     expect(report.summary.failed).toBe(0);
+
+    // The deferred ones stay due; the next pass copies them (the foreign copy is not re-listed).
+    const next = await reconcile(h.deps, { trigger: 'test' });
+    expect(next.summary.copied).toBe(3);
+    expect(next.summary.upToDate).toBe(4);
+    expect(h.rds.count('listSnapshots')).toBe(2);
   });
 
   it('31 days later deletes the expired snapshot and copy, keeps newer ones and foreign ones', async () => {

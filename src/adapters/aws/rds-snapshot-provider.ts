@@ -18,12 +18,17 @@ import {
   Tag,
 } from '@aws-sdk/client-rds';
 import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../../domain/types';
-import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotProvider } from '../../ports/snapshot-provider';
+import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotFilter, SnapshotProvider } from '../../ports/snapshot-provider';
 import { AwsClients } from './clients';
 import { classifyAwsError } from './errors';
 
 /** Largest page RDS allows: fewer calls per listing (the per-account API rate is the scarce thing). */
 const PAGE_SIZE = 100;
+/**
+ * Ids per filtered describe. AWS documents no limit on a filter's values; 50 keeps each request
+ * small, and a batch of databases with ~31 snapshots each still fills whole 100-record pages.
+ */
+export const FILTER_BATCH = 50;
 /** Engines DescribeDBInstances/DescribeDBClusters also return that are not RDS/Aurora databases. */
 const FOREIGN_ENGINES = /^(docdb|neptune)/;
 
@@ -46,6 +51,31 @@ export class RdsSnapshotProvider implements SnapshotProvider {
       }
     } catch (err) {
       throw classifyAwsError(err, `listing ${type} ${kind} snapshots in ${region}`);
+    }
+    return out;
+  }
+
+  async listSnapshotsMatching(region: string, kind: DbKind, filter: SnapshotFilter): Promise<Snapshot[]> {
+    const client = this.clients.rds(region);
+    const byDb = 'dbIds' in filter;
+    const ids = [...new Set(byDb ? filter.dbIds : filter.snapshotIds)];
+    const name = kind === 'instance' ? (byDb ? 'db-instance-id' : 'db-snapshot-id') : byDb ? 'db-cluster-id' : 'db-cluster-snapshot-id';
+    const out: Snapshot[] = [];
+    try {
+      for (let i = 0; i < ids.length; i += FILTER_BATCH) {
+        const Filters = [{ Name: name, Values: ids.slice(i, i + FILTER_BATCH) }];
+        if (kind === 'instance') {
+          for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: 'manual', Filters })) {
+            for (const s of page.DBSnapshots ?? []) out.push(fromDbSnapshot(s, region));
+          }
+        } else {
+          for await (const page of paginateDescribeDBClusterSnapshots({ client, pageSize: PAGE_SIZE }, { SnapshotType: 'manual', Filters })) {
+            for (const s of page.DBClusterSnapshots ?? []) out.push(fromClusterSnapshot(s, region));
+          }
+        }
+      }
+    } catch (err) {
+      throw classifyAwsError(err, `listing ${kind} snapshots by ${name} in ${region}`);
     }
     return out;
   }

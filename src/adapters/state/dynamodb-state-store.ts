@@ -16,6 +16,9 @@
  *   FINDINGKEY#<key>    OPEN                     guard: exists while a finding of <key> is open (findingId)
  *   FINDINGS            <openedAt ISO>#<id>      listing entry (id, status): newest opened first
  *   LEASE#<name>        LEASE                    a lease: owner, leaseUntil (ISO, exclusive)
+ *   MEMBERS             <member key>             a member's ledger summary (dueAt, auditedAt, policy, pending)
+ *   MEMBER#<key>        SNAPSHOTS                its ledger snapshots (JSON): kept apart so the
+ *                                                summaries an idle pass queries stay small
  *
  * Every item of a run (run, results, listing, running) carries `expiresAt` = startedAt +
  * `runTtlDays`, so DynamoDB deletes old runs by itself; a lease carries its own end there, so
@@ -50,6 +53,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
+import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
 import {
   Finding,
   FindingKind,
@@ -113,6 +118,9 @@ const findingKey = (id: string): Key => ({ pk: `FINDING#${id}`, sk: 'FINDING' })
 const guardKey = (key: string): Key => ({ pk: `FINDINGKEY#${key}`, sk: 'OPEN' });
 const findingListingKey = (openedAt: string, id: string): Key => ({ pk: FINDINGS, sk: `${openedAt}#${id}` });
 const leaseKey = (name: string): Key => ({ pk: `LEASE#${name}`, sk: 'LEASE' });
+const MEMBERS = 'MEMBERS';
+const memberSummaryKey = (key: string): Key => ({ pk: MEMBERS, sk: key });
+const memberSnapshotsKey = (key: string): Key => ({ pk: `MEMBER#${key}`, sk: 'SNAPSHOTS' });
 
 export class DynamoDbStateStore implements StateStore {
   private readonly runTtlSeconds: number;
@@ -458,6 +466,44 @@ export class DynamoDbStateStore implements StateStore {
     });
   }
 
+  async listMemberStates(): Promise<MemberStateSummary[]> {
+    return this.exec('listMemberStates', async () =>
+      (await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': MEMBERS } })).map(toMemberSummary),
+    );
+  }
+
+  async getMemberState(key: string): Promise<MemberState | null> {
+    return this.exec('getMemberState', async () => {
+      const [summary, snapshots] = await Promise.all([this.get(memberSummaryKey(key)), this.get(memberSnapshotsKey(key))]);
+      if (!summary) return null;
+      return { ...toMemberSummary(summary), snapshots: snapshots ? decodeSnapshots(snapshots.snapshots as string) : [] };
+    });
+  }
+
+  async putMemberState(state: MemberState): Promise<void> {
+    return this.exec('putMemberState', async () => {
+      checkMemberState(state);
+      // Snapshots first: should the second write not happen, the old summary keeps the member
+      // due (its dueAt had passed), and the next pass redoes its work from AWS's answers.
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...memberSnapshotsKey(state.key), snapshots: encodeSnapshots(state.snapshots) } }),
+      );
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...memberSummaryKey(state.key),
+            dueAt: iso(state.dueAt, 'dueAt'),
+            auditedAt: state.auditedAt ? iso(state.auditedAt, 'auditedAt') : null,
+            policy: state.policy,
+            pending: encodeRefs(state.pending),
+            updatedAt: iso(state.updatedAt, 'updatedAt'),
+          },
+        }),
+      );
+    });
+  }
+
   async acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean> {
     return this.exec('acquireLease', async () => {
       const now = iso(at, 'at');
@@ -753,6 +799,17 @@ function toRun(item: Item): RunRecord {
     summary: parse<RunSummary>(item.summary),
     error: parse<ErrorInfo>(item.error),
     details: parse<unknown>(item.details),
+  };
+}
+
+function toMemberSummary(item: Item): MemberStateSummary {
+  return {
+    key: item.sk as string,
+    dueAt: new Date(item.dueAt as string),
+    auditedAt: date(item.auditedAt),
+    policy: item.policy as string,
+    pending: decodeRefs(item.pending as string),
+    updatedAt: new Date(item.updatedAt as string),
   };
 }
 

@@ -1,4 +1,6 @@
 import { SnapwardError } from '../../domain/errors';
+import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
 import {
   Finding,
   FindingObservation,
@@ -28,6 +30,8 @@ export class MemoryStateStore implements StateStore {
   private readonly findings = new Map<string, Finding>();
   /** Keyed by lease name: who holds it and until when (epoch ms, exclusive). */
   private readonly leases = new Map<string, { owner: string; until: number }>();
+  /** Keyed by member key; stored encoded, as the durable drivers do. */
+  private readonly members = new Map<string, { dueAt: number; auditedAt: number | null; policy: string; pending: string; snapshots: string; updatedAt: number }>();
   private closed = false;
 
   async startRun(run: NewRun): Promise<void> {
@@ -192,6 +196,52 @@ export class MemoryStateStore implements StateStore {
   async releaseLease(name: string, owner: string): Promise<void> {
     this.ensureOpen();
     if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
+  async listMemberStates(): Promise<MemberStateSummary[]> {
+    this.ensureOpen();
+    return [...this.members.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, m]) => ({
+        key,
+        dueAt: new Date(m.dueAt),
+        auditedAt: m.auditedAt === null ? null : new Date(m.auditedAt),
+        policy: m.policy,
+        pending: decodeRefs(m.pending),
+        updatedAt: new Date(m.updatedAt),
+      }));
+  }
+
+  async getMemberState(key: string): Promise<MemberState | null> {
+    this.ensureOpen();
+    const m = this.members.get(key);
+    if (!m) return null;
+    return {
+      key,
+      dueAt: new Date(m.dueAt),
+      auditedAt: m.auditedAt === null ? null : new Date(m.auditedAt),
+      policy: m.policy,
+      pending: decodeRefs(m.pending),
+      snapshots: decodeSnapshots(m.snapshots),
+      updatedAt: new Date(m.updatedAt),
+    };
+  }
+
+  async putMemberState(state: MemberState): Promise<void> {
+    this.ensureOpen();
+    try {
+      checkMemberState(state);
+    } catch (err) {
+      throw storeError((err as Error).message);
+    }
+    this.members.set(state.key, {
+      dueAt: state.dueAt.getTime(),
+      auditedAt: state.auditedAt ? state.auditedAt.getTime() : null,
+      policy: state.policy,
+      pending: encodeRefs(state.pending),
+      snapshots: encodeSnapshots(state.snapshots),
+      updatedAt: state.updatedAt.getTime(),
+    });
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
+import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
 import {
   Finding,
   FindingKind,
@@ -69,6 +71,16 @@ const MIGRATIONS: readonly string[] = [
      owner      TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  // The ledger (domain/ledger.ts): one row per member; snapshots and pending are JSON documents.
+  `CREATE TABLE member_state (
+     key        TEXT PRIMARY KEY,
+     due_at     TEXT NOT NULL,
+     audited_at TEXT,
+     policy     TEXT NOT NULL,
+     pending    TEXT NOT NULL,
+     snapshots  TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );`,
 ];
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -104,12 +116,76 @@ interface FindingRow {
   resolved_notified_at: string | null;
 }
 
+interface MemberRow {
+  key: string;
+  due_at: string;
+  audited_at: string | null;
+  policy: string;
+  pending: string;
+  updated_at: string;
+}
+
+function toSummary(row: MemberRow): MemberStateSummary {
+  return {
+    key: row.key,
+    dueAt: new Date(row.due_at),
+    auditedAt: row.audited_at ? new Date(row.audited_at) : null,
+    policy: row.policy,
+    pending: decodeRefs(row.pending),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
 /** The durable state store: one SQLite file per deployment (better-sqlite3, synchronous). */
 export class SqliteStateStore implements StateStore {
+  /** Prepared once per store: re-preparing on every call was most of an idle pass's CPU. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
     private readonly file: string,
   ) {}
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async listMemberStates(): Promise<MemberStateSummary[]> {
+    return this.exec('listMemberStates', () =>
+      (this.prepare('SELECT key, due_at, audited_at, policy, pending, updated_at FROM member_state ORDER BY key').all() as MemberRow[]).map(toSummary),
+    );
+  }
+
+  async getMemberState(key: string): Promise<MemberState | null> {
+    return this.exec('getMemberState', () => {
+      const row = this.prepare('SELECT * FROM member_state WHERE key = ?').get(key) as (MemberRow & { snapshots: string }) | undefined;
+      return row ? { ...toSummary(row), snapshots: decodeSnapshots(row.snapshots) } : null;
+    });
+  }
+
+  async putMemberState(state: MemberState): Promise<void> {
+    this.exec('putMemberState', () => {
+      checkMemberState(state);
+      this.prepare(
+        `INSERT INTO member_state (key, due_at, audited_at, policy, pending, snapshots, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, audited_at = excluded.audited_at, policy = excluded.policy,
+           pending = excluded.pending, snapshots = excluded.snapshots, updated_at = excluded.updated_at`,
+      ).run(
+        state.key,
+        iso(state.dueAt, 'dueAt'),
+        state.auditedAt ? iso(state.auditedAt, 'auditedAt') : null,
+        state.policy,
+        encodeRefs(state.pending),
+        encodeSnapshots(state.snapshots),
+        iso(state.updatedAt, 'updatedAt'),
+      );
+    });
+  }
 
   /** Opens (creating folders, file and schema as needed) the store at `file`; `:memory:` works. */
   static open(file: string): SqliteStateStore {
@@ -135,8 +211,7 @@ export class SqliteStateStore implements StateStore {
   async startRun(run: NewRun): Promise<void> {
     this.exec('startRun', () => {
       const startedAt = iso(run.startedAt, 'startedAt');
-      const info = this.db
-        .prepare(
+      const info = this.prepare(
           `INSERT INTO runs (id, kind, trigger, started_at, outcome, owner_host, owner_pid, heartbeat_at)
            VALUES (?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         )
@@ -151,8 +226,7 @@ export class SqliteStateStore implements StateStore {
       this.db.transaction(() => {
         this.touch(runId, when);
         // seq is set once, on first insert: a re-record replaces the result but keeps its place.
-        this.db
-          .prepare(
+        this.prepare(
             `INSERT INTO instance_results (run_id, instance_id, recorded_at, seq, result)
              VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM instance_results WHERE run_id = ?), ?)
              ON CONFLICT (run_id, instance_id) DO UPDATE SET recorded_at = excluded.recorded_at, result = excluded.result`,
@@ -170,14 +244,13 @@ export class SqliteStateStore implements StateStore {
     return this.exec('finishRun', () =>
       this.db.transaction(() => {
         // The outcome guard in the WHERE makes check-and-set one statement: no lost interrupt.
-        const info = this.db
-          .prepare(
+        const info = this.prepare(
             `UPDATE runs SET outcome = ?, finished_at = ?, summary = ?, error = ?, details = ?
              WHERE id = ? AND outcome = 'running'`,
           )
           .run(finish.outcome, iso(finish.finishedAt, 'finishedAt'), json(finish.summary), json(finish.error), json(finish.details ?? null), runId);
         if (info.changes > 0) return true;
-        if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw this.unknown(runId);
+        if (!this.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw this.unknown(runId);
         return false;
       })(),
     );
@@ -185,7 +258,7 @@ export class SqliteStateStore implements StateStore {
 
   async getRun(runId: string): Promise<RunRecord | null> {
     return this.exec('getRun', () => {
-      const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+      const row = this.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
       return row ? toRecord(row) : null;
     });
   }
@@ -197,8 +270,7 @@ export class SqliteStateStore implements StateStore {
         throw this.error(`limit must be a non-negative integer, got ${limit}`);
       }
       // LIMIT -1 is SQLite for "no limit".
-      const rows = this.db
-        .prepare(`SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) ${ORDER} LIMIT @limit`)
+      const rows = this.prepare(`SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) ${ORDER} LIMIT @limit`)
         .all({ kind: kind ?? null, limit: limit ?? -1 }) as RunRow[];
       return rows.map(toRecord);
     });
@@ -206,13 +278,13 @@ export class SqliteStateStore implements StateStore {
 
   async listRunning(): Promise<RunRecord[]> {
     return this.exec('listRunning', () =>
-      (this.db.prepare(`SELECT * FROM runs WHERE outcome = 'running' ${ORDER}`).all() as RunRow[]).map(toRecord),
+      (this.prepare(`SELECT * FROM runs WHERE outcome = 'running' ${ORDER}`).all() as RunRow[]).map(toRecord),
     );
   }
 
   async listInstanceResults(runId: string): Promise<InstanceResult[]> {
     return this.exec('listInstanceResults', () =>
-      (this.db.prepare('SELECT result FROM instance_results WHERE run_id = ? ORDER BY seq').all(runId) as { result: string }[]).map(
+      (this.prepare('SELECT result FROM instance_results WHERE run_id = ? ORDER BY seq').all(runId) as { result: string }[]).map(
         (r) => JSON.parse(r.result) as InstanceResult,
       ),
     );
@@ -228,18 +300,16 @@ export class SqliteStateStore implements StateStore {
       return this.db.transaction((): Finding => {
         const open = this.openFinding(observation.key);
         if (open) {
-          this.db
-            .prepare('UPDATE findings SET last_seen_at = ?, detail = ?, kind = ?, subject = ? WHERE id = ?')
+          this.prepare('UPDATE findings SET last_seen_at = ?, detail = ?, kind = ?, subject = ? WHERE id = ?')
             .run(when, detail, observation.kind, observation.subject, open.id);
           return this.mustGetFinding(open.id);
         }
-        if (this.db.prepare('SELECT 1 FROM findings WHERE id = ?').get(observation.newId)) {
+        if (this.prepare('SELECT 1 FROM findings WHERE id = ?').get(observation.newId)) {
           throw this.error(`finding '${observation.newId}' already exists`);
         }
         // DO NOTHING on the open-key index: should another writer have opened one after all, its
         // finding is the open one, and we return it rather than fail.
-        const info = this.db
-          .prepare(
+        const info = this.prepare(
             `INSERT INTO findings (id, key, kind, subject, status, opened_at, last_seen_at, detail)
              VALUES (?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
           )
@@ -255,11 +325,10 @@ export class SqliteStateStore implements StateStore {
   async resolveFinding(id: string, at: Date): Promise<boolean> {
     return this.exec('resolveFinding', () =>
       this.db.transaction(() => {
-        const info = this.db
-          .prepare(`UPDATE findings SET status = 'resolved', resolved_at = ? WHERE id = ? AND status = 'open'`)
+        const info = this.prepare(`UPDATE findings SET status = 'resolved', resolved_at = ? WHERE id = ? AND status = 'open'`)
           .run(iso(at, 'at'), id);
         if (info.changes > 0) return true;
-        if (!this.db.prepare('SELECT 1 FROM findings WHERE id = ?').get(id)) throw this.unknownFinding(id);
+        if (!this.prepare('SELECT 1 FROM findings WHERE id = ?').get(id)) throw this.unknownFinding(id);
         return false;
       })(),
     );
@@ -268,14 +337,14 @@ export class SqliteStateStore implements StateStore {
   async markFindingNotified(id: string, which: 'open' | 'resolved', at: Date): Promise<void> {
     this.exec('markFindingNotified', () => {
       const column = which === 'open' ? 'notified_at' : 'resolved_notified_at';
-      const info = this.db.prepare(`UPDATE findings SET ${column} = ? WHERE id = ?`).run(iso(at, 'at'), id);
+      const info = this.prepare(`UPDATE findings SET ${column} = ? WHERE id = ?`).run(iso(at, 'at'), id);
       if (info.changes === 0) throw this.unknownFinding(id);
     });
   }
 
   async getFinding(id: string): Promise<Finding | null> {
     return this.exec('getFinding', () => {
-      const row = this.db.prepare('SELECT * FROM findings WHERE id = ?').get(id) as FindingRow | undefined;
+      const row = this.prepare('SELECT * FROM findings WHERE id = ?').get(id) as FindingRow | undefined;
       return row ? toFinding(row) : null;
     });
   }
@@ -286,8 +355,7 @@ export class SqliteStateStore implements StateStore {
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
         throw this.error(`limit must be a non-negative integer, got ${limit}`);
       }
-      const rows = this.db
-        .prepare(`SELECT * FROM findings WHERE (@status IS NULL OR status = @status) ${FINDING_ORDER} LIMIT @limit`)
+      const rows = this.prepare(`SELECT * FROM findings WHERE (@status IS NULL OR status = @status) ${FINDING_ORDER} LIMIT @limit`)
         .all({ status: status ?? null, limit: limit ?? -1 }) as FindingRow[];
       return rows.map(toFinding);
     });
@@ -300,8 +368,7 @@ export class SqliteStateStore implements StateStore {
       const until = iso(new Date(at.getTime() + ttlMs), 'lease end');
       // IMMEDIATE: the write lock is taken up front, so two processes never both see the lease free.
       return this.db.transaction((): boolean => {
-        const info = this.db
-          .prepare(
+        const info = this.prepare(
             `INSERT INTO leases (name, owner, expires_at) VALUES (@name, @owner, @until)
              ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
              WHERE leases.expires_at <= @now OR leases.owner = excluded.owner`,
@@ -314,7 +381,7 @@ export class SqliteStateStore implements StateStore {
 
   async releaseLease(name: string, owner: string): Promise<void> {
     this.exec('releaseLease', () => {
-      this.db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner);
+      this.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner);
     });
   }
 
@@ -325,16 +392,16 @@ export class SqliteStateStore implements StateStore {
   }
 
   private touch(runId: string, when: string): void {
-    const info = this.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(when, runId);
+    const info = this.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(when, runId);
     if (info.changes === 0) throw this.unknown(runId);
   }
 
   private openFinding(key: string): FindingRow | undefined {
-    return this.db.prepare(`SELECT * FROM findings WHERE key = ? AND status = 'open'`).get(key) as FindingRow | undefined;
+    return this.prepare(`SELECT * FROM findings WHERE key = ? AND status = 'open'`).get(key) as FindingRow | undefined;
   }
 
   private mustGetFinding(id: string): Finding {
-    const row = this.db.prepare('SELECT * FROM findings WHERE id = ?').get(id) as FindingRow | undefined;
+    const row = this.prepare('SELECT * FROM findings WHERE id = ?').get(id) as FindingRow | undefined;
     if (!row) throw this.unknownFinding(id);
     return toFinding(row);
   }

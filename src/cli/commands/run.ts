@@ -6,6 +6,7 @@ import { Output } from '../output';
 
 interface RunOptions extends GlobalOptions {
   readonly dryRun?: boolean;
+  readonly audit?: boolean;
 }
 
 export function registerRun(program: Command, out: Output, setExit: (code: number) => void): void {
@@ -13,6 +14,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
     .command('run')
     .description('one reconcile pass over the whole fleet: create, copy, expire')
     .option('--dry-run', 'print what the pass would create, copy and delete; change nothing')
+    .option('--audit', "re-list every instance's snapshots from AWS now, not just this pass's slice (after changes made by hand)")
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
       // First Ctrl-C: stop taking new instances and record the run as interrupted.
@@ -22,7 +24,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
       process.once('SIGTERM', onSignal);
       try {
         const report = await withApp(opts, (app) =>
-          reconcile(app.deps, { trigger: 'cli', dryRun: Boolean(opts.dryRun), signal: controller.signal }),
+          reconcile(app.deps, { trigger: 'cli', dryRun: Boolean(opts.dryRun), audit: Boolean(opts.audit), signal: controller.signal }),
         );
         if (opts.json) out.json(report);
         else printReport(report, out);
@@ -79,7 +81,7 @@ function printReport(report: ReconcileReport, out: Output): void {
     const s = report.summary;
     out.line();
     out.line(
-      `run ${report.runId} ${report.outcome}: ${s.instances} instances, ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed`,
+      `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed`,
     );
     for (const r of report.results) {
       for (const e of r.errors) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);

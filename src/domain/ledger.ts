@@ -1,0 +1,127 @@
+import { IN_PROGRESS_STATUSES, planFleet, PlanSettings } from './plan';
+import { managedInfo } from './tags';
+import { DAY } from './time';
+import { FleetMember, Snapshot, SnapshotRef } from './types';
+
+/**
+ * The ledger: what snapward knows about one member's snapshots, kept in the state store so a
+ * pass only asks AWS about what it cannot know (see app/pass-evidence.ts). AWS stays the source
+ * of truth: every mutation's response, every refresh and every audit listing overwrites it.
+ *
+ * It holds the member's managed snapshots in its primary and DR regions, and foreign snapshots
+ * that sit at one of snapward's ids for it (they block a create or a copy and must stay visible).
+ */
+export interface MemberState {
+  /** `memberKey(member)`. */
+  readonly key: string;
+  /** The next time a pass has work for this member; a pass before it skips the member. */
+  readonly dueAt: Date;
+  /** When its snapshots were last listed from AWS in both regions; null: never. */
+  readonly auditedAt: Date | null;
+  /** `policyOf(member, ...)` when dueAt was computed: any change makes the member due. */
+  readonly policy: string;
+  /** Snapshots still creating or copying (a pass refreshes them by id). */
+  readonly pending: readonly SnapshotRef[];
+  readonly snapshots: readonly Snapshot[];
+  readonly updatedAt: Date;
+}
+
+/** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
+export type MemberStateSummary = Omit<MemberState, 'snapshots'>;
+
+export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
+
+/** The settings dueAt depends on; a different value means the stored dueAt may be wrong. */
+export function policyOf(member: FleetMember, periodMs: number, retentionDays: number): string {
+  return `${member.drRegion}|${periodMs}|${retentionDays}`;
+}
+
+const snapshotKey = (s: Pick<Snapshot, 'region' | 'id'>): string => `${s.region}/${s.id.toLowerCase()}`;
+
+/** True when a listed snapshot belongs in `member`'s ledger. */
+export function belongsTo(member: FleetMember, s: Snapshot): boolean {
+  if (s.kind !== member.kind || (s.region !== member.region && s.region !== member.drRegion)) return false;
+  const info = managedInfo(s);
+  if (info) return info.instanceId === member.id;
+  // Someone else's snapshot at one of our ids for this member: the planner must see it.
+  return s.snapshotType === 'manual' && s.id.toLowerCase().startsWith(`sw-${member.id}-`);
+}
+
+/** Keeps the ledger small: foreign tags are dropped (only `snapward:*` tags are ever read). */
+export function forLedger(s: Snapshot): Snapshot {
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.tags)) if (k.startsWith('snapward:')) tags[k] = v;
+  return { ...s, tags };
+}
+
+/** An audit listed every snapshot of the member in `regions`: those regions' entries are replaced. */
+export function applyAudit(current: readonly Snapshot[], member: FleetMember, listed: readonly Snapshot[], regions: ReadonlySet<string>): Snapshot[] {
+  const kept = current.filter((s) => !regions.has(s.region));
+  return [...kept, ...listed.filter((s) => regions.has(s.region) && belongsTo(member, s)).map(forLedger)];
+}
+
+/**
+ * A refresh asked AWS for `asked` by id: the ones it returned replace their entries, the ones it
+ * did not return no longer exist (a failed create, a snapshot deleted by hand).
+ */
+export function applyRefresh(current: readonly Snapshot[], asked: readonly SnapshotRef[], found: (ref: SnapshotRef) => Snapshot | undefined): Snapshot[] {
+  const askedKeys = new Set(asked.map(snapshotKey));
+  const out: Snapshot[] = [];
+  for (const s of current) {
+    if (!askedKeys.has(snapshotKey(s))) {
+      out.push(s);
+      continue;
+    }
+    const fresh = found(s);
+    if (fresh) out.push(forLedger(fresh));
+  }
+  return out;
+}
+
+/** What a pass's own calls told us: snapshots AWS returned (created, copied, adopted) and ones that are gone. */
+export function applyObserved(current: readonly Snapshot[], observed: readonly Snapshot[], removed: readonly SnapshotRef[]): Snapshot[] {
+  const byKey = new Map(current.map((s) => [snapshotKey(s), s]));
+  for (const r of removed) byKey.delete(snapshotKey(r));
+  for (const s of observed) byKey.set(snapshotKey(s), forLedger(s));
+  return [...byKey.values()];
+}
+
+export function pendingOf(snapshots: readonly Snapshot[]): SnapshotRef[] {
+  return snapshots.filter((s) => IN_PROGRESS_STATUSES.has(s.status)).map((s) => ({ id: s.id, region: s.region, kind: s.kind }));
+}
+
+/**
+ * When the member next has work: now if the planner would do anything with what the ledger
+ * holds (or the pass failed for it), otherwise the earlier of the next period and the first
+ * retention expiry. Asking the planner itself keeps "nothing to do" and "what a pass does" one rule.
+ */
+export function nextDueAt(member: FleetMember, snapshots: readonly Snapshot[], failed: boolean, settings: Pick<PlanSettings, 'now' | 'retentionDays' | 'periodMs'>): Date {
+  const { now } = settings;
+  if (failed) return now;
+  const plan = planFleet([member], { snapshots }, { now, retentionDays: settings.retentionDays, periodMs: settings.periodMs, copyLimit: { instance: Infinity, cluster: Infinity } }).instances[0];
+  if (!plan || plan.create || plan.copies.length || plan.deferredCopies.length || plan.deletes.length || plan.inProgress.length || plan.blockers.length) return now;
+  let due = plan.period.end.getTime();
+  const expiry = firstExpiry(member, snapshots, settings.retentionDays);
+  if (expiry !== null && expiry < due) due = expiry;
+  return new Date(Math.max(due, now.getTime()));
+}
+
+/**
+ * Earliest time a snapshot now kept becomes deletable: retention never takes the newest available
+ * one in a region, so only the others count.
+ */
+function firstExpiry(member: FleetMember, snapshots: readonly Snapshot[], retentionDays: number): number | null {
+  let first: number | null = null;
+  for (const region of [member.region, member.drRegion]) {
+    const times = snapshots
+      .filter((s) => s.region === region && s.status === 'available')
+      .map((s) => managedInfo(s)?.recoveryPointTime?.getTime())
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => b - a);
+    for (const t of times.slice(1)) {
+      const at = t + retentionDays * DAY + 1;
+      if (first === null || at < first) first = at;
+    }
+  }
+  return first;
+}
