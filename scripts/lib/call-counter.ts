@@ -102,6 +102,11 @@ export interface OperationStats {
   records: number;
   /** Records per listing (a first page and its continuations), in order of start. */
   readonly listings: number[];
+  /**
+   * Per listing, what it selected: `all`, or the filter it used with how many values
+   * (`db-instance-id:50`), so a model can re-count a filtered listing at another inventory depth.
+   */
+  readonly listingFilters: string[];
 }
 
 export interface CounterSnapshot {
@@ -122,7 +127,7 @@ export interface CounterSnapshot {
   /** region -> calls. */
   readonly callsByRegion: Record<string, number>;
   /** One row per service, operation and region. */
-  readonly operations: readonly Readonly<Omit<OperationStats, 'listings'> & { listings: number; awsPagedCalls: number }>[];
+  readonly operations: readonly Readonly<Omit<OperationStats, 'listings'> & { listings: number; listingRecords: readonly number[]; awsPagedCalls: number }>[];
 }
 
 export class CallCounter {
@@ -153,7 +158,7 @@ export class CallCounter {
   }
 
   snapshot(): CounterSnapshot {
-    const rows = [...this.stats.values()].map(({ listings, ...row }) => ({ ...row, listings: listings.length, awsPagedCalls: pagedCalls(row, listings) }));
+    const rows = [...this.stats.values()].map(({ listings, ...row }) => ({ ...row, listings: listings.length, listingRecords: [...listings], awsPagedCalls: pagedCalls(row, listings) }));
     rows.sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.region.localeCompare(b.region));
     const sum = (pick: (r: (typeof rows)[number]) => number, filter: (r: (typeof rows)[number]) => boolean = () => true): number =>
       rows.filter(filter).reduce((n, r) => n + pick(r), 0);
@@ -187,7 +192,7 @@ export class CallCounter {
     const key = `${service}|${operation}|${region}`;
     let stats = this.stats.get(key);
     if (!stats) {
-      stats = { service, operation, region, mutating: isMutating(operation), calls: 0, attempts: 0, metadataRetries: 0, throttled: 0, errors: 0, records: 0, listings: [] };
+      stats = { service, operation, region, mutating: isMutating(operation), calls: 0, attempts: 0, metadataRetries: 0, throttled: 0, errors: 0, records: 0, listings: [], listingFilters: [] };
       this.stats.set(key, stats);
     }
     return { key, stats };
@@ -199,7 +204,9 @@ export class CallCounter {
       const { key, stats } = this.row(service, operation, region);
       stats.calls++;
       const input = ((args as { input?: Record<string, unknown> }).input ?? {}) as Record<string, unknown>;
+      const started = stats.listings.length;
       const listing = stats.mutating ? -1 : this.listingFor(key, stats, continuationOf(input));
+      if (stats.listings.length > started) stats.listingFilters.push(filterOf(input));
       try {
         const result = (await next(args)) as { output?: Record<string, unknown> };
         const output = result.output ?? {};
@@ -251,6 +258,13 @@ export class CallCounter {
 function pagedCalls(row: Pick<OperationStats, 'mutating' | 'calls'>, listings: readonly number[]): number {
   if (row.mutating || listings.length === 0) return row.calls;
   return listings.reduce((n, records) => n + Math.max(1, Math.ceil(records / AWS_PAGE_SIZE)), 0);
+}
+
+/** `all`, or `<first filter name>:<number of values>` of a describe's Filters. */
+function filterOf(input: Record<string, unknown>): string {
+  const filters = input.Filters as { Name?: string; Values?: unknown[] }[] | undefined;
+  const first = filters?.[0];
+  return first?.Name ? `${first.Name}:${first.Values?.length ?? 0}` : 'all';
 }
 
 function continuationOf(shape: Record<string, unknown>): string | null {

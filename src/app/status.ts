@@ -3,12 +3,15 @@ import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
 import { PairResult } from '../domain/replication/result';
+import { applyAudit, memberKey, MemberState } from '../domain/ledger';
 import { managedInfo } from '../domain/tags';
 import { Database, DbKind, FleetMember, ReplicatedBackup, Snapshot, Tier } from '../domain/types';
 import { DatabaseCatalog } from './catalog';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
-import { listingKey, loadInventory } from './inventory';
+import { forEachLimit } from './concurrency';
+import { listingKey } from './inventory';
+import { gatherEvidence as gatherPassEvidence } from './pass-evidence';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
@@ -60,9 +63,11 @@ export interface FleetStatus {
   readonly warnings: readonly string[];
 }
 
-/** What AWS holds for the fleet, gathered once for status and the watchdog. */
+/** What the fleet holds, gathered once for status and the watchdog. */
 interface Evidence {
   readonly managed: readonly Snapshot[];
+  /** Member key -> why its snapshots could not be listed (only members listed live). */
+  readonly listingFailures: ReadonlyMap<string, readonly ErrorInfo[]>;
   readonly automated: readonly Snapshot[];
   readonly databases: ReadonlyMap<string, Database>;
   readonly replicated: readonly ReplicatedBackup[];
@@ -73,11 +78,16 @@ interface Evidence {
  * Per instance: newest recovery point in each region, whether the current period is covered,
  * and the achieved RPO per failure scenario against the tier target. Reads only.
  */
-export async function fleetStatus(deps: AppDeps): Promise<FleetStatus> {
+export interface StatusOptions {
+  /** List every member's snapshots from AWS instead of reading the ledger (`status --live`). */
+  readonly live?: boolean;
+}
+
+export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): Promise<FleetStatus> {
   const at = deps.clock.now();
   const catalog = new DatabaseCatalog(deps.provider);
   const fleet = await resolveFleet(deps.config, deps.provider, catalog);
-  const evidence = await gatherEvidence(deps, fleet.members, catalog);
+  const evidence = await gatherEvidence(deps, fleet.members, catalog, Boolean(options.live));
   const instances = fleet.members.map((m) => instanceStatus(deps, m, evidence, at));
   return { at, instances, attachments: await attachmentStatus(deps), problems: fleet.problems, warnings: fleet.warnings };
 }
@@ -102,9 +112,37 @@ async function attachmentStatus(deps: AppDeps): Promise<AttachmentStatus[]> {
   });
 }
 
-async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog): Promise<Evidence> {
-  const inventory = await loadInventory(deps.provider, members);
-  const failures = new Map(inventory.failures);
+/**
+ * Managed snapshots come from the ledger the passes keep (no listing: the watchdog runs every few
+ * minutes, and listing a fleet's snapshots that often would spend the account's RDS API rate).
+ * Members the ledger has never audited, or all of them with `live`, are listed from AWS.
+ */
+async function managedSnapshots(deps: AppDeps, members: readonly FleetMember[], live: boolean): Promise<Pick<Evidence, 'managed' | 'listingFailures'>> {
+  const states = new Map<string, MemberState | null>();
+  await forEachLimit(members, 16, async (m) => {
+    states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
+  });
+  const listNow = new Set(members.filter((m) => live || !states.get(memberKey(m))?.auditedAt).map(memberKey));
+  const listed = listNow.size > 0 ? await gatherPassEvidence(deps.provider, members, listNow, new Map()) : null;
+  const managed: Snapshot[] = [];
+  const listingFailures = new Map<string, ErrorInfo[]>();
+  for (const m of members) {
+    const key = memberKey(m);
+    let snapshots = states.get(key)?.snapshots ?? [];
+    const audit = listed?.audited.get(key);
+    if (audit) snapshots = applyAudit(snapshots, m, audit.snapshots, audit.regions);
+    if (listed && listNow.has(key)) {
+      const failed = [listingKey(m.region, m.kind), listingKey(m.drRegion, m.kind)].map((k) => listed.failures.get(k)).filter((e): e is ErrorInfo => Boolean(e));
+      if (failed.length) listingFailures.set(key, failed);
+    }
+    managed.push(...snapshots.filter((s) => managedInfo(s)));
+  }
+  return { managed, listingFailures };
+}
+
+async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog, live: boolean): Promise<Evidence> {
+  const { managed, listingFailures } = await managedSnapshots(deps, members, live);
+  const failures = new Map<string, ErrorInfo>();
   const primaries = unique(members.map((m) => `${m.region}/${m.kind}`));
   const drRegions = unique(members.filter((m) => m.kind === 'instance').map((m) => m.drRegion));
   const automated: Snapshot[] = [];
@@ -134,7 +172,7 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
       }
     }),
   ]);
-  return { managed: inventory.snapshots.filter((s) => managedInfo(s)), automated, databases, replicated, failures };
+  return { managed, listingFailures, automated, databases, replicated, failures };
 }
 
 function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): InstanceStatus {
@@ -160,9 +198,10 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
   if (replica?.latestTime) regionLoss.push({ source: 'replicated-backup', time: replica.latestTime });
 
   const rpo = achievedRpo({ now: at, kind: m.kind, policy, instanceLoss, regionLoss, pitrEnabled, crossRegionPitr: Boolean(replica) });
-  const errors = [listingKey(m.region, m.kind), listingKey(m.drRegion, m.kind), `automated:${m.region}/${m.kind}`, `databases:${m.region}`]
-    .map((k) => ev.failures.get(k))
-    .filter((e): e is ErrorInfo => Boolean(e));
+  const errors = [
+    ...(ev.listingFailures.get(memberKey(m)) ?? []),
+    ...[`automated:${m.region}/${m.kind}`, `databases:${m.region}`].map((k) => ev.failures.get(k)).filter((e): e is ErrorInfo => Boolean(e)),
+  ];
   return {
     instanceId: m.id,
     kind: m.kind,

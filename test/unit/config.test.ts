@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, ConfigProblem } from '../../config/errors';
 import { loadConfig, parseConfig } from '../../config/load';
+import { auditBudget } from '../../src/domain/config';
 import { DEFAULT_TIER_POLICIES } from '../../src/domain/tiers';
 import { DAY, HOUR, MINUTE } from '../../src/domain/time';
 
@@ -111,6 +112,16 @@ describe('a valid config file', () => {
     expect(config.state.sqlite).toBe(path.join(dir, '.snapward', 'state.db'));
     expect(config.tiers).toEqual(DEFAULT_TIER_POLICIES);
     expect(config.concurrency).toEqual({ instances: 8, instanceCopiesPerRegion: 20, clusterCopiesPerRegion: 5 });
+    expect(config.audit).toEqual({ everyMs: 24 * 3600 * 1000, membersPerPass: null });
+  });
+
+  it('reads the audit settings, and derives the per-pass slice from the fleet size when not set', () => {
+    const config = parseConfig(`${MINIMAL}audit: { every: 12h, membersPerPass: 7 }\n`, null, dir);
+    expect(config.audit).toEqual({ everyMs: 12 * 3600 * 1000, membersPerPass: 7 });
+    expect(auditBudget(config.audit, 5000)).toBe(7);
+    // 15-minute passes: 96 a day, so 5,000 members take 53 a pass to be audited daily.
+    expect(auditBudget({ everyMs: 24 * 3600 * 1000, membersPerPass: null }, 5000)).toBe(53);
+    expect(auditBudget({ everyMs: 12 * 3600 * 1000, membersPerPass: null }, 3)).toBe(1);
   });
 
   it('keeps an absolute state path and accepts a fleet made only of discover rules', () => {
@@ -178,6 +189,7 @@ describe('an invalid config file', () => {
     ['snapshotEvery 7h', `${MINIMAL}tiers: { 2: { snapshotEvery: 7h } }\n`, 'tiers.2.snapshotEvery', '7h', /^a duration from 1h to 24h that divides 24h evenly/],
     ['snapshotEvery 30m', `${MINIMAL}tiers: { 2: { snapshotEvery: 30m } }\n`, 'tiers.2.snapshotEvery', '30m', /^a duration from 1h to 24h/],
     ['a tier override for tier 4', `${MINIMAL}tiers: { 4: { rpo: 1h } }\n`, 'tiers.4', { rpo: '1h' }, 'no key "4" here (allowed: 0, 1, 2, 3)'],
+    ['an audit slice of 0', `${MINIMAL}audit: { membersPerPass: 0 }\n`, 'audit.membersPerPass', 0, /^an integer from 1 to 100000/],
     ['concurrency above the AWS copy limit', `${MINIMAL}concurrency: { clusterCopiesPerRegion: 6 }\n`, 'concurrency.clusterCopiesPerRegion', 6, /^an integer from 1 to 5/],
     ['an empty kinds list', `${MINIMAL}discover: [{ region: us-east-1, drRegion: us-west-2, kinds: [] }]\n`, 'discover[0].kinds', [], 'a non-empty list of instance, cluster'],
     ['a list where a mapping belongs', `${MINIMAL}state: [x]\n`, 'state', ['x'], 'a mapping with keys sqlite'],

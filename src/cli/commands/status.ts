@@ -14,9 +14,10 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
   program
     .command('status')
     .description('per instance: tier, newest recovery point in the primary and DR regions, current period covered')
+    .option('--live', "list every instance's snapshots from AWS instead of snapward's record of them")
     .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const status = await withApp(opts, (app) => fleetStatus(app.deps));
+      const opts = cmd.optsWithGlobals<GlobalOptions & { live?: boolean }>();
+      const status = await withApp(opts, (app) => fleetStatus(app.deps, { live: Boolean(opts.live) }));
       if (opts.json) {
         out.json(status);
       } else {
