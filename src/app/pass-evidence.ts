@@ -9,13 +9,21 @@ import { listingKey } from './inventory';
 /** What a pass read from AWS before acting: audits of some members, refreshes of some snapshots. */
 export interface PassEvidence {
   /** Per audited member: the regions listed successfully and its snapshots there. */
-  readonly audited: ReadonlyMap<string, { readonly regions: ReadonlySet<string>; readonly snapshots: readonly Snapshot[] }>;
+  readonly audited: ReadonlyMap<string, AuditedMember>;
   /** Snapshots found by a refresh; a refreshed id missing here no longer exists. */
   readonly refreshed: (ref: SnapshotRef) => Snapshot | undefined;
   /** Copies in flight per destination `region/kind` as the listings saw them (any owner, for copy slots). */
   readonly copiesInFlight: ReadonlyMap<string, number>;
   /** `region/kind` -> why a listing there failed. */
   readonly failures: ReadonlyMap<string, ErrorInfo>;
+}
+
+export interface AuditedMember {
+  /** Regions listed successfully for the member. */
+  readonly regions: ReadonlySet<string>;
+  /** Of those, the ones listed without a filter (whole-region listings). */
+  readonly unfiltered: ReadonlySet<string>;
+  readonly snapshots: readonly Snapshot[];
 }
 
 interface Listing {
@@ -72,10 +80,11 @@ export async function gatherEvidence(
   });
 
   const byId = new Map(audited.map((m) => [`${m.kind}/${m.id}`, m]));
-  const auditedMap = new Map<string, { regions: Set<string>; snapshots: Snapshot[] }>();
+  const auditedMap = new Map<string, { regions: Set<string>; unfiltered: Set<string>; snapshots: Snapshot[] }>();
   for (const m of audited) {
     const regions = new Set([m.region, m.drRegion].filter((r) => !failures.has(listingKey(r, m.kind))));
-    auditedMap.set(memberKey(m), { regions, snapshots: [] });
+    const unfiltered = new Set([...regions].filter((r) => listings.get(listingKey(r, m.kind))?.dbIds === null));
+    auditedMap.set(memberKey(m), { regions, unfiltered, snapshots: [] });
   }
   const inFlight = new Map<string, Snapshot>();
   for (const s of [...listed, ...found.values()]) if (s.status === 'pending' || s.status === 'copying') inFlight.set(refKey(s), s);

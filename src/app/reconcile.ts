@@ -164,9 +164,9 @@ async function passMember(pass: MemberPass, m: FleetMember, logger: Logger): Pro
   const { deps, startedAt } = pass;
   const key = memberKey(m);
   const state = await deps.store.getMemberState(key);
-  const { plan, snapshots, auditedAt } = planMember(pass, m, state?.snapshots ?? [], state?.auditedAt ?? null);
+  const { plan, snapshots, auditedAt, warnings } = planMember(pass, m, state?.snapshots ?? [], state?.auditedAt ?? null);
   const ctx: PassContext = { deps, copySlots: pass.copySlots, listingFailures: failuresFor(pass, m) };
-  const outcome = await executeInstance(plan, ctx, logger);
+  const outcome = await executeInstance({ ...plan, warnings: [...warnings, ...plan.warnings] }, ctx, logger);
   const after = applyObserved(snapshots, outcome.observed, outcome.removed);
   const settings = planSettings(deps.config, startedAt);
   await deps.store.putMemberState({
@@ -181,19 +181,27 @@ async function passMember(pass: MemberPass, m: FleetMember, logger: Logger): Pro
   return outcome.result;
 }
 
-function planMember(pass: MemberPass, m: FleetMember, stored: readonly Snapshot[], auditedBefore: Date | null = null): { plan: InstancePlan; snapshots: Snapshot[]; auditedAt: Date | null } {
+function planMember(
+  pass: MemberPass,
+  m: FleetMember,
+  stored: readonly Snapshot[],
+  auditedBefore: Date | null = null,
+): { plan: InstancePlan; snapshots: Snapshot[]; auditedAt: Date | null; warnings: string[] } {
   const key = memberKey(m);
   let snapshots = [...stored];
   let auditedAt = auditedBefore;
+  const warnings: string[] = [];
   const audit = pass.evidence.audited.get(key);
   if (audit) {
-    snapshots = applyAudit(snapshots, m, audit.snapshots, audit.regions);
+    const applied = applyAudit(snapshots, m, audit.snapshots, audit.regions, audit.unfiltered);
+    snapshots = applied.snapshots;
+    warnings.push(...applied.warnings);
     if (audit.regions.size === 2) auditedAt = pass.startedAt;
   }
   const asked = pass.work.refresh.get(key);
   if (asked) snapshots = applyRefresh(snapshots, asked.filter((r) => !pass.evidence.failures.has(listingKey(r.region, r.kind))), pass.evidence.refreshed);
   const plan = planFleet([m], { snapshots }, { ...planSettings(pass.deps.config, pass.startedAt), copySlots: pass.copySlots }).instances[0] as InstancePlan;
-  return { plan, snapshots, auditedAt };
+  return { plan, snapshots, auditedAt, warnings };
 }
 
 /** The listing failures that concern this member: only listings it needed this pass. */

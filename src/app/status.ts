@@ -130,7 +130,7 @@ async function managedSnapshots(deps: AppDeps, members: readonly FleetMember[], 
     const key = memberKey(m);
     let snapshots = states.get(key)?.snapshots ?? [];
     const audit = listed?.audited.get(key);
-    if (audit) snapshots = applyAudit(snapshots, m, audit.snapshots, audit.regions);
+    if (audit) snapshots = applyAudit(snapshots, m, audit.snapshots, audit.regions, audit.unfiltered).snapshots;
     if (listed && listNow.has(key)) {
       const failed = [listingKey(m.region, m.kind), listingKey(m.drRegion, m.kind)].map((k) => listed.failures.get(k)).filter((e): e is ErrorInfo => Boolean(e));
       if (failed.length) listingFailures.set(key, failed);

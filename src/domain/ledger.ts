@@ -54,10 +54,34 @@ export function forLedger(s: Snapshot): Snapshot {
   return { ...s, tags };
 }
 
-/** An audit listed every snapshot of the member in `regions`: those regions' entries are replaced. */
-export function applyAudit(current: readonly Snapshot[], member: FleetMember, listed: readonly Snapshot[], regions: ReadonlySet<string>): Snapshot[] {
-  const kept = current.filter((s) => !regions.has(s.region));
-  return [...kept, ...listed.filter((s) => regions.has(s.region) && belongsTo(member, s)).map(forLedger)];
+/**
+ * An audit listed every snapshot of the member in `regions`: those regions' entries are replaced.
+ *
+ * A listing filtered by database id that returns nothing at all for a region where the ledger
+ * holds available snapshots is not believed: forgetting them would stop retention from ever
+ * deleting them. (In the DR region the filter names a database that lives in another region;
+ * moto matches copies by it, AWS documents nothing either way.) Those entries are kept, with a
+ * warning; an unfiltered listing (`unfiltered`: first pass, `run --audit`) is always believed.
+ */
+export function applyAudit(
+  current: readonly Snapshot[],
+  member: FleetMember,
+  listed: readonly Snapshot[],
+  regions: ReadonlySet<string>,
+  unfiltered: ReadonlySet<string> = regions,
+): { snapshots: Snapshot[]; warnings: string[] } {
+  const mine = listed.filter((s) => regions.has(s.region) && belongsTo(member, s)).map(forLedger);
+  const warnings: string[] = [];
+  const replaced = new Set<string>();
+  for (const region of regions) {
+    const known = current.filter((s) => s.region === region && s.status === 'available').length;
+    if (!unfiltered.has(region) && known > 0 && !mine.some((s) => s.region === region)) {
+      warnings.push(`audit of ${region} by database id returned none of the ${known} snapshot(s) snapward knows there; kept them (run --audit lists the region unfiltered)`);
+      continue;
+    }
+    replaced.add(region);
+  }
+  return { snapshots: [...current.filter((s) => !replaced.has(s.region)), ...mine.filter((s) => replaced.has(s.region))], warnings };
 }
 
 /**

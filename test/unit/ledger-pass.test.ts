@@ -1,5 +1,5 @@
 import { reconcile } from '../../src/app/reconcile';
-import { memberKey, nextDueAt } from '../../src/domain/ledger';
+import { applyAudit, memberKey, nextDueAt } from '../../src/domain/ledger';
 import { DAY, HOUR } from '../../src/domain/time';
 import { harness } from '../support/app-harness';
 import { managed, managedCopy, member } from '../support/builders';
@@ -57,7 +57,7 @@ describe('a pass over the ledger', () => {
     expect(h.rds.count('listSnapshots')).toBe(4); // the first pass's listings only
   });
 
-  it('catches drift at the audit: a copy deleted by hand is made again by `run --audit` or the next daily audit', async () => {
+  it('catches drift at the audit: a copy deleted by hand is made again after `run --audit`', async () => {
     const h = fleetHarness();
     h.rds.newStatus = 'available';
     await reconcile(h.deps, { trigger: 'test' });
@@ -141,6 +141,31 @@ describe('status over the ledger', () => {
     h.rds.put(managed('sw-db2-20261123', 'db2', new Date('2026-11-23T05:00:00Z')));
     const status = await fleetStatus(h.deps);
     expect(status.instances.find((i) => i.instanceId === 'db2')?.primary?.snapshotId).toBe('sw-db2-20261123');
+  });
+});
+
+describe('applyAudit', () => {
+  const m = member({ id: 'db1' });
+  const day = (d: number) => managed(`sw-db1-202611${String(d).padStart(2, '0')}`, 'db1', new Date(`2026-11-${String(d).padStart(2, '0')}T01:00:00Z`));
+  const copyOf = (d: number) => managedCopy(day(d), 'us-west-2', new Date(`2026-11-${String(d).padStart(2, '0')}T02:00:00Z`));
+  const both = new Set(['us-east-1', 'us-west-2']);
+
+  it('replaces what the ledger held in the listed regions with what AWS listed', () => {
+    const { snapshots, warnings } = applyAudit([day(1), copyOf(1), day(2), copyOf(2)], m, [day(2), copyOf(2), day(3)], both, new Set());
+    expect(snapshots.map((s) => `${s.region}:${s.id}`).sort()).toEqual(['us-east-1:sw-db1-20261102', 'us-east-1:sw-db1-20261103', 'us-west-2:sw-db1-20261102']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('does not believe a filtered listing that returns nothing where snapshots are known, and says so', () => {
+    const { snapshots, warnings } = applyAudit([day(1), copyOf(1)], m, [day(1)], both, new Set());
+    expect(snapshots.map((s) => `${s.region}:${s.id}`).sort()).toEqual(['us-east-1:sw-db1-20261101', 'us-west-2:sw-db1-20261101']);
+    expect(warnings).toEqual([expect.stringMatching(/^audit of us-west-2 by database id returned none of the 1 snapshot/)]);
+  });
+
+  it('believes an unfiltered listing that returns nothing', () => {
+    const { snapshots, warnings } = applyAudit([day(1), copyOf(1)], m, [day(1)], both, both);
+    expect(snapshots.map((s) => s.region)).toEqual(['us-east-1']);
+    expect(warnings).toEqual([]);
   });
 });
 
