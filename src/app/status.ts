@@ -143,20 +143,11 @@ async function managedSnapshots(deps: AppDeps, members: readonly FleetMember[], 
 async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog, live: boolean): Promise<Evidence> {
   const { managed, listingFailures } = await managedSnapshots(deps, members, live);
   const failures = new Map<string, ErrorInfo>();
-  const primaries = unique(members.map((m) => `${m.region}/${m.kind}`));
   const drRegions = unique(members.filter((m) => m.kind === 'instance').map((m) => m.drRegion));
   const automated: Snapshot[] = [];
   const databases = new Map<string, Database>();
   const replicated: ReplicatedBackup[] = [];
   await Promise.all([
-    ...primaries.map(async (key) => {
-      const [region, kind] = key.split('/') as [string, DbKind];
-      try {
-        automated.push(...(await deps.provider.listSnapshots(region, kind, 'automated')));
-      } catch (err) {
-        failures.set(`automated:${key}`, toErrorInfo(err, 'list'));
-      }
-    }),
     ...unique(members.map((m) => m.region)).map(async (region) => {
       try {
         for (const db of await catalog.databases(region)) databases.set(`${region}/${db.kind}/${db.id}`, db);
@@ -172,6 +163,23 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
       }
     }),
   ]);
+  // Automated snapshots exist only where automated backups are on, and then point-in-time
+  // restore (LatestRestorableTime) is newer than any of them. So they are listed only where a
+  // member's database is unknown or reports no restorable time: at 7 a day per instance, listing
+  // them every 5 minutes would cost more RDS calls than the whole backup cycle.
+  const needAutomated = unique(
+    members.filter((m) => !databases.get(`${m.region}/${m.kind}/${m.id}`)?.latestRestorableTime).map((m) => `${m.region}/${m.kind}`),
+  );
+  await Promise.all(
+    needAutomated.map(async (key) => {
+      const [region, kind] = key.split('/') as [string, DbKind];
+      try {
+        automated.push(...(await deps.provider.listSnapshots(region, kind, 'automated')));
+      } catch (err) {
+        failures.set(`automated:${key}`, toErrorInfo(err, 'list'));
+      }
+    }),
+  );
   return { managed, listingFailures, automated, databases, replicated, failures };
 }
 

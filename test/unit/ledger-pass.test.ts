@@ -135,6 +135,20 @@ describe('status over the ledger', () => {
     expect(live.instances.find((i) => i.instanceId === 'db2')?.dr?.snapshotId).toBe('sw-db2-20261124');
   });
 
+  it('lists automated snapshots only where point-in-time restore gives no time', async () => {
+    const { fleetStatus } = await import('../../src/app/status');
+    const h = harness({ instances: fleet, kms }, '2026-11-24T10:00:00Z');
+    const restorable = new Date('2026-11-24T09:55:00Z');
+    h.rds.addDatabase({ id: 'db1', backupRetentionDays: 7, latestRestorableTime: restorable }).addDatabase({ id: 'db2', backupRetentionDays: 7, latestRestorableTime: restorable });
+    h.rds.addDatabase({ id: 'db3', region: 'eu-west-1' }); // automated backups off: PITR unknown
+    h.rds.newStatus = 'available';
+    await reconcile(h.deps, { trigger: 'test' });
+    const before = h.rds.calls.length;
+    const status = await fleetStatus(h.deps);
+    expect(h.rds.calls.slice(before).filter((c) => c.op === 'listSnapshots').map((c) => c.arg)).toEqual(['eu-west-1/instance/automated']);
+    expect(status.instances.find((i) => i.instanceId === 'db1')?.rpo.instanceLoss.recoveryPoint).toMatchObject({ source: 'managed-snapshot' });
+  });
+
   it('lists a member the ledger has never audited, so status is right before the first pass', async () => {
     const { fleetStatus } = await import('../../src/app/status');
     const h = fleetHarness();
