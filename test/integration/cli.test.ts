@@ -57,6 +57,16 @@ describe('snapward CLI against moto', () => {
     expect(list[0]).toMatchObject({ id: report.runId, trigger: 'cli', outcome: 'succeeded' });
   });
 
+  it('a second run says nothing is due; run --audit re-lists and still changes nothing', async () => {
+    expect((await cli(['run', '--config', configPath])).code).toBe(0);
+    const again = await cli(['run', '--config', configPath]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^nothing due: all 2 instances are up to date$/m);
+    expect(again.stdout).toMatch(/succeeded: 2 instances \(2 up to date, not touched\), 0 created, 0 copied, 0 deleted/);
+    const audited = await cli(['run', '--audit', '--config', configPath, '--json']);
+    expect(JSON.parse(audited.stdout)).toMatchObject({ outcome: 'succeeded', summary: { upToDate: 0, created: 0, copied: 0, deleted: 0, failed: 0 } });
+  });
+
   it('run --dry-run shows the plan and changes nothing', async () => {
     const dry = await cli(['run', '--dry-run', '--config', configPath]);
     expect(dry.code).toBe(0);

@@ -55,6 +55,8 @@ function printReport(report: ReconcileReport, out: Output): void {
         notes: [...p.blockers, ...p.deferredCopy.map((c) => `copy ${c.id} deferred (copy limit)`), ...p.warnings].join('; '),
       })),
     );
+  } else if (report.results.length === 0) {
+    out.line(`nothing due: all ${report.fleetSize} instances are up to date`);
   } else {
     out.table(
       [
@@ -78,8 +80,10 @@ function printReport(report: ReconcileReport, out: Output): void {
         status: r.status === 'ok' ? 'ok' : `FAILED ${r.errors.map((e) => e.code).join(',')}`,
       })),
     );
-    const s = report.summary;
     out.line();
+  }
+  if (!report.dryRun) {
+    const s = report.summary;
     out.line(
       `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed`,
     );
