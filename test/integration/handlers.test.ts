@@ -73,6 +73,13 @@ describe('Lambda handlers (in-process, moto, DynamoDB store)', () => {
     expect(second.outcome).toBe('succeeded');
     expect(second.summary.created).toBe(first.notReached);
     expect((await manualSnapshots()).filter((id) => id.startsWith('sw-'))).toHaveLength(INSTANCES.length); // no duplicates
+
+    // The schedule's next invocation has nothing due; `{"audit": true}` re-lists every instance.
+    const idle = await reconcile({}, context(900_000));
+    expect(idle.summary).toMatchObject({ upToDate: INSTANCES.length, created: 0 });
+    const audited = await reconcile({ audit: true }, context(900_000));
+    expect(audited.summary).toMatchObject({ upToDate: 0, created: 0, failed: 0 });
+    await expect(reconcile({ audit: 'yes' }, context(900_000))).rejects.toThrow(/audit/);
   });
 
   it('adhoc-backup: one snapshot per idempotency key, however often the event arrives', async () => {
