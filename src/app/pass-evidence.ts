@@ -39,7 +39,7 @@ interface Listing {
  * for the audited members' databases (or one unfiltered listing when they are most of that region's
  * members anyway, as on a first pass), and one by snapshot id for the snapshots in flight.
  */
-export async function gatherEvidence(
+export async function gatherPassEvidence(
   provider: SnapshotProvider,
   fleet: readonly FleetMember[],
   audit: ReadonlySet<string>,

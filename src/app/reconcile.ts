@@ -10,7 +10,7 @@ import { executeInstance, PassContext } from './execute-instance';
 import { resolveFleet } from './fleet';
 import { listingKey } from './inventory';
 import { instanceLeaseName } from './member-ledger';
-import { gatherEvidence, PassEvidence } from './pass-evidence';
+import { gatherPassEvidence, PassEvidence } from './pass-evidence';
 import { PassWork, selectWork } from './pass-work';
 import { reapInterruptedRuns } from './runs';
 
@@ -88,7 +88,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // The ledger says who has work; AWS is asked only about those members' unknowns.
     const summaries = new Map((await store.listMemberStates()).map((s) => [s.key, s]));
     const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit) });
-    const evidence = await gatherEvidence(deps.provider, fleet.members, work.audit, work.refresh);
+    const evidence = await gatherPassEvidence(deps.provider, fleet.members, work.audit, work.refresh);
     const copySlots = initialCopySlots(config, fleet.members, evidence.copiesInFlight);
     logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size }, 'planned pass');
 

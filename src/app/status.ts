@@ -11,7 +11,7 @@ import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
 import { forEachLimit } from './concurrency';
 import { listingKey } from './inventory';
-import { gatherEvidence as gatherPassEvidence } from './pass-evidence';
+import { gatherPassEvidence } from './pass-evidence';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
