@@ -47,7 +47,7 @@ export function selectWork(config: SnapwardConfig, fleet: readonly FleetMember[]
   for (const m of fleet) {
     const key = memberKey(m);
     const state = summaries.get(key);
-    const policy = policyOf(m, config.tiers[m.tier].snapshotEveryMs, config.retentionDays);
+    const policy = policyOf(m, config);
     const isDue = !state || audit.has(key) || state.dueAt.getTime() <= now.getTime() || state.policy !== policy || state.pending.length > 0;
     if (!isDue) continue;
     due.push(m);

@@ -173,7 +173,7 @@ async function passMember(pass: MemberPass, m: FleetMember, logger: Logger): Pro
     key,
     dueAt: nextDueAt(m, after, outcome.result.status === 'failed', settings),
     auditedAt,
-    policy: policyOf(m, settings.periodMs(m), deps.config.retentionDays),
+    policy: policyOf(m, deps.config),
     pending: pendingOf(after),
     snapshots: after,
     updatedAt: deps.clock.now(),

@@ -1,3 +1,4 @@
+import { SnapwardConfig } from './config';
 import { IN_PROGRESS_STATUSES, planFleet, PlanSettings } from './plan';
 import { managedInfo } from './tags';
 import { DAY } from './time';
@@ -18,7 +19,7 @@ export interface MemberState {
   readonly dueAt: Date;
   /** When its snapshots were last listed from AWS in both regions; null: never. */
   readonly auditedAt: Date | null;
-  /** `policyOf(member, ...)` when dueAt was computed: any change makes the member due. */
+  /** `policyOf(member, config)` when dueAt was computed: any change makes the member due. */
   readonly policy: string;
   /** Snapshots still creating or copying (a pass refreshes them by id). */
   readonly pending: readonly SnapshotRef[];
@@ -31,9 +32,12 @@ export type MemberStateSummary = Omit<MemberState, 'snapshots'>;
 
 export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
 
-/** The settings dueAt depends on; a different value means the stored dueAt may be wrong. */
-export function policyOf(member: FleetMember, periodMs: number, retentionDays: number): string {
-  return `${member.drRegion}|${periodMs}|${retentionDays}`;
+/**
+ * The settings dueAt depends on; a different value means the stored dueAt may be wrong. One
+ * function for the writer (a pass) and the reader (selecting who is due), so the two agree.
+ */
+export function policyOf(member: FleetMember, config: Pick<SnapwardConfig, 'tiers' | 'retentionDays'>): string {
+  return `${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
 }
 
 const snapshotKey = (s: Pick<Snapshot, 'region' | 'id'>): string => `${s.region}/${s.id.toLowerCase()}`;
