@@ -81,14 +81,17 @@ interface Evidence {
 export interface StatusOptions {
   /** List every member's snapshots from AWS instead of reading the ledger (`status --live`). */
   readonly live?: boolean;
+  /** Only these members (a CLI filter, `show`): the others are neither listed nor judged. */
+  readonly only?: (member: FleetMember) => boolean;
 }
 
 export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): Promise<FleetStatus> {
   const at = deps.clock.now();
   const catalog = new DatabaseCatalog(deps.provider);
   const fleet = await resolveFleet(deps.config, deps.provider, catalog);
-  const evidence = await gatherEvidence(deps, fleet.members, catalog, Boolean(options.live));
-  const instances = fleet.members.map((m) => instanceStatus(deps, m, evidence, at));
+  const members = options.only ? fleet.members.filter(options.only) : fleet.members;
+  const evidence = await gatherEvidence(deps, members, catalog, Boolean(options.live));
+  const instances = members.map((m) => instanceStatus(deps, m, evidence, at));
   return { at, instances, attachments: await attachmentStatus(deps), problems: fleet.problems, warnings: fleet.warnings };
 }
 

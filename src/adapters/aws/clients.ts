@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -23,8 +24,8 @@ export interface AwsClientOptions {
   readonly s3ForcePathStyle?: boolean;
 }
 
-type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient;
-type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb';
+type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | STSClient;
+type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb' | 'sts';
 
 export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
 
@@ -36,6 +37,7 @@ export class AwsClients {
   private readonly dynamoDocClients = new Map<string, DynamoDBDocumentClient>();
   /** The clients under the document clients: a document client's destroy() is a no-op. */
   private readonly dynamoClients = new Map<string, DynamoDBClient>();
+  private readonly stsClients = new Map<string, STSClient>();
   private readonly options: AwsClientOptions;
 
   constructor(options: AwsClientOptions = {}) {
@@ -79,8 +81,13 @@ export class AwsClients {
     return this.cached(this.dynamoDocClients, region, build, 'dynamodb');
   }
 
+  /** STS (the doctor's "who am I"): regional endpoint, few retries: it is one call. */
+  sts(region: string): STSClient {
+    return this.cached(this.stsClients, region, () => new STSClient({ ...this.config(region), maxAttempts: 2 }), 'sts');
+  }
+
   destroy(): void {
-    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients] as Map<string, { destroy(): void }>[]) {
+    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients, this.stsClients] as Map<string, { destroy(): void }>[]) {
       for (const c of map.values()) c.destroy();
       map.clear();
     }

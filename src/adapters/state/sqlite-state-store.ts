@@ -83,6 +83,9 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
+/** The schema version this build writes (and the newest it can read). */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
 const BUSY_TIMEOUT_MS = 5000;
 const ORDER = 'ORDER BY started_at DESC, id DESC';
 const FINDING_ORDER = 'ORDER BY opened_at DESC, id DESC';

@@ -2,42 +2,52 @@ import { Command } from 'commander';
 import { runCheck } from '../../app/check';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT } from '../errors';
-import { age } from '../format';
+import { addFilterOptions, describeFilter, filterFrom, isFiltered, matchesSubject, problemsFirst } from '../filters';
+import { findingScenario, findingSubject, findingWhat } from '../finding-view';
+import { humanAge } from '../format';
 import { Output } from '../output';
 
 /** Exit 3: some alert could not be delivered (it is retried by the next check). */
 export const EXIT_UNDELIVERED = 3;
 
 export function registerCheck(program: Command, out: Output, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('check')
     .description('the watchdog: RPO against tier targets, missed snapshots and copies, failures, quotas; publishes alerts')
-    .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const report = await withApp(opts, (app) => runCheck(app.deps, { trigger: 'cli' }));
-      if (opts.json) {
-        out.json(report);
-      } else if (report.open.length === 0) {
-        out.line('no open findings');
-      } else {
+    .option('--wide', 'every column, nothing cut to fit the terminal');
+  addFilterOptions(cmd).action(async (_opts: unknown, c: Command) => {
+    const opts = c.optsWithGlobals<GlobalOptions & { wide?: boolean }>();
+    const filter = filterFrom(c.opts());
+    // The watchdog always judges the whole fleet (alerts must not depend on what a person
+    // looks at); the filters choose what is shown, and what the exit code speaks for.
+    const { report, config } = await withApp(opts, async (app) => ({ report: await runCheck(app.deps, { trigger: 'cli' }), config: app.deps.config }), { out });
+    const open = report.open.filter((f) => matchesSubject(filter, findingSubject(f, config)));
+    if (opts.json) {
+      out.json(isFiltered(filter) ? { ...report, open } : report);
+    } else {
+      if (open.length === 0) out.line(isFiltered(filter) ? `no open findings (filter: ${describeFilter(filter)})` : 'no open findings');
+      else {
+        const rows = problemsFirst(open, (f) => ({ problem: true, tier: findingSubject(f, config).tier ?? null, id: `${f.subject}|${f.kind}|${findingScenario(f)}` }));
         out.table(
           [
-            { key: 'kind', header: 'FINDING' },
-            { key: 'subject', header: 'SUBJECT' },
-            { key: 'since', header: 'OPEN SINCE' },
+            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12 },
+            { key: 'kind', header: 'FINDING', elide: 'none' },
+            { key: 'scenario', header: 'SCENARIO', elide: 'none' },
+            { key: 'since', header: 'OPEN SINCE', elide: 'none' },
             { key: 'message', header: 'WHAT' },
           ],
-          report.open.map((f) => ({ kind: f.kind, subject: f.subject, since: age(f.openedAt, report.at), message: String(f.detail.message ?? '') })),
+          rows.map((f) => ({ kind: f.kind, scenario: findingScenario(f), subject: f.subject, since: humanAge(f.openedAt, report.at), message: findingWhat(f) })),
+          { wide: Boolean(opts.wide) },
         );
       }
-      if (!opts.json) {
-        out.line();
-        out.line(
-          `check ${report.runId}: ${report.open.length} open (${report.opened.length} new), ${report.resolved.length} resolved; ` +
-            (report.events.configured ? `${report.events.sent} events sent, ${report.events.failed} not delivered` : 'no alert bus configured (alerts.eventBus)'),
-        );
-        for (const q of report.quotas) if (q.status !== 'ok') out.line(`  quota ${q.region}: ${q.status}: ${q.message}`);
-      }
-      setExit(report.events.failed > 0 ? EXIT_UNDELIVERED : report.open.length > 0 ? EXIT.failures : EXIT.ok);
-    });
+      out.line();
+      const opened = report.opened.filter((f) => open.some((o) => o.id === f.id)).length;
+      out.line(
+        `check ${report.runId}: ${open.length} open (${opened} new), ${report.resolved.length} resolved${isFiltered(filter) ? ` (shown: ${describeFilter(filter)}; ${report.open.length} open in the fleet)` : ''}; ` +
+          (report.events.configured ? `${report.events.sent} events sent, ${report.events.failed} not delivered` : 'no alert bus configured (alerts.eventBus)'),
+      );
+      for (const q of report.quotas) if (q.status !== 'ok') out.line(`  quota ${q.region}: ${q.status}: ${q.message}`);
+    }
+    setExit(report.events.failed > 0 ? EXIT_UNDELIVERED : open.length > 0 ? EXIT.failures : EXIT.ok);
+  });
 }
