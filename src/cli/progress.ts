@@ -41,6 +41,7 @@ export function progressFrame(p: PassProgress, elapsedMs: number): string {
 export class ProgressLine {
   private latest: PassProgress | null = null;
   private shown = false;
+  private finished = false;
   private readonly started: number;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
@@ -65,7 +66,7 @@ export class ProgressLine {
 
   /** Redraws the latest state when the delay has passed. */
   tick(): void {
-    if (!this.options.enabled || !this.latest) return;
+    if (!this.options.enabled || !this.latest || this.finished) return;
     const elapsed = this.now() - this.started;
     if (elapsed < (this.options.delayMs ?? 2000)) return;
     this.draw(progressFrame(this.latest, elapsed));
@@ -86,6 +87,7 @@ export class ProgressLine {
     if (this.shown) this.stream.write(CLEAR);
     this.shown = false;
     this.latest = null;
+    this.finished = true;
   }
 
   private draw(text: string): void {
