@@ -86,12 +86,15 @@ export function describeFilter(f: TableFilter): string {
 export const isProblemBand = (band: string): boolean => band !== 'compliant';
 
 /**
- * Rows for people: problems first, then by tier (0 first), then by id. Stable and total, so the
- * same fleet always prints in the same order.
+ * Rows for people: problems first, then by tier (0 first), then by id in natural order (`db-2`
+ * before `db-10`). Stable and total, so the same fleet always prints in the same order.
  */
 export function problemsFirst<T>(rows: readonly T[], key: (row: T) => { problem: boolean; tier: number | null; id: string }): T[] {
   return rows
     .map((row) => ({ row, k: key(row) }))
-    .sort((a, b) => Number(b.k.problem) - Number(a.k.problem) || (a.k.tier ?? 99) - (b.k.tier ?? 99) || (a.k.id < b.k.id ? -1 : a.k.id > b.k.id ? 1 : 0))
+    .sort((a, b) => Number(b.k.problem) - Number(a.k.problem) || (a.k.tier ?? 99) - (b.k.tier ?? 99) || byId(a.k.id, b.k.id))
     .map((x) => x.row);
 }
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+const byId = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);

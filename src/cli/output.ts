@@ -37,6 +37,11 @@ export interface Column {
   /** Narrowest the column is cut to (default: its header's width, at least 6). */
   readonly min?: number;
   readonly align?: 'left' | 'right';
+  /**
+   * Which columns give way first when the table is too wide: higher goes first. Default 1; the
+   * row's identity (an instance id) should be 0, so it is cut last.
+   */
+  readonly shrink?: number;
   /** Colour of a cell (when colours are on): e.g. a band. */
   readonly tone?: (cell: string) => Tone | null;
 }
@@ -143,19 +148,26 @@ export function renderTable(columns: readonly Column[], rows: readonly Record<st
   return [line(columns.map((c) => c.header), true), ...rows.map((r) => line(columns.map((c) => r[c.key] ?? ''), false))].join('\n') + '\n';
 }
 
-/** Column widths that fit `limit` where possible; columns marked `elide: 'none'` never shrink. */
+/**
+ * Column widths that fit `limit` where possible: the columns most willing to shrink (`shrink`)
+ * give way first, the widest of them one character at a time; `elide: 'none'` columns never do.
+ */
 export function fitWidths(columns: readonly Column[], natural: readonly number[], limit: number | null): number[] {
   const widths = [...natural];
   if (limit === null) return widths;
   const floor = columns.map((c, i) => (c.elide === 'none' ? (natural[i] as number) : Math.min(natural[i] as number, c.min ?? Math.max(6, visibleLength(c.header)))));
   const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP * Math.max(0, columns.length - 1);
-  while (total() > limit) {
-    let widest = -1;
-    for (let i = 0; i < widths.length; i++) {
-      if ((widths[i] as number) > (floor[i] as number) && (widest < 0 || (widths[i] as number) > (widths[widest] as number))) widest = i;
+  const levels = [...new Set(columns.map((c) => c.shrink ?? 1))].sort((a, b) => b - a);
+  for (const level of levels) {
+    while (total() > limit) {
+      let widest = -1;
+      for (let i = 0; i < widths.length; i++) {
+        if ((columns[i]?.shrink ?? 1) !== level || (widths[i] as number) <= (floor[i] as number)) continue;
+        if (widest < 0 || (widths[i] as number) > (widths[widest] as number)) widest = i;
+      }
+      if (widest < 0) break; // this level is at its floor: the next one gives way
+      widths[widest] = (widths[widest] as number) - 1;
     }
-    if (widest < 0) break; // cannot fit: the terminal wraps what is left
-    widths[widest] = (widths[widest] as number) - 1;
   }
-  return widths;
+  return widths; // may still not fit: the terminal wraps what is left
 }

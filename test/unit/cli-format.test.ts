@@ -81,6 +81,18 @@ describe('tables', () => {
     expect(floors).toEqual([8, 4, 6]); // cannot fit: the terminal wraps what is left
   });
 
+  it('cuts the most willing columns first, the row identity last', () => {
+    const cols: Column[] = [
+      { key: 'id', header: 'INSTANCE', elide: 'middle', shrink: 0 },
+      { key: 'snap', header: 'CREATED', elide: 'middle', shrink: 2 },
+      { key: 'n', header: 'N', elide: 'none' },
+    ];
+    // 30 + 40 + 1 + 4 gaps = 75; at 60 the snapshot column gives all 15 back, the id keeps its 30.
+    expect(fitWidths(cols, [30, 40, 1], 60)).toEqual([30, 25, 1]);
+    // At 20 the snapshot column reaches its floor (7) before the id gives way.
+    expect(fitWidths(cols, [30, 40, 1], 20)).toEqual([8, 7, 1]);
+  });
+
   it('colours only when asked, after padding, so alignment holds', () => {
     const toned: Column[] = [{ key: 'band', header: 'BAND', tone: (c) => (c === 'critical' ? 'red' : null) }, { key: 'x', header: 'X' }];
     const text = renderTable(toned, [{ band: 'critical', x: '1' }, { band: 'ok', x: '2' }], { color: true });
@@ -101,6 +113,11 @@ describe('sorting and filters', () => {
 
   it('puts problems first, then tier, then id', () => {
     expect(problemsFirst(rows, (r) => r).map((r) => r.id)).toEqual(['y', 'z', 'c', 'a', 'b']);
+  });
+
+  it('orders ids naturally: db-2 before db-10', () => {
+    const dbs = ['db-10', 'db-2', 'db-1'].map((id) => ({ id, tier: 1, problem: false }));
+    expect(problemsFirst(dbs, (r) => r).map((r) => r.id)).toEqual(['db-1', 'db-2', 'db-10']);
   });
 
   it('matches ids by glob, tiers, either region, products', () => {

@@ -30,11 +30,11 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
         const rows = problemsFirst(open, (f) => ({ problem: true, tier: findingSubject(f, config).tier ?? null, id: `${f.subject}|${f.kind}|${findingScenario(f)}` }));
         out.table(
           [
-            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12 },
+            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12, shrink: 0 },
             { key: 'kind', header: 'FINDING', elide: 'none' },
             { key: 'scenario', header: 'SCENARIO', elide: 'none' },
             { key: 'since', header: 'OPEN SINCE', elide: 'none' },
-            { key: 'message', header: 'WHAT' },
+            { key: 'message', header: 'WHAT', shrink: 2 },
           ],
           rows.map((f) => ({ kind: f.kind, scenario: findingScenario(f), subject: f.subject, since: humanAge(f.openedAt, report.at), message: findingWhat(f) })),
           { wide: Boolean(opts.wide) },

@@ -23,8 +23,8 @@ export function registerDoctor(program: Command, out: Output, setExit: (code: nu
           [
             { key: 'state', header: 'STATE', elide: 'none', tone: (s) => (s === 'ok' ? 'green' : s === 'problem' ? 'red' : 'yellow') },
             { key: 'area', header: 'CHECK', elide: 'none' },
-            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12 },
-            { key: 'detail', header: 'DETAIL' },
+            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12, shrink: 0 },
+            { key: 'detail', header: 'DETAIL', shrink: 2 },
           ],
           rows.map((i) => ({ state: i.state, area: i.area, subject: i.subject, detail: i.detail })),
           { wide: Boolean(opts.wide) },

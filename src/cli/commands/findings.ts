@@ -41,14 +41,14 @@ export function registerFindings(program: Command, out: Output, setExit: (code: 
       else {
         out.table(
           [
-            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12 },
+            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12, shrink: 0 },
             { key: 'kind', header: 'KIND', elide: 'none' },
             { key: 'scenario', header: 'SCENARIO', elide: 'none' },
             { key: 'status', header: 'STATUS', elide: 'none', tone: (s) => (s === 'open' ? 'red' : 'green') },
             { key: 'opened', header: 'OPENED', elide: 'none' },
             ...(opts.all ? [{ key: 'resolved', header: 'RESOLVED', elide: 'none' as const }] : []),
             { key: 'notified', header: 'NOTIFIED', elide: 'none' },
-            { key: 'what', header: 'WHAT' },
+            { key: 'what', header: 'WHAT', shrink: 2 },
             ...(opts.wide ? [{ key: 'id', header: 'FINDING ID', elide: 'none' as const }] : []),
           ],
           rows.map((f) => ({

@@ -60,12 +60,12 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
     const rows = problemsFirst(report.planned, (p) => ({ problem: p.wouldFail.length > 0, tier: null, id: p.instanceId }));
     out.table(
       [
-        { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12 },
-        { key: 'create', header: 'WOULD CREATE', elide: 'middle' },
-        { key: 'copy', header: 'WOULD COPY', elide: 'end' },
-        { key: 'delete', header: 'WOULD DELETE', elide: 'end' },
+        { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
+        { key: 'create', header: 'WOULD CREATE', elide: 'middle', shrink: 2 },
+        { key: 'copy', header: 'WOULD COPY', elide: 'end', shrink: 2 },
+        { key: 'delete', header: 'WOULD DELETE', elide: 'end', shrink: 2 },
         { key: 'fail', header: 'WOULD FAIL', elide: 'end', tone: (v) => (v === '-' ? null : 'red') },
-        { key: 'notes', header: 'NOTES' },
+        { key: 'notes', header: 'NOTES', shrink: 3 },
       ],
       rows.map((p) => ({
         instance: p.instanceId,
@@ -92,15 +92,15 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
     const rows = problemsFirst(report.results, (r) => ({ problem: r.status === 'failed', tier: null, id: r.instanceId }));
     out.table(
       [
-        { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12 },
+        { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
         { key: 'kind', header: 'KIND', elide: 'none' },
-        { key: 'regions', header: 'REGION -> DR', elide: 'middle' },
-        { key: 'created', header: 'CREATED', elide: 'middle' },
+        { key: 'regions', header: 'REGION -> DR', elide: 'middle', shrink: 2 },
+        { key: 'created', header: 'CREATED', elide: 'middle', shrink: 2 },
         { key: 'copied', header: 'COPIED', elide: 'none', align: 'right' },
         { key: 'deleted', header: 'DELETED', elide: 'none', align: 'right' },
         { key: 'pending', header: 'IN PROGRESS', elide: 'none', align: 'right' },
         { key: 'deferred', header: 'DEFERRED', elide: 'none', align: 'right' },
-        { key: 'status', header: 'STATUS', tone: (v) => (v === 'ok' ? 'green' : 'red') },
+        { key: 'status', header: 'STATUS', elide: 'none', tone: (v) => (v === 'ok' ? 'green' : 'red') },
       ],
       rows.map((r) => ({
         instance: r.instanceId,

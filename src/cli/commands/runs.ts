@@ -113,15 +113,15 @@ function printRun(out: Output, run: RunRecord, results: readonly InstanceResult[
   const rows = problemsFirst(results, (r) => ({ problem: r.status === 'failed', tier: null, id: r.instanceId }));
   out.table(
     [
-      { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12 },
-      { key: 'regions', header: 'REGION -> DR', elide: 'middle' },
+      { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
+      { key: 'regions', header: 'REGION -> DR', elide: 'middle', shrink: 2 },
       { key: 'status', header: 'STATUS', elide: 'none', tone: (s) => (s === 'ok' ? 'green' : 'red') },
-      { key: 'created', header: 'CREATED', elide: 'middle' },
+      { key: 'created', header: 'CREATED', elide: 'middle', shrink: 2 },
       { key: 'copied', header: 'COPIED', align: 'right', elide: 'none' },
       { key: 'deleted', header: 'DELETED', align: 'right', elide: 'none' },
       { key: 'pending', header: 'IN PROGRESS', align: 'right', elide: 'none' },
       { key: 'deferred', header: 'DEFERRED', align: 'right', elide: 'none' },
-      { key: 'notes', header: 'ERRORS / WARNINGS' },
+      { key: 'notes', header: 'ERRORS / WARNINGS', shrink: 3 },
     ],
     rows.map((r) => ({
       instance: r.instanceId,

@@ -67,7 +67,7 @@ function printStory(out: Output, s: InstanceStory, wide: boolean): void {
   if (s.snapshots.items.length) {
     out.table(
       [
-        { key: 'id', header: 'SNAPSHOT', elide: 'middle', min: 16 },
+        { key: 'id', header: 'SNAPSHOT', elide: 'middle', min: 16, shrink: 0 },
         { key: 'region', header: 'REGION', elide: 'none' },
         { key: 'role', header: 'ROLE', elide: 'none' },
         { key: 'purpose', header: 'TYPE', elide: 'none' },
@@ -128,7 +128,7 @@ function printStory(out: Output, s: InstanceStory, wide: boolean): void {
         { key: 'scenario', header: 'SCENARIO', elide: 'none' },
         { key: 'status', header: 'STATUS', elide: 'none', tone: (v) => (v === 'open' ? 'red' : 'green') },
         { key: 'opened', header: 'OPENED', elide: 'none' },
-        { key: 'what', header: 'WHAT' },
+        { key: 'what', header: 'WHAT', shrink: 2 },
       ],
       [...s.findings]
         .sort((a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.openedAt.getTime() - a.openedAt.getTime())

@@ -61,10 +61,10 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
 function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>>, filter: TableFilter, wide: boolean, open: ReadonlySet<string>): void {
   const rows = problemsFirst(status.instances, (i) => ({ problem: statusProblem(i, open), tier: i.tier, id: i.instanceId }));
   const columns: Column[] = [
-    { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12 },
+    { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
     { key: 'tier', header: 'TIER', elide: 'none' },
     ...(wide ? [{ key: 'kind', header: 'KIND', elide: 'none' } as Column, { key: 'product', header: 'PRODUCT' } as Column] : []),
-    { key: 'regions', header: 'REGION -> DR', elide: 'middle', min: 12 },
+    { key: 'regions', header: 'REGION -> DR', elide: 'middle', min: 12, shrink: 2 },
     ...(wide
       ? [{ key: 'primary', header: 'NEWEST PRIMARY', elide: 'none' } as Column, { key: 'dr', header: 'NEWEST DR COPY', elide: 'none' } as Column]
       : []),
