@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/errors';
 import { SnapwardError } from '../domain/errors';
 import { registerBackup } from './commands/backup';
 import { registerCheck } from './commands/check';
+import { registerCompletion } from './commands/completion';
 import { registerDoctor } from './commands/doctor';
 import { registerFindings } from './commands/findings';
 import { registerRun } from './commands/run';
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[], rawOut: Output = streamOutpu
     .configureOutput({ writeErr: (text) => out.error(text.trimEnd()), writeOut: (text) => out.line(text.trimEnd()) })
     .showHelpAfterError('(run snapward --help for usage)');
 
-  const registers = [registerRun, registerBackup, registerStatus, registerShow, registerRuns, registerCheck, registerFindings, registerDoctor, registerVerifyReplication];
+  const registers = [registerRun, registerBackup, registerStatus, registerShow, registerRuns, registerCheck, registerFindings, registerDoctor, registerVerifyReplication, registerCompletion];
   for (const register of registers) register(program, out, setExit);
   const configure = (cmd: Command): void => {
     for (const sub of cmd.commands) {
