@@ -25,10 +25,30 @@ export interface MemberState {
   readonly pending: readonly SnapshotRef[];
   readonly snapshots: readonly Snapshot[];
   readonly updatedAt: Date;
+  /**
+   * When snapward first saw the member (a pass or a check); absent or null: before this was
+   * recorded, i.e. long ago. Newcomers get a grace period before "missed" findings.
+   */
+  readonly firstSeenAt?: Date | null;
+  /**
+   * Managed recovery points that vanished before snapward expired them (deleted by hand, by
+   * another tool): the watchdog turns each into `Recovery Point Deleted` until coverage is back.
+   */
+  readonly lost?: readonly LostPoint[];
+}
+
+/** A managed snapshot the ledger held as available that AWS no longer has. */
+export interface LostPoint {
+  /** The snapshot as the ledger last held it. */
+  readonly snapshot: Snapshot;
+  /** When snapward found it gone. */
+  readonly noticedAt: Date;
+  /** The last time AWS showed it to snapward (its audit or its creation), when known. */
+  readonly lastSeenAt: Date | null;
 }
 
 /** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
-export type MemberStateSummary = Omit<MemberState, 'snapshots'>;
+export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost'>;
 
 export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
 

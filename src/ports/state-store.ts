@@ -146,6 +146,15 @@ export interface Finding {
   readonly notifiedAt: Date | null;
   /** When the Resolved event was delivered; null while not (yet) delivered. */
   readonly resolvedNotifiedAt: Date | null;
+  /** An operator's acknowledgement: the finding stays open but is not re-notified until `until`. */
+  readonly acknowledged: Acknowledgement | null;
+}
+
+/** `snapward findings ack`: who, why, and until when re-notification is paused. */
+export interface Acknowledgement {
+  readonly by: string;
+  readonly reason: string;
+  readonly until: Date;
 }
 
 export interface FindingObservation {
@@ -171,6 +180,11 @@ export interface FindingStore {
   /** Records delivery of the open event (`open`) or of the Resolved event (`resolved`). */
   markFindingNotified(id: string, which: 'open' | 'resolved', at: Date): Promise<void>;
   getFinding(id: string): Promise<Finding | null>;
+  /**
+   * Sets (or with null clears) the acknowledgement of an open finding. False (no change) when
+   * the finding is not open; a STATE_STORE_ERROR when it does not exist.
+   */
+  acknowledgeFinding(id: string, ack: Acknowledgement | null): Promise<boolean>;
   /** Newest opened first; `status` filters. */
   listFindings(options?: { status?: 'open' | 'resolved'; limit?: number }): Promise<Finding[]>;
 }
@@ -181,8 +195,13 @@ export interface FindingStore {
  * released; taking an expired lease is allowed. Conditional writes make it safe across processes.
  */
 export interface LeaseStore {
-  /** True when `owner` now holds `name` until `at + ttlMs` (also when it already held it: renewal). */
-  acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean>;
+  /**
+   * True when `owner` now holds `name` until `at + ttlMs` (also when it already held it: renewal).
+   * `replacing`: also take it from that holder, expired or not (a run known to be dead).
+   */
+  acquireLease(name: string, owner: string, ttlMs: number, at: Date, replacing?: string): Promise<boolean>;
+  /** Who holds `name` at `at` (an unexpired lease), or null. */
+  leaseHolder(name: string, at: Date): Promise<string | null>;
   /** Releases `name` if `owner` holds it; a no-op otherwise. */
   releaseLease(name: string, owner: string): Promise<void>;
 }
