@@ -1,6 +1,7 @@
 import { ErrorInfo } from '../domain/errors';
 import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
+import { FindingKind } from '../domain/findings';
 
 /** reconcile: a fleet pass; backup: an ad hoc snapshot; check: the RPO watchdog; verify-replication: the S3 check. */
 export type RunKind = 'reconcile' | 'backup' | 'check' | 'verify-replication';
@@ -43,6 +44,8 @@ export interface RunSummary {
   readonly instances: number;
   /** Members with nothing due, left alone by the pass (absent in runs recorded before the ledger). */
   readonly upToDate?: number;
+  /** Members not reached because another live run held them (absent in runs recorded before). */
+  readonly skipped?: number;
   readonly failed: number;
   readonly created: number;
   readonly copied: number;
@@ -111,17 +114,9 @@ export interface StateStore extends FindingStore, LeaseStore, LedgerStore {
   close(): Promise<void>;
 }
 
-/** Alert kinds; each is also the EventBridge detail-type of its event (`<kind> Resolved` when healed). */
-export const FINDING_KINDS = [
-  'Snapshot Missed',
-  'Copy Missed',
-  'RPO Breached',
-  'Backup Failed',
-  'Quota Warning',
-  'Replication Broken',
-  'Replication Lagging',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
+/** Finding kinds are domain vocabulary (domain/findings.ts); re-exported for the store's users. */
+export { FINDING_KINDS } from '../domain/findings';
+export type { FindingKind } from '../domain/findings';
 
 /**
  * A condition the watchdog found, with a lifecycle: opened once, re-notified while open,
