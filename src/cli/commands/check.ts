@@ -1,14 +1,16 @@
 import { Command } from 'commander';
 import { runCheck } from '../../app/check';
 import { withApp, GlobalOptions } from '../context';
-import { EXIT } from '../errors';
+import { EXIT, exitCodeFor } from '../errors';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, matchesSubject, problemsFirst } from '../filters';
 import { findingScenario, findingSubject, findingWhat } from '../finding-view';
 import { humanAge } from '../format';
+import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
+import { severityOf } from '../../domain/findings';
 
 /** Exit 3: some alert could not be delivered (it is retried by the next check). */
-export const EXIT_UNDELIVERED = 3;
+export const EXIT_UNDELIVERED = EXIT.undelivered;
 
 export function registerCheck(program: Command, out: Output, setExit: (code: number) => void): void {
   const cmd = program
@@ -25,18 +27,28 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
     if (opts.json) {
       out.json(isFiltered(filter) ? { ...report, open } : report);
     } else {
-      if (open.length === 0) out.line(isFiltered(filter) ? `no open findings (filter: ${describeFilter(filter)})` : 'no open findings');
-      else {
+      if (open.length === 0) {
+        const none = report.unobserved.length ? 'no open findings among what could be observed' : 'no open findings';
+        out.line(isFiltered(filter) ? `${none} (filter: ${describeFilter(filter)})` : none);
+      } else {
         const rows = problemsFirst(open, (f) => ({ problem: true, tier: findingSubject(f, config).tier ?? null, id: `${f.subject}|${f.kind}|${findingScenario(f)}` }));
         out.table(
           [
             { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12, shrink: 0 },
             { key: 'kind', header: 'FINDING', elide: 'none' },
+            { key: 'severity', header: 'SEVERITY', elide: 'none', tone: (s) => (s === 'critical' || s === 'high' ? 'red' : 'yellow') },
             { key: 'scenario', header: 'SCENARIO', elide: 'none' },
             { key: 'since', header: 'OPEN SINCE', elide: 'none' },
             { key: 'message', header: 'WHAT', shrink: 2 },
           ],
-          rows.map((f) => ({ kind: f.kind, scenario: findingScenario(f), subject: f.subject, since: humanAge(f.openedAt, report.at), message: findingWhat(f) })),
+          rows.map((f) => ({
+            kind: f.kind,
+            severity: String(severityOf(f.kind, f.detail)),
+            scenario: findingScenario(f),
+            subject: f.subject,
+            since: humanAge(f.openedAt, report.at),
+            message: `${findingWhat(f)}${f.acknowledged ? ` [acknowledged by ${f.acknowledged.by} until ${f.acknowledged.until.toISOString()}: ${f.acknowledged.reason}]` : ''}`,
+          })),
           { wide: Boolean(opts.wide) },
         );
       }
@@ -47,7 +59,8 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
           (report.events.configured ? `${report.events.sent} events sent, ${report.events.failed} not delivered` : 'no alert bus configured (alerts.eventBus)'),
       );
       for (const q of report.quotas) if (q.status !== 'ok') out.line(`  quota ${q.region}: ${q.status}: ${q.message}`);
+      printUnobserved(report.unobserved, out);
     }
-    setExit(report.events.failed > 0 ? EXIT_UNDELIVERED : open.length > 0 ? EXIT.failures : EXIT.ok);
+    setExit(exitCodeFor({ undelivered: report.events.failed > 0, unobserved: report.unobserved.length > 0, failed: open.length > 0 }));
   });
 }

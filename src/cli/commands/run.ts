@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import { dryRunPass, DryRunReport } from '../../app/dry-run';
 import { reconcile, ReconcileReport } from '../../app/reconcile';
 import { progressFor, withApp, GlobalOptions } from '../context';
-import { EXIT } from '../errors';
+import { EXIT, exitCodeFor } from '../errors';
 import { problemsFirst } from '../filters';
+import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
 
 interface RunOptions extends GlobalOptions {
@@ -34,7 +35,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
           progress.finish();
           if (opts.json) out.json(dry);
           else printDryRun(dry, out, Boolean(opts.wide));
-          setExit(dry.wouldFail > 0 || dry.problems.length > 0 ? EXIT.failures : EXIT.ok);
+          setExit(exitCodeFor({ unobserved: dry.unobserved.length > 0, failed: dry.wouldFail > 0 || dry.problems.length > 0 }));
           return;
         }
         const report = await withApp(
@@ -45,7 +46,11 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
         progress.finish();
         if (opts.json) out.json(report);
         else printReport(report, out, Boolean(opts.wide));
-        setExit(report.outcome === 'interrupted' ? EXIT.interrupted : report.summary.failed > 0 || report.problems.length > 0 ? EXIT.failures : EXIT.ok);
+        setExit(
+          report.outcome === 'interrupted'
+            ? EXIT.interrupted
+            : exitCodeFor({ unobserved: report.unobserved.length > 0, failed: report.summary.failed > 0 || report.problems.length > 0 || report.skipped.length > 0 }),
+        );
       } finally {
         progress.finish();
         process.off('SIGINT', onSignal);
@@ -81,11 +86,13 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
   out.line();
   out.line(`${report.wouldFail} of ${report.planned.length} instances with work due would fail`);
   for (const p of report.planned) for (const e of p.wouldFail) out.line(`  ${p.instanceId}: would fail: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+  printUnobserved(report.unobserved, out);
   for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
 }
 
 function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
+  const blind = report.unobserved.length > 0;
   if (report.results.length === 0) {
     out.line(`nothing due: all ${report.fleetSize} instances are up to date`);
   } else {
@@ -119,13 +126,19 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
   }
   const s = report.summary;
   out.line(
-    `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed`,
+    `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
   );
   for (const r of report.results) {
-    for (const e of r.errors) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+    // Reads that failed are told once per region and cause (below), not once per instance.
+    for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
     for (const w of r.warnings) out.line(`  ${r.instanceId}: warning: ${w}`);
   }
   if (report.notReached.length) out.line(`  not reached (stopped): ${report.notReached.join(', ')}`);
-  for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
+  if (report.skipped.length) {
+    const by = [...new Set(report.skipped.map((s) => s.heldBy))].join(', ');
+    out.line(`  ${report.skipped.length} instance(s) skipped: run ${by} is working on them (${report.skipped.map((s) => s.instanceId).join(', ')})`);
+  }
+  printUnobserved(report.unobserved, out);
+  for (const p of report.problems) if (!(blind && p.step === 'discover')) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
 }

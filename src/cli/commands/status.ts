@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { fleetStatus, InstanceStatus } from '../../app/status';
 import { withApp, GlobalOptions } from '../context';
-import { EXIT } from '../errors';
+import { exitCodeFor } from '../errors';
+import { printUnobserved } from '../unobserved';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, isProblemBand, matchesSubject, problemsFirst, TableFilter } from '../filters';
 import { humanAge, humanDuration, humanSeconds, shortTime } from '../format';
 import { Column, Output, Tone } from '../output';
 
-/** `3h05m exceeded`, or `none critical` when there is no recovery point at all. */
-export const rpoCell = (seconds: number | null, band: string): string => `${humanSeconds(seconds)} ${band}`;
+/** `3h05m exceeded`, `none critical` (no recovery point at all), or `unknown` (could not be read). */
+export const rpoCell = (seconds: number | null, band: string): string => (band === 'unknown' ? 'unknown' : `${humanSeconds(seconds)} ${band}`);
 
 /** Colour of a cell ending in a band. */
 export const bandTone = (cell: string): Tone | null => {
@@ -53,8 +54,7 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
     } else {
       printStatus(out, { ...status, instances }, filter, Boolean(opts.wide), open);
     }
-    const broken = status.problems.length > 0 || instances.some((i) => i.errors.length > 0);
-    setExit(broken ? EXIT.failures : EXIT.ok);
+    setExit(exitCodeFor({ unobserved: status.unobserved.length > 0, failed: status.problems.length > 0 }));
   });
 }
 
@@ -94,9 +94,14 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
     );
   }
   const compliant = rows.filter((i) => i.compliant).length;
+  const unknown = rows.filter((i) => !i.observed).length;
   out.line();
-  out.line(`${compliant} of ${rows.length} instances shown meet their RPO target in both scenarios${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`);
+  out.line(
+    `${compliant} of ${rows.length} instances shown meet their RPO target in both scenarios${unknown ? `; ${unknown} unknown (could not be read)` : ''}${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`,
+  );
+  printUnobserved(status.unobserved, out);
   for (const i of rows) {
+    if (!i.observed) continue;
     for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
       if (r.neverMeets) out.line(`  ${i.instanceId}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
     }
@@ -121,7 +126,6 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
       { wide },
     );
   }
-  for (const i of rows) for (const e of i.errors) out.line(`  ${i.instanceId}: ${e.code}: ${e.message}`);
-  for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
+  if (status.unobserved.length === 0) for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
   for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
 }
