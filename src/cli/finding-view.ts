@@ -20,7 +20,12 @@ export function findingWhat(f: Finding): string {
     const target = typeof d.targetSeconds === 'number' ? `, target ${humanSeconds(d.targetSeconds)}` : '';
     return `would lose ${lose}${target}${typeof d.band === 'string' ? ` (${d.band})` : ''}`;
   }
-  return String(d.message ?? '');
+  return humanizeSeconds(String(d.message ?? ''));
+}
+
+/** `cannot meet its 28800s target` reads `cannot meet its 8h00m target` (a minute or more). */
+export function humanizeSeconds(text: string): string {
+  return text.replace(/\b(\d{2,})s\b/g, (whole, n: string) => (Number(n) >= 60 ? humanSeconds(Number(n)) : whole));
 }
 
 /** The finding's subject for the table filters: instance facts from its detail and the config. */

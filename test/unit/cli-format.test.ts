@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { elideEnd, elideMiddle, humanDuration, humanSeconds } from '../../src/cli/format';
+import { humanizeSeconds } from '../../src/cli/finding-view';
 import { describeFilter, filterFrom, matchesSubject, problemsFirst } from '../../src/cli/filters';
 import { Column, fitWidths, renderTable, streamOutput } from '../../src/cli/output';
 
@@ -19,6 +20,11 @@ describe('human durations', () => {
     [-90_000, '-1m30s'],
   ])('%d ms is %s', (ms, text) => {
     expect(humanDuration(ms)).toBe(text);
+  });
+
+  it('turns raw seconds in alert messages into durations', () => {
+    expect(humanizeSeconds('instance loss would lose 11130s of db-1, target 3600s')).toBe('instance loss would lose 3h05m of db-1, target 1h00m');
+    expect(humanizeSeconds('5s late, run r-20261124s1 and sw-db-20261124')).toBe('5s late, run r-20261124s1 and sw-db-20261124');
   });
 
   it('reads a missing figure as none', () => {

@@ -36,7 +36,7 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
           [
             { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12, shrink: 0 },
             { key: 'kind', header: 'FINDING', elide: 'none' },
-            { key: 'severity', header: 'SEVERITY', elide: 'none', tone: (s) => (s === 'critical' || s === 'high' ? 'red' : 'yellow') },
+            { key: 'severity', header: 'SEVERITY', elide: 'none', tone: (s) => (s === 'critical' ? 'red' : s === 'warning' ? 'yellow' : null) },
             { key: 'scenario', header: 'SCENARIO', elide: 'none' },
             { key: 'since', header: 'OPEN SINCE', elide: 'none' },
             { key: 'message', header: 'WHAT', shrink: 2 },
