@@ -23,6 +23,8 @@ export interface ProgressOptions {
   readonly color?: boolean;
   /** Redraw every this many ms (the elapsed time moves on); 0: only on updates and ticks. @default 250 */
   readonly intervalMs?: number;
+  /** At most one redraw per this many ms (a fast pass finishes members far quicker than a terminal needs). @default 100 */
+  readonly minRedrawMs?: number;
 }
 
 const CLEAR = '\r\u001b[2K';
@@ -42,6 +44,7 @@ export class ProgressLine {
   private latest: PassProgress | null = null;
   private shown = false;
   private finished = false;
+  private drawnAt = Number.NEGATIVE_INFINITY;
   private readonly started: number;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
@@ -69,7 +72,10 @@ export class ProgressLine {
     if (!this.options.enabled || !this.latest || this.finished) return;
     const elapsed = this.now() - this.started;
     if (elapsed < (this.options.delayMs ?? 2000)) return;
+    // Throttled only while a frame is on screen: after a log line the line comes back at once.
+    if (this.shown && this.now() - this.drawnAt < (this.options.minRedrawMs ?? 100)) return;
     this.draw(progressFrame(this.latest, elapsed));
+    this.drawnAt = this.now();
   }
 
   /** A line (a log record) printed above the progress line, which is then redrawn. */

@@ -47,6 +47,19 @@ describe('the progress line', () => {
     now += 1;
   });
 
+  it('redraws at most once per 100 ms however fast members finish', () => {
+    let now = 0;
+    const { writes, stream } = recorder();
+    const line = new ProgressLine(stream, { enabled: true, now: () => now, intervalMs: 0 });
+    now = 3000;
+    for (let i = 1; i <= 100; i++) {
+      now += 5; // 100 members in half a second
+      line.update(p(i));
+    }
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    expect(writes.length).toBeLessThanOrEqual(6);
+  });
+
   it('is cut to the terminal width so it never wraps', () => {
     const { writes, stream } = recorder();
     const line = new ProgressLine(stream, { enabled: true, now: () => 10_000, intervalMs: 0, delayMs: 0, columns: 20 });
