@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { instanceStory, InstanceStory } from '../../app/instance-story';
 import { withApp, GlobalOptions } from '../context';
-import { EXIT, parsePositiveInt } from '../errors';
+import { exitCodeFor, parsePositiveInt } from '../errors';
 import { findingScenario, findingWhat } from '../finding-view';
 import { humanAge, humanDuration, shortTime } from '../format';
 import { Output } from '../output';
@@ -26,8 +26,9 @@ export function registerShow(program: Command, out: Output, setExit: (code: numb
       const story = await withApp(opts, (app) => instanceStory(app.deps, instanceId, { live: Boolean(opts.live), runs: opts.runs }), { storeMode: 'readonly', out });
       if (opts.json) out.json(story);
       else printStory(out, story, Boolean(opts.wide));
-      const broken = Boolean(story.hint) || story.snapshots.problems.length > 0 || (story.status?.errors.length ?? 0) > 0;
-      setExit(broken ? EXIT.failures : EXIT.ok);
+      // 4: part of its story could not be read (main's "unobserved"); 1: it cannot be backed up as configured.
+      const unobserved = story.snapshots.problems.length > 0 || (story.status !== null && !story.status.observed);
+      setExit(exitCodeFor({ unobserved, failed: Boolean(story.hint) }));
     });
 }
 
