@@ -42,6 +42,7 @@ describe('the cause of a blind spot, in words an operator can act on', () => {
     [{ code: 'AWS_ERROR', message: 'connect ECONNREFUSED 127.0.0.1:1' }, 'unreachable'],
     [{ code: 'THROTTLED', awsError: 'Throttling' }, 'throttled (Throttling)'],
     [{ code: 'STATE_STORE_ERROR' }, 'state store unreadable'],
+    [{ code: 'AWS_ERROR', awsError: 'CredentialsProviderError', message: 'Could not load credentials from any providers' }, 'no credentials (CredentialsProviderError)'],
   ] as const)('%j -> %s', (info, cause) => {
     expect(causeOf({ message: '', ...info })).toBe(cause);
   });
