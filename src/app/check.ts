@@ -4,6 +4,7 @@ import { Finding, FindingKind, RunTrigger } from '../ports/state-store';
 import { DatabaseCatalog } from './catalog';
 import { AppDeps } from './deps';
 import { reapInterruptedRuns } from './runs';
+import { recordComplianceHistory } from './compliance-history';
 import { fleetStatus, FleetStatus } from './status';
 import { backupFailedObservation, instanceObservations, Observation, quotaObservations, replicationObservations } from './watchdog-rules';
 import { PairResult } from '../domain/replication/result';
@@ -44,6 +45,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
   await store.startRun({ id: runId, kind: 'check', trigger: options.trigger, startedAt: at, owner: deps.runtime.owner });
   try {
     const status = await fleetStatus(deps);
+    await recordComplianceHistory(deps, status); // the dashboard's daily history; never throws
     const observations: Observation[] = [];
     const judged = new Set<string>(); // `kind|subject` pairs this check could judge
     await judgeInstances(deps, status, at, observations, judged);
