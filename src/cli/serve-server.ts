@@ -44,20 +44,25 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The token rule, checked before anything is opened: a non-loopback address needs a token of 16+ characters. */
+export function checkServeBinding(host: string, token: string | undefined): void {
+  if (!isLoopback(host) && !token) {
+    throw new SnapwardError(
+      'USAGE',
+      `--host: got ${JSON.stringify(host)}, which is not a loopback address; serving it needs a token: set SNAPWARD_SERVE_TOKEN (at least 16 characters), or bind to 127.0.0.1`,
+    );
+  }
+  if (token !== undefined && token.length < 16) {
+    throw new SnapwardError('USAGE', `SNAPWARD_SERVE_TOKEN: got ${token.length} characters, expected at least 16`);
+  }
+}
+
 /**
  * The live dashboard (`snapward serve`): read-only, GET/HEAD only, re-read from the store on
  * every request. Refuses to start on a non-loopback address without a token.
  */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
-  if (!isLoopback(options.host) && !options.token) {
-    throw new SnapwardError(
-      'USAGE',
-      `--host: got ${JSON.stringify(options.host)}, which is not a loopback address; serving it needs a token: set SNAPWARD_SERVE_TOKEN (at least 16 characters), or bind to 127.0.0.1`,
-    );
-  }
-  if (options.token !== undefined && options.token.length < 16) {
-    throw new SnapwardError('USAGE', `SNAPWARD_SERVE_TOKEN: got ${options.token.length} characters, expected at least 16`);
-  }
+  checkServeBinding(options.host, options.token);
   const expected = options.token ? sha256(options.token) : null;
   const authorized = (req: IncomingMessage): boolean => {
     if (!expected) return true;

@@ -3,7 +3,7 @@ import { gatherReport } from '../../app/report/gather';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT, parsePositiveInt } from '../errors';
 import { Output } from '../output';
-import { startDashboardServer } from '../serve-server';
+import { checkServeBinding, startDashboardServer } from '../serve-server';
 import { sourceOf } from './report';
 
 interface ServeOptions extends GlobalOptions {
@@ -24,6 +24,7 @@ export function registerServe(program: Command, out: Output, setExit: (code: num
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ServeOptions>();
       const token = env.SNAPWARD_SERVE_TOKEN || undefined;
+      checkServeBinding(opts.host, token); // before the store is opened
       await withApp(opts, async (app) => {
         const server = await startDashboardServer({
           host: opts.host,
