@@ -9,8 +9,8 @@ import { FleetStatus, InstanceStatus } from './status';
  * read is `unknown` in both scenarios (never compliant), whatever figures status computed.
  */
 export function observedDay(s: InstanceStatus, at: Date): ComplianceDay {
-  const unreadable = s.errors.length > 0;
-  const band = (scenario: Scenario): HistoryBand => (unreadable ? 'unknown' : (s.band[scenario] as HistoryBand));
+  const unreadable = s.errors.length > 0 || !s.observed;
+  const band = (scenario: Scenario): HistoryBand => (unreadable ? 'unknown' : s.band[scenario]);
   const achieved = (scenario: Scenario): number | null => (band(scenario) === 'unknown' ? null : s.achieved[scenario]);
   return {
     day: dayOf(at),

@@ -42,6 +42,10 @@ export function instanceStatus(
     dr: point(achieved.regionLoss),
     period: { key: dayOf(at), snapshotId: `snapward-${id}-x`, covered: 'yes' },
     rpoTargetSeconds: target,
+    observed: true,
+    firstSeenAt: null,
+    lost: [],
+    sourceKey: null,
     achieved,
     band: { instanceLoss: r.instanceLoss.band, regionLoss: r.regionLoss.band },
     compliant: r.instanceLoss.compliant && r.regionLoss.compliant,
@@ -56,7 +60,7 @@ export function reportInput(at: Date, instances: InstanceStatus[], over: Partial
     generatedAt: at,
     source: 'memory:test',
     since: new Date(at.getTime() - 30 * 86_400_000),
-    status: { at, instances, attachments: [], problems: [], warnings: [] },
+    status: { at, instances, attachments: [], unobserved: [], problems: [], warnings: [] },
     tierTargets: TARGETS,
     findings: [],
     runs: [],
@@ -68,7 +72,7 @@ export function reportInput(at: Date, instances: InstanceStatus[], over: Partial
 }
 
 export function finding(id: string, subject: string, openedAt: Date, over: Partial<Finding> = {}): Finding {
-  return { id, key: `RPO Breached|${subject}`, kind: 'RPO Breached', subject, status: 'open', openedAt, lastSeenAt: openedAt, resolvedAt: null, detail: {}, notifiedAt: null, resolvedNotifiedAt: null, ...over };
+  return { id, key: `RPO Breached|${subject}`, kind: 'RPO Breached', subject, status: 'open', openedAt, lastSeenAt: openedAt, resolvedAt: null, detail: {}, notifiedAt: null, resolvedNotifiedAt: null, acknowledged: null, ...over };
 }
 
 /**

@@ -7,6 +7,7 @@ const H = 3600;
 const status = {
   at,
   attachments: [],
+  unobserved: [],
   problems: [],
   warnings: [],
   instances: [

@@ -68,6 +68,13 @@ describe('report model: problems and findings', () => {
     expect(m.observedFully).toBe(true);
   });
 
+  it('carries an acknowledgement with who, until when and why', () => {
+    const acked = finding('f-a', 'x', at, { acknowledged: { by: 'sre-lead', reason: 'migration window', until: new Date('2026-11-25T00:00:00Z') } });
+    const m = buildReportModel(reportInput(at, [], { findings: [acked] }));
+    expect(m.findings.open[0]!.acknowledged).toEqual({ by: 'sre-lead', reason: 'migration window', until: '2026-11-25T00:00:00.000Z' });
+    expect(renderReportCsv(m)['findings.csv']).toContain(',sre-lead,2026-11-25T00:00:00.000Z,migration window');
+  });
+
   it('leaves out of the period a finding opened before `since`, but keeps it while open', () => {
     const old = finding('f-old', 'x', new Date('2026-01-01T00:00:00Z'));
     const m = buildReportModel(reportInput(at, [], { findings: [old] }));
@@ -117,7 +124,7 @@ describe('CSV export', () => {
     expect(lines[0]).toMatch(/^instance_id,kind,tier,product,region,dr_region,/);
     expect(lines[1]).toContain('a,instance,1,"jira, ""core""",');
     expect(lines[1]).toContain(',60,compliant,,critical,no-drill,,,,RPO Breached,');
-    expect(files['findings.csv'].split('\r\n')[1]).toBe(`f-1,RPO Breached,a,open,${at.toISOString()},,0,`);
+    expect(files['findings.csv'].split('\r\n')[1]).toBe(`f-1,RPO Breached,a,open,${at.toISOString()},,0,,,,`);
     expect(files['drills.csv']).toBe('instance_id,drill_at,rto_seconds,rto_band\r\n');
   });
 });

@@ -29,8 +29,8 @@ export function renderReportCsv(model: ReportModel): CsvFiles {
       ]),
     ),
     'findings.csv': csv(
-      ['finding_id', 'kind', 'subject', 'status', 'opened_at', 'resolved_at', 'age_seconds', 'notified_at'],
-      model.findings.period.map((f) => [f.id, f.kind, f.subject, f.status, f.openedAt, f.resolvedAt, f.ageSeconds, f.notifiedAt]),
+      ['finding_id', 'kind', 'subject', 'status', 'opened_at', 'resolved_at', 'age_seconds', 'notified_at', 'acknowledged_by', 'acknowledged_until', 'acknowledged_reason'],
+      model.findings.period.map((f) => [f.id, f.kind, f.subject, f.status, f.openedAt, f.resolvedAt, f.ageSeconds, f.notifiedAt, f.acknowledged?.by ?? null, f.acknowledged?.until ?? null, f.acknowledged?.reason ?? null]),
     ),
     // Restore drills have not landed in this build: the file is there, with its header only.
     'drills.csv': csv(['instance_id', 'drill_at', 'rto_seconds', 'rto_band'], model.instances.filter((i) => i.rto.status === 'measured').map((i) => [i.instanceId, i.rto.at, i.rto.seconds, i.rto.band])),

@@ -93,7 +93,9 @@ function row(r: InstanceRow, hidden: boolean): string {
     r.rto.status === 'no-drill'
       ? `<td data-sort="">no drill yet</td>`
       : `<td data-sort="${(r.rto.band ? BAND_RANK[r.rto.band] : 4) * 1e10 + (r.rto.seconds ?? 0)}">${dur(r.rto.seconds)} ${band(r.rto.band)}</td>`;
-  const findings = r.openFindings.length ? r.openFindings.map((f) => h(f.kind)).join('<br>') : '';
+  const byKind = new Map<string, number>();
+  for (const f of r.openFindings) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
+  const findings = [...byKind].map(([kind, n]) => `${h(kind)}${n > 1 ? ` ×${n}` : ''}`).join('<br>');
   const errors = r.errors.length ? `<br><span class="small" title="${h(r.errors.join('; '))}">could not be read</span>` : '';
   return `<tr data-instance="${h(r.instanceId)}" data-tier="${r.tier}" data-region="${h(r.region)}" data-dr-region="${h(r.drRegion)}" data-product="${h(r.product ?? '')}" data-problem="${r.problem}"${r.problem ? ' class="problem"' : ''}${hidden ? ' hidden' : ''}>
 <td data-sort="${h(r.instanceId)}">${h(r.instanceId)}${r.kind === 'cluster' ? ' <span class="small">(cluster)</span>' : ''}${errors}</td><td data-sort="${r.tier}">${r.tier}</td><td>${h(r.product ?? '')}</td><td>${h(r.region)} → ${h(r.drRegion)}</td>${point(r.primary)}${point(r.dr)}${rpo('instanceLoss')}${rpo('regionLoss')}${rto}<td data-sort="${r.openFindings.length}">${findings}</td><td>${h(r.notCompliantSince ?? '')}</td></tr>`;
@@ -107,7 +109,7 @@ export function renderReportHtml(model: ReportModel): string {
   const regions = [...new Set(model.instances.flatMap((i) => [i.region, i.drRegion]))].sort();
   const open = model.findings.open.map(
     (f) =>
-      `${h(f.kind)}: <strong>${h(f.subject)}</strong>, open ${dur(f.ageSeconds)} (since ${h(f.openedAt.slice(0, 16).replace('T', ' '))}Z); alert ${f.notifiedAt ? `sent ${h(f.notifiedAt.slice(0, 16).replace('T', ' '))}Z` : 'not delivered yet'}; acknowledgement not tracked`,
+      `${h(f.kind)}: <strong>${h(f.subject)}</strong>, open ${dur(f.ageSeconds)} (since ${h(f.openedAt.slice(0, 16).replace('T', ' '))}Z); alert ${f.notifiedAt ? `sent ${h(f.notifiedAt.slice(0, 16).replace('T', ' '))}Z` : 'not delivered yet'}; ${f.acknowledged ? `acknowledged by ${h(f.acknowledged.by)} until ${h(f.acknowledged.until.slice(0, 16).replace('T', ' '))}Z: ${h(f.acknowledged.reason)}` : 'not acknowledged'}`,
   );
   const replication = model.replication.map(
     (a) =>

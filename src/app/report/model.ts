@@ -96,8 +96,8 @@ export interface FindingView {
   readonly ageSeconds: number;
   /** When the alert went out (null: not delivered yet). */
   readonly notifiedAt: string | null;
-  /** snapward does not track acknowledgement yet: always null, said so on the page. */
-  readonly acknowledged: null;
+  /** An operator's acknowledgement of the open finding (null: none). */
+  readonly acknowledged: { readonly by: string; readonly reason: string; readonly until: string } | null;
 }
 
 export interface ReportModel {
@@ -136,8 +136,8 @@ const ageSeconds = (from: Date, to: Date): number => Math.max(0, Math.round((to.
  * not be read (or when status itself says unknown), never compliant on a guess.
  */
 export function reportBand(s: InstanceStatus, scenario: Scenario): HistoryBand {
-  if (s.errors.length > 0) return 'unknown';
-  return s.band[scenario] as HistoryBand;
+  if (s.errors.length > 0 || !s.observed) return 'unknown';
+  return s.band[scenario];
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -158,7 +158,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     resolvedAt: iso(f.resolvedAt),
     ageSeconds: ageSeconds(f.openedAt, f.resolvedAt ?? at),
     notifiedAt: iso(f.notifiedAt),
-    acknowledged: null,
+    acknowledged: f.acknowledged ? { by: f.acknowledged.by, reason: f.acknowledged.reason, until: f.acknowledged.until.toISOString() } : null,
   });
   return {
     generatedAt: at.toISOString(),
@@ -184,12 +184,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
     copyCapacity: null,
     runs: input.runs.map((r) => ({ id: r.id, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt.toISOString(), finishedAt: iso(r.finishedAt), outcome: r.outcome, error: r.error ? r.error.message : null })),
     unobserved: [
+      ...input.status.unobserved.map((u) => `${u.region}: ${u.cause}, ${u.instances.length} instance(s) unknown (${u.error.message})`),
       ...input.unobserved,
       ...(input.drills.available ? [] : ['restore drills: not available in this build, so RTO shows "no drill yet" and counts as unknown']),
       'copy capacity per DR region: not reported by the engine yet',
-      'finding acknowledgement: not tracked by snapward yet',
     ],
-    observedFully: (input.readFailures ?? 0) === 0 && input.status.problems.length === 0 && instances.every((i) => i.errors.length === 0),
+    observedFully: (input.readFailures ?? 0) === 0 && input.status.unobserved.length === 0 && input.status.problems.length === 0 && instances.every((i) => i.errors.length === 0),
     problems: [
       ...input.status.problems.map((p) => `fleet: ${p.code}: ${p.message}`),
       ...input.status.warnings.map((w) => `fleet: warning: ${w}`),

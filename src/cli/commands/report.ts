@@ -6,7 +6,7 @@ import { gatherReport } from '../../app/report/gather';
 import { renderReportHtml } from '../../app/report/html';
 import { DAY } from '../../domain/time';
 import { withApp, GlobalOptions } from '../context';
-import { EXIT, usageError } from '../errors';
+import { exitCodeFor, usageError } from '../errors';
 import { Output } from '../output';
 
 interface ReportOptions extends GlobalOptions {
@@ -56,6 +56,7 @@ export function registerReport(program: Command, out: Output, setExit: (code: nu
       }
       if (opts.json) out.json(model);
       if (!model.observedFully) say(`not everything could be observed: ${model.unobserved.slice(0, 3).join('; ')}`);
-      setExit(model.observedFully ? EXIT.ok : EXIT.failures);
+      // As status: 4 when part of the fleet or the store could not be read, 1 for fleet problems.
+      setExit(model.observedFully ? exitCodeFor({}) : exitCodeFor({ unobserved: true }));
     });
 }
