@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/moto';
 import { DR_KEY_ALIAS, seedFleet } from '../../scripts/lib/seed-fleet';
 import { runCli } from '../support/cli-capture';
 import { useMotoServer } from '../support/moto-session';
@@ -76,6 +77,25 @@ state:
     expect(readFileSync(join(csv, 'instances.csv'), 'utf8').trim().split('\r\n')).toHaveLength(4);
     expect(readFileSync(join(csv, 'runs.csv'), 'utf8').trim().split('\r\n')).toHaveLength(3);
   });
+
+  it('RDS unreachable: every instance counts unknown, the page says why, the file is still written, exit 4', async () => {
+    const html = join(dir, 'blind', 'dashboard.html');
+    process.env.AWS_ENDPOINT_URL_RDS = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+    let res: Awaited<ReturnType<typeof runCli>>;
+    try {
+      res = await runCli(['report', '--json', '--html', html, '--config', configPath]);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_RDS;
+    }
+    expect(res.code).toBe(4);
+    const report = JSON.parse(res.stdout);
+    expect(report.observedFully).toBe(false);
+    for (const t of report.tiers) for (const s of ['instanceLoss', 'regionLoss']) expect(t[s].compliant).toBe(0);
+    expect(report.tiers.reduce((n: number, t: { instanceLoss: { unknown: number } }) => n + t.instanceLoss.unknown, 0)).toBe(3);
+    expect(report.unobserved.join('\n')).toMatch(/us-east-1: unreachable[^\n]*3 instance\(s\) unknown/);
+    expect(res.stderr).toContain(`wrote ${html}`);
+    expect(readFileSync(html, 'utf8')).toMatch(/us-east-1: unreachable/);
+  }, 60_000);
 
   it('report with no output, or a bad --since, exits 2 naming what was expected', async () => {
     const none = await runCli(['report', '--config', configPath]);

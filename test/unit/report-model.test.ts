@@ -30,6 +30,18 @@ describe('report model: tier counts', () => {
     expect(m.observedFully).toBe(false);
   });
 
+  it('names each region and cause status could not observe, and is then not fully observed', () => {
+    const s = instanceStatus('u', 1, at, { instanceLoss: null, regionLoss: null }, { observed: false, band: { instanceLoss: 'unknown', regionLoss: 'unknown' } });
+    const input = reportInput(at, [s]);
+    const m = buildReportModel({
+      ...input,
+      status: { ...input.status, unobserved: [{ region: 'us-east-1', cause: 'unreachable (TimeoutError)', instances: ['u'], error: { code: 'AWS_ERROR', message: 'connect ETIMEDOUT', retryable: true } }] },
+    });
+    expect(m.unobserved[0]).toBe('us-east-1: unreachable (TimeoutError), 1 instance(s) unknown (connect ETIMEDOUT)');
+    expect(m.observedFully).toBe(false);
+    expect(m.tiers[1]!.instanceLoss.unknown).toBe(1);
+  });
+
   it('counts a status band of unknown as unknown too (issue 10)', () => {
     const s = instanceStatus('u', 1, at, { instanceLoss: 60, regionLoss: 60 });
     const m = buildReportModel(reportInput(at, [{ ...s, band: { instanceLoss: 'unknown' as never, regionLoss: 'compliant' } }]));
