@@ -164,6 +164,10 @@ describe('report --html in Chromium', () => {
     expect(await view.page.$eval('#generated-at', (e) => e.getAttribute('datetime'))).toBe('2026-11-24T10:05:00.000Z');
     expect(text).toMatch(/restore drills: not available in this build/);
     expect(text).toMatch(/Snapshot Missed: jira-prod-euw1-1, open/);
+    // Which tiers are red, since when and why.
+    expect(await view.page.$eval('.tier[data-tier="1"] .tier-since', (e) => e.textContent)).toBe('not all compliant since 2026-10-26');
+    expect(await view.page.$eval('.tier[data-tier="1"] .tier-why', (e) => e.textContent)).toMatch(/1 Snapshot Missed/);
+    expect(await view.page.$$('.tier[data-tier="3"] .tier-since')).toHaveLength(0); // compliant again since day 21
   });
 });
 

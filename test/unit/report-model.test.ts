@@ -116,6 +116,19 @@ describe('report model: history', () => {
     expect(h.series.some((s) => s.tier === 1)).toBe(false); // no record: no line at all
   });
 
+  it('says since when a tier has not been all compliant, and why (its open findings by kind)', () => {
+    const a = instanceStatus('a', 0, at, { instanceLoss: 5 * H, regionLoss: 60 });
+    const b = instanceStatus('b', 0, at, { instanceLoss: 60, regionLoss: 60 });
+    const m = buildReportModel(
+      reportInput(at, [a, b], {
+        history: [day('2026-11-20', 'a', 0, 'critical'), day('2026-11-21', 'a', 0, 'compliant'), day('2026-11-21', 'b', 0, 'compliant'), day('2026-11-22', 'b', 0, 'compliant'), day('2026-11-22', 'a', 0, 'unknown'), day('2026-11-24', 'a', 0, 'severe'), day('2026-11-21', 'c', 1, 'compliant')],
+        findings: [finding('f-1', 'a', at), finding('f-2', 'a', at, { kind: 'Snapshot Missed', key: 'Snapshot Missed|a' })],
+      }),
+    );
+    expect(m.tiers[0]).toMatchObject({ notCompliantSince: '2026-11-22', openFindings: { 'RPO Breached': 1, 'Snapshot Missed': 1 } });
+    expect(m.tiers[1]).toMatchObject({ notCompliantSince: null, openFindings: {} });
+  });
+
   it('says since when an instance has not been compliant (its trailing run of bad days)', () => {
     const s = instanceStatus('a', 0, at, { instanceLoss: 5 * H, regionLoss: 60 });
     const m = buildReportModel(

@@ -60,6 +60,8 @@ function tierCard(t: TierSummary): string {
 <dt>Instance loss</dt><dd>${counts(t.instanceLoss, t.tier, 'instanceLoss')}<br><span class="small">worst ${dur(t.worstAchievedSeconds.instanceLoss)}${t.withoutRecoveryPoint.instanceLoss ? `; ${t.withoutRecoveryPoint.instanceLoss} without any recovery point` : ''}</span></dd>
 <dt>Region loss</dt><dd>${counts(t.regionLoss, t.tier, 'regionLoss')}<br><span class="small">worst ${dur(t.worstAchievedSeconds.regionLoss)}${t.withoutRecoveryPoint.regionLoss ? `; ${t.withoutRecoveryPoint.regionLoss} without any recovery point` : ''}</span></dd>
 <dt>RTO (drill)</dt><dd>${counts(t.rto, t.tier, 'rto')}${t.noDrill ? `<br><span class="small">${t.noDrill} with no drill yet (counted unknown)</span>` : ''}</dd>
+${t.notCompliantSince ? `<dt>Since</dt><dd class="tier-since">${band('critical', 'not all compliant')} since ${h(t.notCompliantSince)}</dd>` : ''}
+${Object.keys(t.openFindings).length ? `<dt>Why</dt><dd class="tier-why">${Object.entries(t.openFindings).map(([k, n]) => `${n} ${h(k)}`).join(', ')}</dd>` : ''}
 </dl></section>`;
 }
 

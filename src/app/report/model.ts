@@ -50,6 +50,10 @@ export interface TierSummary {
   readonly worstAchievedSeconds: Record<Scenario, number | null>;
   /** Instances with no recovery point at all in a scenario. */
   readonly withoutRecoveryPoint: Record<Scenario, number>;
+  /** First day of the trailing run of recorded days on which not every instance was compliant (null: last recorded day was all compliant). Days without a record do not break the run. */
+  readonly notCompliantSince: string | null;
+  /** Why: the tier's open findings by kind. */
+  readonly openFindings: Readonly<Record<string, number>>;
 }
 
 export interface RecoveryPointView {
@@ -164,7 +168,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     generatedAt: at.toISOString(),
     source: input.source,
     since: input.since.toISOString(),
-    tiers: TIERS.map((tier) => tierSummary(tier, instances, input)),
+    tiers: TIERS.map((tier) => tierSummary(tier, instances, input, tierNotCompliantSince(input.history, tier))),
     history: historySeries(input.history, dayOf(at)),
     instances,
     findings: {
@@ -226,7 +230,7 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
   };
 }
 
-function tierSummary(tier: Tier, all: readonly InstanceRow[], input: ReportInput): TierSummary {
+function tierSummary(tier: Tier, all: readonly InstanceRow[], input: ReportInput, notCompliantSince: string | null): TierSummary {
   const rows = all.filter((r) => r.tier === tier);
   const counts = { instanceLoss: emptyCounts(), regionLoss: emptyCounts(), rto: emptyCounts() };
   const worst: Record<Scenario, number | null> = { instanceLoss: null, regionLoss: null };
@@ -250,7 +254,22 @@ function tierSummary(tier: Tier, all: readonly InstanceRow[], input: ReportInput
     noDrill: rows.filter((r) => r.rto.status === 'no-drill').length,
     worstAchievedSeconds: worst,
     withoutRecoveryPoint: without,
+    notCompliantSince,
+    openFindings: rows.flatMap((r) => r.openFindings).reduce<Record<string, number>>((acc, f) => ({ ...acc, [f.kind]: (acc[f.kind] ?? 0) + 1 }), {}),
   };
+}
+
+/** A tier's trailing run of recorded days with any instance not compliant (in either scenario, unknown included). */
+function tierNotCompliantSince(history: readonly ComplianceDay[], tier: Tier): string | null {
+  const days = new Map<string, boolean>();
+  for (const e of history) {
+    if (e.tier !== tier) continue;
+    const ok = e.band.instanceLoss === 'compliant' && e.band.regionLoss === 'compliant';
+    days.set(e.day, (days.get(e.day) ?? true) && ok);
+  }
+  let since: string | null = null;
+  for (const day of [...days.keys()].sort()) since = days.get(day) ? null : (since ?? day);
+  return since;
 }
 
 /** One point per day and tier that has records; a day without a record is a gap (null), never 0. */
