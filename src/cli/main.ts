@@ -7,8 +7,10 @@ import { registerCompletion } from './commands/completion';
 import { registerDoctor } from './commands/doctor';
 import { registerFindings } from './commands/findings';
 import { registerRun } from './commands/run';
+import { registerReport } from './commands/report';
 import { registerRuns } from './commands/runs';
 import { registerShow } from './commands/show';
+import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 import { registerVerifyReplication } from './commands/verify-replication';
 import { EXIT, unreadableStore, unreadableStoreAdvice } from './errors';
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], rawOut: Output = streamOutpu
     .configureOutput({ writeErr: (text) => out.error(text.trimEnd()), writeOut: (text) => out.line(text.trimEnd()) })
     .showHelpAfterError('(run snapward --help for usage)');
 
-  const registers = [registerRun, registerBackup, registerStatus, registerShow, registerRuns, registerCheck, registerFindings, registerDoctor, registerVerifyReplication, registerCompletion];
+  const registers = [registerRun, registerBackup, registerStatus, registerShow, registerRuns, registerCheck, registerFindings, registerDoctor, registerVerifyReplication, registerReport, registerServe, registerCompletion];
   for (const register of registers) register(program, out, setExit);
   const configure = (cmd: Command): void => {
     for (const sub of cmd.commands) {
