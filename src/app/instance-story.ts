@@ -6,7 +6,7 @@ import { Finding, InstanceResult, RunKind, RunOutcome, RunTrigger } from '../por
 import { DatabaseCatalog } from './catalog';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
-import { instanceDrills } from './instance-drills';
+import { InstanceDrills, instanceDrills } from './instance-drills';
 import { memberHint, notInFleetHint } from './instance-hints';
 import { asSeen } from './runs';
 import { fleetStatus, InstanceStatus } from './status';
@@ -49,7 +49,7 @@ export interface InstanceStory {
   readonly runs: readonly StoryRun[];
   readonly runsScanned: number;
   readonly findings: readonly Finding[];
-  readonly drills: readonly unknown[];
+  readonly drills: InstanceDrills;
 }
 
 export interface StoryOptions {

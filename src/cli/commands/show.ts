@@ -139,5 +139,5 @@ function printStory(out: Output, s: InstanceStory, wide: boolean): void {
   }
 
   out.line();
-  out.line(s.drills.length ? `drills: ${s.drills.length}` : 'drills: none recorded');
+  out.line(!s.drills.available ? 'drills: not known to this build (restore drills are not installed)' : s.drills.items.length ? `drills: ${s.drills.items.length}` : 'drills: none recorded');
 }
