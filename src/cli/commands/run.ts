@@ -70,7 +70,7 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
         { key: 'copy', header: 'WOULD COPY', elide: 'end', shrink: 2 },
         { key: 'delete', header: 'WOULD DELETE', elide: 'end', shrink: 2 },
         { key: 'fail', header: 'WOULD FAIL', elide: 'end', tone: (v) => (v === '-' ? null : 'red') },
-        { key: 'notes', header: 'NOTES', shrink: 3 },
+        { key: 'notes', header: 'NOTES', shrink: 3, min: 10 },
       ],
       rows.map((p) => ({
         instance: p.instanceId,

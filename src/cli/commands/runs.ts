@@ -121,7 +121,7 @@ function printRun(out: Output, run: RunRecord, results: readonly InstanceResult[
       { key: 'deleted', header: 'DELETED', align: 'right', elide: 'none' },
       { key: 'pending', header: 'IN PROGRESS', align: 'right', elide: 'none' },
       { key: 'deferred', header: 'DEFERRED', align: 'right', elide: 'none' },
-      { key: 'notes', header: 'ERRORS / WARNINGS', shrink: 3 },
+      { key: 'notes', header: 'ERRORS / WARNINGS', shrink: 3, min: 10 },
     ],
     rows.map((r) => ({
       instance: r.instanceId,

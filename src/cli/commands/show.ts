@@ -57,6 +57,7 @@ function printStory(out: Output, s: InstanceStory, wide: boolean): void {
       { wide },
     );
     for (const sc of ['instanceLoss', 'regionLoss'] as const) {
+      if (!st.observed) break; // figures not read: no advice on a guess
       const never = st.rpo[sc].neverMeets;
       if (never) out.line(`  ${sc === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target: ${never.reason}; remedy: ${never.remedy}`);
     }
