@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SNAPWARD_TAG_KEYS } from '../../infra/constructs/snapshot-permissions';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table';
 import { SnapwardStack, SnapwardStackProps } from '../../infra/snapward-stack';
 
@@ -15,7 +16,10 @@ import { SnapwardStack, SnapwardStackProps } from '../../infra/snapward-stack';
 const ROOT = join(__dirname, '..', '..');
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'];
 const KEY_USW2 = 'arn:aws:kms:us-west-2:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9';
-const KEY_EUW1 = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The example fleet names this DR key by ARN under kms.eu-west-1: granted without being listed. */
+const KEY_EUW1 = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The example fleet's databases live in these (its source keys are granted through RDS there). */
+const SOURCE_REGIONS = ['eu-central-1', 'us-east-1'];
 
 function synth(props: Partial<SnapwardStackProps> = {}): { stack: SnapwardStack; template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -23,7 +27,8 @@ function synth(props: Partial<SnapwardStackProps> = {}): { stack: SnapwardStack;
     projectRoot: ROOT,
     fleetConfig: { file: 'config/examples/snapward.example.yaml' },
     regions: REGIONS,
-    kmsKeyArns: [KEY_USW2, KEY_EUW1],
+    // the example fleet's us-west-2 key is an alias: IAM needs its ARN from the settings
+    kmsKeyArns: [KEY_USW2],
     attachmentBuckets: ['jira-media-use1', 'jira-media-usw2'],
     ...props,
   });
@@ -157,23 +162,11 @@ describe('SnapwardStack: IAM', () => {
     expect(deletes.map((s) => s.Sid).sort()).toEqual(['RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots']);
   });
 
-  it('RDS describe/list: resource * (no ARN form exists for all of them), limited to the configured regions', () => {
-    const describe = {
-      Sid: 'RdsDescribeFleet',
-      Effect: 'Allow',
-      Action: [
-        'rds:DescribeDBInstances',
-        'rds:DescribeDBClusters',
-        'rds:DescribeDBSnapshots',
-        'rds:DescribeDBClusterSnapshots',
-        'rds:DescribeDBInstanceAutomatedBackups',
-        'rds:DescribeAccountAttributes',
-        'rds:ListTagsForResource',
-      ],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': REGIONS } },
-    };
-    for (const name of ['reconcile', 'adhocBackup', 'check'] as const) expect(bySid(statementsOfRole(roleId(name)), 'RdsDescribeFleet')).toStrictEqual([describe]);
+  it('RDS describe: resource * (no ARN form exists for all of them), limited to the configured regions; the watchdog alone reads backups and quotas', () => {
+    const fleet = ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'];
+    const describe = (actions: string[]) => ({ Sid: 'RdsDescribeFleet', Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': REGIONS } } });
+    for (const name of ['reconcile', 'adhocBackup'] as const) expect(bySid(statementsOfRole(roleId(name)), 'RdsDescribeFleet')).toStrictEqual([describe(fleet)]);
+    expect(bySid(statementsOfRole(roleId('check')), 'RdsDescribeFleet')).toStrictEqual([describe([...fleet, 'rds:DescribeDBInstanceAutomatedBackups', 'rds:DescribeAccountAttributes'])]);
     expect(bySid(statementsOfRole(roleId('verifyReplication')), 'RdsDescribeFleet')).toEqual([]);
   });
 
@@ -195,7 +188,18 @@ describe('SnapwardStack: IAM', () => {
       },
     ]);
     const own = [...REGIONS.map((r) => rdsArn(r, 'snapshot', 'sw-*')), ...REGIONS.map((r) => rdsArn(r, 'cluster-snapshot', 'sw-*'))];
-    expect(bySid(reconcile, 'RdsTagOwnSnapshots')).toStrictEqual([{ Sid: 'RdsTagOwnSnapshots', Effect: 'Allow', Action: 'rds:AddTagsToResource', Resource: own }]);
+    expect(bySid(reconcile, 'RdsTagOwnSnapshotsOnCreate')).toStrictEqual([
+      {
+        Sid: 'RdsTagOwnSnapshotsOnCreate',
+        Effect: 'Allow',
+        Action: 'rds:AddTagsToResource',
+        Resource: own,
+        Condition: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [...SNAPWARD_TAG_KEYS] },
+          StringEquals: { 'aws:RequestTag/snapward:managed': 'true' },
+        },
+      },
+    ]);
     expect(bySid(reconcile, 'RdsCopyOwnSnapshots')).toStrictEqual([
       { Sid: 'RdsCopyOwnSnapshots', Effect: 'Allow', Action: ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'], Resource: own },
     ]);
@@ -210,21 +214,33 @@ describe('SnapwardStack: IAM', () => {
     }
   });
 
-  it('KMS: only the configured keys; grants only for AWS resources; crypto only through RDS', () => {
-    const keys = [KEY_USW2, KEY_EUW1];
-    expect(bySid(reconcile, 'KmsDescribeKeys')).toStrictEqual([{ Sid: 'KmsDescribeKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: keys }]);
-    expect(bySid(reconcile, 'KmsCreateGrantForRds')).toStrictEqual([
-      { Sid: 'KmsCreateGrantForRds', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: keys, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
-    ]);
-    expect(bySid(reconcile, 'KmsUseKeysThroughRds')).toStrictEqual([
+  it('KMS: the fleet DR keys (by ARN) and the source regions keys through RDS; grants only for AWS resources; no data-key actions', () => {
+    const keys = [KEY_EUW1, KEY_USW2];
+    expect(bySid(reconcile, 'KmsDescribeDrKeys')).toStrictEqual([{ Sid: 'KmsDescribeDrKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: keys }]);
+    expect(bySid(reconcile, 'KmsCreateGrantOnDrKeysForRds')).toStrictEqual([
       {
-        Sid: 'KmsUseKeysThroughRds',
+        Sid: 'KmsCreateGrantOnDrKeysForRds',
         Effect: 'Allow',
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
+        Action: 'kms:CreateGrant',
         Resource: keys,
-        Condition: { StringEquals: { 'kms:ViaService': REGIONS.map((r) => `rds.${r}.amazonaws.com`) } },
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: { 'kms:ViaService': REGIONS.map((r) => `rds.${r}.amazonaws.com`) } },
       },
     ]);
+    const kmsArn = (region: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:${region}:`, { Ref: 'AWS::AccountId' }, ':key/*']] });
+    const viaSource = { 'kms:ViaService': SOURCE_REGIONS.map((r) => `rds.${r}.amazonaws.com`) };
+    expect(bySid(reconcile, 'KmsDescribeSourceKeysThroughRds')).toStrictEqual([
+      { Sid: 'KmsDescribeSourceKeysThroughRds', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: SOURCE_REGIONS.map(kmsArn), Condition: { StringEquals: viaSource } },
+    ]);
+    expect(bySid(reconcile, 'KmsCreateGrantOnSourceKeysForRds')).toStrictEqual([
+      {
+        Sid: 'KmsCreateGrantOnSourceKeysForRds',
+        Effect: 'Allow',
+        Action: 'kms:CreateGrant',
+        Resource: SOURCE_REGIONS.map(kmsArn),
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaSource },
+      },
+    ]);
+    expect(actionsOf(reconcile).filter((a) => a.startsWith('kms:')).sort()).toEqual(['kms:CreateGrant', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:DescribeKey']);
   });
 
   it('verify-replication reads exactly the attachment buckets', () => {
@@ -238,7 +254,7 @@ describe('SnapwardStack: IAM', () => {
       },
     ]);
     expect(bySid(verify, 'S3HeadAttachmentObjects')).toStrictEqual([
-      { Sid: 'S3HeadAttachmentObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [s3Arn('jira-media-use1/*'), s3Arn('jira-media-usw2/*')] },
+      { Sid: 'S3HeadAttachmentObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: [s3Arn('jira-media-use1/*'), s3Arn('jira-media-usw2/*')] },
     ]);
     expect(actionsOf(verify).filter((a) => a.startsWith('rds:') || a.startsWith('kms:') || a.startsWith('events:'))).toEqual([]);
   });
@@ -247,7 +263,7 @@ describe('SnapwardStack: IAM', () => {
     const puts = statementsOfRole(roleId('check')).filter((s) => actionsOf([s]).includes('events:PutEvents'));
     expect(puts).toStrictEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [logicalId(stack.alertBus), 'Arn'] } }]);
     for (const name of ['reconcile', 'adhocBackup', 'verifyReplication'] as const) expect(actionsOf(statementsOfRole(roleId(name)))).not.toContain('events:PutEvents');
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'snapward-alerts' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Snapward-alerts' });
   });
 
   it('every function reads and writes items of the state table, and nothing else on it', () => {
@@ -268,7 +284,7 @@ describe('SnapwardStack: IAM', () => {
       Update: ['dynamodb:UpdateItem'],
       Delete: ['dynamodb:DeleteItem'],
       BatchWrite: ['dynamodb:BatchWriteItem'],
-      TransactWrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      TransactWrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', ...(/\bConditionCheck:/.test(readFileSync(join(ROOT, 'src', 'adapters', 'state', 'dynamodb-state-store.ts'), 'utf8')) ? ['dynamodb:ConditionCheckItem'] : [])],
       Scan: ['dynamodb:Scan'],
       TransactGet: ['dynamodb:GetItem'],
     };
@@ -291,8 +307,8 @@ describe('SnapwardStack: IAM', () => {
     expect(statements.length).toBeGreaterThan(40);
     const wildcard = (a: string) => a === '*' || /^[a-z0-9-]+:\*$/.test(a);
     expect(statements.filter((s) => s.Effect === 'Allow' && actionsOf([s]).some((a) => a.includes('*'))).map((s) => `${s.in}: ${JSON.stringify(s.Action)}`)).toEqual([]);
-    const denies = statements.filter((s) => s.Effect === 'Deny');
-    expect(denies.length).toBe(4); // one per dead-letter queue
+    const denies = statements.filter((s) => s.Effect === 'Deny' && actionsOf([s]).some((a) => a.startsWith('sqs:')));
+    expect(denies.length).toBe(5); // one per dead-letter queue
     for (const d of denies) {
       expect(d).toMatchObject({ Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } });
       expect(wildcard(d.Action as string)).toBe(true);
@@ -346,7 +362,7 @@ describe('SnapwardStack: schedules', () => {
 
   it('every dead-letter queue is encrypted (SSE-SQS), keeps messages 14 days and refuses plain HTTP', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(4);
+    expect(Object.keys(queues)).toHaveLength(5);
     for (const [id, q] of Object.entries(queues)) {
       expect(q.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -358,11 +374,9 @@ describe('SnapwardStack: schedules', () => {
 });
 
 describe('SnapwardStack: operator rule', () => {
-  it('Backup Requested from snapward.operator on the default bus -> adhoc-backup, with retries and a dead-letter queue', () => {
-    const rules = template.findResources('AWS::Events::Rule');
-    expect(Object.values(rules)).toHaveLength(1);
-    const rule = Object.values(rules)[0]!.Properties as Record<string, unknown>;
-    expect(rule.EventBusName).toBeUndefined(); // the default bus
+  it('Backup Requested from snapward.operator on the operator bus -> adhoc-backup, with retries and a dead-letter queue', () => {
+    const rule = json.Resources[logicalId(stack.operatorRule.rule)]!.Properties;
+    expect(rule.EventBusName).toEqual({ Ref: logicalId(stack.operatorRule.bus) }); // not the default bus
     expect(rule.EventPattern).toStrictEqual({ source: ['snapward.operator'], 'detail-type': ['Backup Requested'] });
     const dlq = logicalId(stack.functions.adhocBackup.function.deadLetterQueue!);
     expect(rule.Targets).toStrictEqual([
@@ -394,6 +408,7 @@ describe('SnapwardStack: state table', () => {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true }, // KMS with the AWS managed aws/dynamodb key
+      TableName: 'Snapward-state',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -448,10 +463,12 @@ describe('SnapwardStack: alarms', () => {
     expect(alarms).toHaveLength(8 + queues.length);
   });
 
-  it('no actions without a topic', () => {
+  it('without alarmTopicArn every alarm notifies the stack\'s own alert topic, on ALARM and on OK', () => {
+    const topic = { Ref: logicalId(stack.alerts.topic) };
+    expect(alarms.length).toBeGreaterThan(0);
     for (const a of alarms) {
-      expect(a.AlarmActions).toBeUndefined();
-      expect(a.OKActions).toBeUndefined();
+      expect(a.AlarmActions).toEqual([topic]);
+      expect(a.OKActions).toEqual([topic]);
     }
   });
 });
@@ -509,9 +526,9 @@ describe('SnapwardStack: fleet config in S3, alarm topic', () => {
     }
   });
 
-  it('alarms notify the topic on ALARM and on OK', () => {
+  it('alarms notify the given topic on ALARM and on OK', () => {
     const alarms = Object.values(s3template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(13);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);
       expect(a.Properties.OKActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);
