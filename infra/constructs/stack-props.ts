@@ -130,7 +130,22 @@ export function validateStackProps(props: SnapwardStackProps, projectRoot: strin
       ...checkList('regions', regions, (r, at) => (REGION_PATTERN.test(r) ? null : `${at}: got ${show(r)}, expected an AWS region code such as "us-east-1"`), { allowEmpty: false }),
     );
   }
-  const kmsKeyArns = [...new Set([...(fleetNeeds?.keyArns ?? []), ...(props.kmsKeyArns ?? [])])];
+  problems.push(
+    ...checkList(
+      'kmsKeyArns',
+      props.kmsKeyArns ?? [],
+      (arn, at) => {
+        if (/:alias\//.test(arn)) return `${at}: got alias ARN ${show(arn)}; IAM authorizes KMS calls against the key, so give the key ARN (aws kms describe-key --key-id <alias> --query KeyMetadata.Arn)`;
+        const m = KMS_KEY_ARN_PATTERN.exec(arn);
+        if (!m) return `${at}: got ${show(arn)}, expected a KMS key ARN such as "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"`;
+        const region = m[2] as string;
+        return Array.isArray(regions) && !regions.includes(region) ? `${at}: key is in ${region}, which is not in regions ${show(regions)}; add the region or drop the key` : null;
+      },
+      { allowEmpty: true },
+    ),
+  );
+  // The fleet's own DR key ARNs first, then what the settings add.
+  const kmsKeyArns = [...new Set([...(fleetNeeds?.keyArns ?? []), ...(Array.isArray(props.kmsKeyArns) ? props.kmsKeyArns : [])])];
   const attachmentBuckets = props.attachmentBuckets ?? fleetNeeds?.buckets ?? [];
   problems.push(
     ...checkList('attachmentBuckets', attachmentBuckets, (b, at) => (BUCKET_PATTERN.test(b) ? null : `${at}: got ${show(b)}, expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), not an ARN or s3:// URI`), {

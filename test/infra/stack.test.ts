@@ -568,18 +568,127 @@ describe('SnapwardStack: props validation', () => {
     expect(build({ fleetConfig: { s3Uri: 's3://bucket/configs/*' } })).toThrow(/contains a wildcard/);
   });
 
+  it('alertEmail and operatorPrincipals are checked', () => {
+    expect(build({ alertEmail: 'a@b.org, c@d.org' })).toThrow(/alertEmail: got "a@b.org, c@d.org", expected one e-mail address/);
+    expect(build({ operatorPrincipals: ['Admin'] })).toThrow(/operatorPrincipals\[0\]: got "Admin", expected an IAM role or user ARN/);
+  });
+
   it('regions may not be empty', () => {
     expect(build({ regions: [] })).toThrow(/regions: got \[\], expected at least one entry/);
   });
 
-  it('defaults: the four example regions, no keys, no buckets, the snapward-alerts bus', () => {
+  it('defaults: regions, DR key ARNs and buckets come from the fleet; names from the stack name', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const bare = new SnapwardStack(app, 'Bare', { projectRoot: ROOT, fleetConfig: { file: 'config/examples/snapward.example.yaml' } });
+    const bare = new SnapwardStack(app, 'Bare', { projectRoot: ROOT, fleetConfig: { file: 'config/examples/snapward.example.yaml' }, kmsKeyArns: [KEY_USW2] });
     const t = Template.fromStack(bare);
-    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'snapward-alerts' });
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Sid: 'RdsDescribeFleet', Condition: { StringEquals: { 'aws:RequestedRegion': REGIONS } } })] } });
-    const all = JSON.stringify(t.toJSON());
-    expect(all).not.toMatch(/"kms:|"s3:ListBucket"/);
-    expect(Stack.of(bare).resolve(bare.schedules.verifyReplication.schedule.scheduleName)).toBeDefined();
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'Bare-alerts' });
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'Bare-operators' });
+    t.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'Bare-state' });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Sid: 'RdsDescribeFleet', Condition: { StringEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2'] } } })] },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Sid: 'KmsDescribeDrKeys', Resource: [KEY_EUW1, KEY_USW2] })] } });
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Sid: 'S3ReadReplicationSetup', Resource: [s3Arn('jira-media-use1'), s3Arn('jira-media-usw2')] })] } });
+  });
+
+  it('a fleet needing a region, key or bucket the settings leave out fails the synth with the list', () => {
+    expect(build({ regions: ['us-east-1', 'us-west-2'], kmsKeyArns: [], attachmentBuckets: ['jira-media-use1'] })).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /3 problems[\s\S]*regions: \["us-east-1","us-west-2"\] leaves out eu-central-1, eu-west-1, which the fleet .*snapward.example.yaml uses[\s\S]*kmsKeyArns: the fleet .* encrypts copies in us-west-2 with "alias\/snapward-dr", which IAM cannot authorize by name; add that key's ARN[\s\S]*attachmentBuckets: \["jira-media-use1"\] leaves out jira-media-usw2/,
+        ),
+      }),
+    );
+    // settings may add to the fleet's needs
+    const { stack: more } = synth({ regions: [...REGIONS, 'ap-south-1'] });
+    expect(Stack.of(more).resolve(JSON.stringify(Template.fromStack(more).toJSON()))).toContain('rds.ap-south-1.amazonaws.com');
+  });
+
+  it('an s3Uri fleet config is read from its local copy, or needs regions', () => {
+    expect(build({ fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, regions: undefined })).toThrow(/regions: not given, and the fleet config is in S3 with no local copy/);
+    expect(build({ fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, fleetConfigCopy: 'config/examples/snapward.example.yaml', regions: ['us-east-1'], kmsKeyArns: [] })).toThrow(/regions: \["us-east-1"\] leaves out eu-central-1, eu-west-1, us-west-2/);
+    expect(() => synth({ fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, fleetConfigCopy: 'config/examples/snapward.example.yaml', regions: undefined })).not.toThrow();
+  });
+});
+
+describe('SnapwardStack: alert delivery', () => {
+  const topicId = logicalId(stack.alerts.topic);
+  const ruleProps = json.Resources[logicalId(stack.alerts.rule)]!.Properties;
+
+  it('an SNS topic encrypted with its own rotated key, refusing plain HTTP', () => {
+    const keyId = logicalId(stack.alerts.key);
+    expect(json.Resources[topicId]?.Properties).toMatchObject({ KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    expect(json.Resources[keyId]?.Properties).toMatchObject({ EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    // EventBridge and CloudWatch alarms may use the key to publish, from this account only
+    const keyPolicy = json.Resources[keyId]?.Properties.KeyPolicy as { Statement: Statement[] };
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      expect(keyPolicy.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: service }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+      );
+    }
+  });
+
+  it('a rule on the alert bus sends every snapward finding event to the topic as a readable message', () => {
+    expect(ruleProps.EventBusName).toEqual({ Ref: logicalId(stack.alertBus) });
+    expect(ruleProps.EventPattern).toStrictEqual({ source: ['snapward'] });
+    const [target] = ruleProps.Targets as Array<Record<string, unknown>>;
+    expect(target).toMatchObject({ Arn: { Ref: topicId }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 } });
+    const transformer = target!.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string };
+    expect(transformer.InputPathsMap).toMatchObject({ 'detail-type': '$.detail-type', 'detail-message': '$.detail.message', 'detail-findingId': '$.detail.findingId' });
+    expect(transformer.InputTemplate).toBe(
+      '"snapward <detail-type> (account <account>, <region>, <time>): <detail-message>. Finding <detail-findingId>, check run <detail-runId>. See `snapward findings` for what is still open."',
+    );
+    // EventBridge may publish to the topic (its resource policy)
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } })]) },
+    });
+  });
+
+  it('no e-mail subscription unless alertEmail is set; then exactly that one', () => {
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription'))).toEqual([]);
+    const { stack: withMail, template: t } = synth({ alertEmail: 'oncall@example.org' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org', TopicArn: { Ref: logicalId(withMail.alerts.topic, withMail) } });
+    expect(new AwsSolutionsChecks().validateScope(withMail).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('SnapwardStack: operator bus', () => {
+  const busId = logicalId(stack.operatorRule.bus);
+
+  /** The bus's policy statements (CDK writes one AWS::Events::EventBusPolicy per statement). */
+  const busStatements = (t: typeof json, bus: string) =>
+    Object.values(t.Resources)
+      .filter((r) => r.Type === 'AWS::Events::EventBusPolicy' && JSON.stringify(r.Properties.EventBusName) === JSON.stringify({ Ref: bus }))
+      .map((r) => r.Properties.Statement as Statement);
+
+  it('its own bus, named after the stack, whose policy admits the Admin role by default and denies everyone else', () => {
+    expect(json.Resources[busId]?.Properties.Name).toBe('Snapward-operators');
+    const admin = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/Admin']] };
+    const arn = { 'Fn::GetAtt': [busId, 'Arn'] };
+    expect(busStatements(json, busId)).toStrictEqual([
+      { Sid: 'cdk-OperatorsMayRequestBackups', Effect: 'Allow', Principal: { AWS: admin }, Action: 'events:PutEvents', Resource: arn },
+      { Sid: 'cdk-NobodyElse', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'events:PutEvents', Resource: arn, Condition: { ArnNotEquals: { 'aws:PrincipalArn': [admin] } } },
+    ]);
+  });
+
+  it('operatorPrincipals replaces the default', () => {
+    const ops = ['arn:aws:iam::111122223333:role/SreOnCall', 'arn:aws:iam::111122223333:user/alice'];
+    const { stack: other } = synth({ operatorPrincipals: ops });
+    const t = Template.fromStack(other).toJSON() as typeof json;
+    const statements = busStatements(t, logicalId(other.operatorRule.bus, other));
+    expect(statements[0]?.Principal).toEqual({ AWS: ops });
+    expect(statements[1]?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': ops } });
+  });
+});
+
+describe('SnapwardStack: one pass at a time', () => {
+  it('the reconcile function has reserved concurrency 1; the others reserve none', () => {
+    expect(json.Resources[fnId('reconcile')]?.Properties.ReservedConcurrentExecutions).toBe(1);
+    for (const name of ['adhocBackup', 'check', 'verifyReplication'] as const) expect(json.Resources[fnId(name)]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 });
