@@ -91,6 +91,10 @@ describe('main', () => {
     expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Snapward']);
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(4);
     expect(lines).toEqual([expect.stringMatching(/^snapward: --example: the example fleet and placeholder key ARN; not for a real account/)]);
+    // README "Running on AWS" names the CDK CLI version the assembly asks for.
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { minimumCliVersion?: string };
+    expect(manifest.minimumCliVersion).toMatch(/^2\.\d+\.\d+$/);
+    expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`"minimumCliVersion": "${manifest.minimumCliVersion}"`);
   });
 
   it('settings covering less than the bundled fleet fail the synth with the list (two regions, no keys, for a four-region fleet)', () => {

@@ -40,7 +40,7 @@ export class CodeCalls {
     const config = ts.readConfigFile(configPath, ts.sys.readFile);
     const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
     const handlers = ['reconcile', 'adhoc-backup', 'check', 'verify-replication'].map((h) => join(root, 'handlers', `${h}.ts`));
-    this.program = ts.createProgram(handlers, { ...parsed.options, noEmit: true });
+    this.program = ts.createProgram([...handlers, join(root, 'src', 'cli', 'main.ts')], { ...parsed.options, noEmit: true });
     this.checker = this.program.getTypeChecker();
   }
 
@@ -67,10 +67,15 @@ export class CodeCalls {
 
   /** Every SDK call reachable from `handler` in handlers/<name>.ts. */
   callsOf(handler: string): SdkCall[] {
-    const file = this.program.getSourceFile(join(this.root, 'handlers', `${handler}.ts`));
-    if (!file) throw new Error(`handlers/${handler}.ts is not in the program`);
-    const entry = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === 'handler');
-    if (!entry) throw new Error(`handlers/${handler}.ts has no exported function handler`);
+    return this.callsFrom(join('handlers', `${handler}.ts`), 'handler');
+  }
+
+  /** Every SDK call reachable from the function `name` declared in `file` (relative to the root). */
+  callsFrom(fileInRoot: string, name: string): SdkCall[] {
+    const file = this.program.getSourceFile(join(this.root, fileInRoot));
+    if (!file) throw new Error(`${fileInRoot} is not in the program`);
+    const entry = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+    if (!entry) throw new Error(`${fileInRoot} has no function ${name}`);
 
     const visited = new Set<ts.Node>();
     const queue: ts.Node[] = [entry];
