@@ -141,7 +141,8 @@ export class SnapshotPermissions extends Construct {
    *   for AWS resources through RDS;
    * - the databases' own customer managed keys, which the fleet file does not name (RDS picks the
    *   instance's key): DescribeKey and CreateGrant on any key of the account in the source
-   *   regions, but only through RDS there (kms:ViaService) and, for grants, only for AWS resources.
+   *   regions, but only through RDS (kms:ViaService, fleet regions) and, for grants, only for
+   *   AWS resources.
    *
    * No Encrypt/Decrypt/ReEncrypt/GenerateDataKey: RDS needs those from the caller only for
    * snapshots shared across accounts, which snapward does not do.
@@ -159,13 +160,15 @@ export class SnapshotPermissions extends Construct {
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaRds(this.props.regions) },
       });
     }
+    // Through RDS in any fleet region: a cross-region copy is asked of RDS in the destination
+    // region, and which region's RDS then uses the source key is not documented.
     const sourceKeys = this.props.sourceRegions.map((region) => stack.formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' }));
-    allow(role, { sid: 'KmsDescribeSourceKeysThroughRds', actions: ['kms:DescribeKey'], resources: sourceKeys, conditions: { StringEquals: viaRds(this.props.sourceRegions) } });
+    allow(role, { sid: 'KmsDescribeSourceKeysThroughRds', actions: ['kms:DescribeKey'], resources: sourceKeys, conditions: { StringEquals: viaRds(this.props.regions) } });
     allow(role, {
       sid: 'KmsCreateGrantOnSourceKeysForRds',
       actions: ['kms:CreateGrant'],
       resources: sourceKeys,
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaRds(this.props.sourceRegions) },
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaRds(this.props.regions) },
     });
   }
 
@@ -203,7 +206,7 @@ const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [
     /:kms:[a-z0-9-]+:.+:key\/\*$/,
-    "The databases' own customer managed keys are picked by RDS from each instance and are not named in the fleet file; RDS needs CreateGrant and DescribeKey on them to copy. Allowed only through RDS in the fleet's source regions (kms:ViaService), grants only for AWS resources.",
+    "The databases' own customer managed keys are picked by RDS from each instance and are not named in the fleet file; RDS needs CreateGrant and DescribeKey on them to copy. Keys in the fleet's source regions only, used only through RDS in the fleet's regions (kms:ViaService), grants only for AWS resources.",
   ],
   [
     /:s3:::[^/]+\/\*$/,

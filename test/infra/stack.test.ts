@@ -227,7 +227,7 @@ describe('SnapwardStack: IAM', () => {
       },
     ]);
     const kmsArn = (region: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:${region}:`, { Ref: 'AWS::AccountId' }, ':key/*']] });
-    const viaSource = { 'kms:ViaService': SOURCE_REGIONS.map((r) => `rds.${r}.amazonaws.com`) };
+    const viaSource = { 'kms:ViaService': REGIONS.map((r) => `rds.${r}.amazonaws.com`) };
     expect(bySid(reconcile, 'KmsDescribeSourceKeysThroughRds')).toStrictEqual([
       { Sid: 'KmsDescribeSourceKeysThroughRds', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: SOURCE_REGIONS.map(kmsArn), Condition: { StringEquals: viaSource } },
     ]);
