@@ -120,6 +120,7 @@ export class SnapwardStack extends Stack {
     permissions.grantReadFleet(reconcile.role);
     permissions.grantReadFleet(adhocBackup.role);
     permissions.grantReadFleet(check.role, { automatedBackups: true, quotas: true });
+    permissions.grantInspectKeys(check.role);
     permissions.grantTakeSnapshots(reconcile.role);
     permissions.grantCopySnapshots(reconcile.role);
     permissions.grantDeleteManagedSnapshots(reconcile.role);

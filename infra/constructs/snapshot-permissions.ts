@@ -172,6 +172,17 @@ export class SnapshotPermissions extends Construct {
     });
   }
 
+  /**
+   * Read the state of the keys the fleet depends on (the watchdog's Key Unusable finding): the DR
+   * keys by ARN and the databases' customer managed keys in the source regions, which the fleet
+   * file does not name. DescribeKey only: key metadata, no use of the key.
+   */
+  grantInspectKeys(role: iam.Role): void {
+    const stack = Stack.of(this);
+    const sourceKeys = this.props.sourceRegions.map((region) => stack.formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' }));
+    allow(role, { sid: 'KmsInspectKeys', actions: ['kms:DescribeKey'], resources: [...this.props.kmsKeyArns, ...sourceKeys] });
+  }
+
   /** Read the attachment buckets' replication setup and objects (list, head). */
   grantReadAttachments(role: iam.Role): void {
     const buckets = [...this.props.attachmentBuckets];
@@ -206,7 +217,7 @@ const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [
     /:kms:[a-z0-9-]+:.+:key\/\*$/,
-    "The databases' own customer managed keys are picked by RDS from each instance and are not named in the fleet file; RDS needs CreateGrant and DescribeKey on them to copy. Keys in the fleet's source regions only, used only through RDS in the fleet's regions (kms:ViaService), grants only for AWS resources.",
+    "The databases' own customer managed keys (DescribeKey only for the watchdog, which reports a key that is disabled or pending deletion; CreateGrant and DescribeKey through RDS for reconcile) are picked by RDS from each instance and are not named in the fleet file; RDS needs CreateGrant and DescribeKey on them to copy. Keys in the fleet's source regions only, used only through RDS in the fleet's regions (kms:ViaService), grants only for AWS resources.",
   ],
   [
     /:s3:::[^/]+\/\*$/,

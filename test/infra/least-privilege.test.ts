@@ -90,7 +90,7 @@ const rdsArn = (region: string, type: string, name: string) => `arn:aws:rds:${re
  * A request like the one the code sends for each action, in each region it may go to. The
  * simulator needs a concrete resource and context; these are test data, not the list of calls.
  */
-function requestsFor(action: string, regions: readonly string[], sourceRegions: readonly string[]): Array<{ resource: string; context: Record<string, string | string[]> }> {
+function requestsFor(action: string, regions: readonly string[], sourceRegions: readonly string[], fn?: FunctionName): Array<{ resource: string; context: Record<string, string | string[]> }> {
   const inRegions = (f: (r: string) => { resource: string; context?: Record<string, string | string[]> }) => regions.map((r) => ({ context: {}, ...f(r) }));
   const requested = (r: string) => ({ 'aws:RequestedRegion': r });
   const viaRds = (r: string) => ({ 'kms:ViaService': `rds.${r}.amazonaws.com` });
@@ -129,11 +129,12 @@ function requestsFor(action: string, regions: readonly string[], sourceRegions: 
     case 'rds:DeleteDBClusterSnapshot':
       return inRegions((r) => ({ resource: rdsArn(r, 'cluster-snapshot', 'sw-billing-aurora-20261029'), context: { 'rds:cluster-snapshot-tag/snapward:managed': 'true' } }));
     case 'kms:DescribeKey':
-      // the resolver describes the DR keys itself; RDS describes the source keys during a copy
+      // the resolver describes the DR keys itself; RDS describes the source keys during a copy;
+      // the watchdog describes both itself (Key Unusable)
       return [
         { resource: KEY_USW2, context: {} },
         { resource: KEY_EUW1, context: {} },
-        ...sourceRegions.map((r) => ({ resource: `arn:aws:kms:${r}:${ACCOUNT}:key/5a5a5a5a-1111-2222-3333-444455556666`, context: viaRds(r) })),
+        ...sourceRegions.map((r) => ({ resource: `arn:aws:kms:${r}:${ACCOUNT}:key/5a5a5a5a-1111-2222-3333-444455556666`, context: fn === 'check' ? {} : viaRds(r) })),
       ];
     case 'kms:CreateGrant':
       return [
@@ -199,7 +200,7 @@ describe.each([
       const requests =
         action === 's3:GetObject' && fn !== 'verifyReplication'
           ? [{ resource: 'arn:aws:s3:::ops-config-bucket/snapward/prod.yaml', context: {} }]
-          : requestsFor(action, regions, sourceRegions);
+          : requestsFor(action, regions, sourceRegions, fn);
       for (const r of requests) {
         const decision = await simulate(policies, action, r.resource, r.context);
         if (decision !== 'Allowed') denied.push(`${action} on ${r.resource} (${because[0]}): ${decision}`);

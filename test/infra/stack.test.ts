@@ -205,13 +205,17 @@ describe('SnapwardStack: IAM', () => {
     ]);
   });
 
-  it('adhoc-backup may take and tag snapshots but not copy or delete them; check and verify take none', () => {
+  it('adhoc-backup may take and tag snapshots but not copy or delete them; check and verify take none; check may only describe keys', () => {
     const adhoc = actionsOf(statementsOfRole(roleId('adhocBackup')));
     expect(adhoc).toEqual(expect.arrayContaining(['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource']));
     expect(adhoc.filter((a) => /^rds:(Copy|Delete)/.test(a) || a.startsWith('kms:'))).toEqual([]);
     for (const name of ['check', 'verifyReplication'] as const) {
-      expect(actionsOf(statementsOfRole(roleId(name))).filter((a) => /^rds:(Create|Copy|Delete|AddTags)/.test(a) || a.startsWith('kms:'))).toEqual([]);
+      expect(actionsOf(statementsOfRole(roleId(name))).filter((a) => /^rds:(Create|Copy|Delete|AddTags)/.test(a) || (a.startsWith('kms:') && !(name === 'check' && a === 'kms:DescribeKey')))).toEqual([]);
     }
+    const kmsArn = (region: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:${region}:`, { Ref: 'AWS::AccountId' }, ':key/*']] });
+    expect(bySid(statementsOfRole(roleId('check')), 'KmsInspectKeys')).toStrictEqual([
+      { Sid: 'KmsInspectKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: [KEY_EUW1, KEY_USW2, ...SOURCE_REGIONS.map(kmsArn)] },
+    ]);
   });
 
   it('KMS: the fleet DR keys (by ARN) and the source regions keys through RDS; grants only for AWS resources; no data-key actions', () => {
