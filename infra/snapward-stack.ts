@@ -114,7 +114,12 @@ export class SnapwardStack extends Stack {
     };
 
     const { reconcile, adhocBackup, check, verifyReplication } = this.functions;
-    for (const fn of Object.values(this.functions)) this.table.grantReadWrite(fn.role);
+    // The state table, split by partition: only the watchdog touches findings, verify-replication
+    // only run records.
+    this.table.grantReadWrite(reconcile.role, ['runs', 'ledger', 'leases']);
+    this.table.grantReadWrite(adhocBackup.role, ['runs', 'ledger', 'leases']);
+    this.table.grantReadWrite(check.role, ['runs', 'ledger', 'leases', 'findings']);
+    this.table.grantReadWrite(verifyReplication.role, ['runs']);
     // Each grant is a call the function's handler makes (test/infra/least-privilege.test.ts reads
     // the calls from the code and fails on a missing grant and on an unused one).
     permissions.grantReadFleet(reconcile.role);

@@ -60,14 +60,35 @@ export class StateTable extends Construct {
    * administration, no streams. If the store starts using another call, add its action here;
    * test/infra/stack.test.ts cross-checks this list against the store's commands.
    */
-  grantReadWrite(grantee: iam.IGrantable): iam.Grant {
+  grantReadWrite(grantee: iam.IGrantable, partitions: readonly StatePartition[]): iam.Grant {
+    // Only items whose partition key is one of these (dynamodb:LeadingKeys is the pk of every
+    // item a request touches: each key of a BatchGet, each item of a transaction, a Query's pk).
+    const leadingKeys = partitions.flatMap((p) => STATE_PARTITIONS[p]);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...STATE_TABLE_ACTIONS],
       resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } },
     });
   }
 }
+
+/**
+ * The state table's partition keys by what they hold (src/adapters/state/dynamodb-state-store.ts):
+ * each function may touch the items of the groups its code reaches, and no other
+ * (test/infra/least-privilege.test.ts derives the groups from the code and compares).
+ */
+export const STATE_PARTITIONS = {
+  /** Run records and their results, the run listing, the running index. */
+  runs: ['RUN#*', 'RUNS', 'RUNNING'],
+  /** The per-member ledger: summaries and snapshot lists. */
+  ledger: ['MEMBERS', 'MEMBER#*'],
+  /** Leases (one instance worked on by one pass at a time). */
+  leases: ['LEASE#*'],
+  /** Findings, their open-finding guards and the findings listing. */
+  findings: ['FINDINGS', 'FINDING#*', 'FINDINGKEY#*'],
+} as const;
+export type StatePartition = keyof typeof STATE_PARTITIONS;
 
 /** The DynamoDB actions the functions get on the state table. */
 export const STATE_TABLE_ACTIONS = [

@@ -2,6 +2,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { STATE_PARTITIONS } from '../../infra/constructs/state-table';
 import { SnapwardStack, SnapwardStackProps } from '../../infra/snapward-stack';
 import { baseTags, copyTags, TAG } from '../../src/domain/tags';
 import { FleetMember, Snapshot } from '../../src/domain/types';
@@ -271,5 +273,67 @@ describe('the delete guard, for every role in the stack', () => {
     // account-level guard (an SCP) that closes it. If this starts failing, IAM learned to tell
     // them apart: make the test assert Denied.
     expect(await simulate(reconcile, 'rds:AddTagsToResource', foreign, tagContext(createTags))).toBe('Allowed');
+  });
+});
+
+describe('the state table, split by partition key (dynamodb:LeadingKeys)', () => {
+  const STORE = 'src/adapters/state/dynamodb-state-store.ts';
+  const text = readFileSync(join(ROOT, STORE), 'utf8');
+  /** Constants used as a partition key: `pk: NAME` in a key builder or `':pk': NAME` in a query. */
+  const partitionConstants = new Map(
+    [...text.matchAll(/(?:pk: |':pk': )([A-Z_]+)\b/g)].map((m) => {
+      const name = m[1] as string;
+      const value = new RegExp(`const ${name} = '([^']+)'`).exec(text)?.[1];
+      if (!value) throw new Error(`${STORE}: partition constant ${name} has no string value`);
+      return [name, value] as const;
+    }),
+  );
+  /** The partition-key patterns the code reachable from a handler can touch. */
+  function partitionsOf(handler: string): string[] {
+    const out = new Set<string>();
+    for (const name of codeCalls.declarationsReached(handler, STORE)) {
+      const constant = partitionConstants.get(name);
+      if (constant) out.add(constant);
+      const builder = new RegExp(`const ${name} = \\([^)]*\\)(?:: Key)? => \\(\\{ pk: (?:\`([A-Z]+#)\\$\\{|([A-Z_]+)\\b)`).exec(text);
+      if (builder?.[1]) out.add(`${builder[1]}*`);
+      if (builder?.[2]) out.add(partitionConstants.get(builder[2]) ?? `?${builder[2]}`);
+    }
+    return [...out].sort();
+  }
+
+  const { stack, template } = synth();
+  const leadingKeysOf = (fn: FunctionName) =>
+    policiesOfRole(template, logicalId(stack, stack.functions[fn].role))
+      .flatMap((p) => p.policy.Statement)
+      .filter((s) => [s.Action].flat().some((a) => String(a).startsWith('dynamodb:')))
+      .map((s) => (s.Condition as { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': string[] } })['ForAllValues:StringLike']['dynamodb:LeadingKeys']);
+
+  it('the key builders are read from the store: every partition the store writes is known to the stack', () => {
+    const all = Object.values(STATE_PARTITIONS).flat();
+    const used = [...new Set(Object.values(HANDLERS).flatMap(partitionsOf))];
+    expect(used.filter((p) => !(all as readonly string[]).includes(p))).toEqual([]);
+    expect(partitionsOf('verify-replication')).toEqual(['RUN#*', 'RUNNING', 'RUNS']);
+  });
+
+  it.each(Object.keys(HANDLERS) as FunctionName[])('%s: may touch exactly the partitions its code reaches', (fn) => {
+    const granted = leadingKeysOf(fn);
+    expect(granted).toHaveLength(1);
+    expect([...(granted[0] ?? [])].sort()).toEqual(partitionsOf(HANDLERS[fn]));
+  });
+
+  it.each(Object.keys(HANDLERS) as FunctionName[])('%s: the simulator allows its partitions and denies the others', async (fn) => {
+    const policies = policiesOfRole(template, logicalId(stack, stack.functions[fn].role));
+    const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/Snapward-state`;
+    const sample = (pattern: string) => pattern.replace('*', 'x-1');
+    const mine = partitionsOf(HANDLERS[fn]);
+    const decisions: Record<string, Decision> = {};
+    for (const pattern of Object.values(STATE_PARTITIONS).flat()) {
+      decisions[pattern] = await simulate(policies, 'dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': [sample(pattern)] });
+    }
+    const expected = Object.fromEntries(Object.values(STATE_PARTITIONS).flat().map((p) => [p, mine.includes(p) ? 'Allowed' : 'ImplicitlyDenied']));
+    expect(decisions).toEqual(expected);
+    // a request touching one partition it may and one it may not is denied as a whole
+    const other = Object.values(STATE_PARTITIONS).flat().find((p) => !mine.includes(p));
+    if (other) expect(await simulate(policies, 'dynamodb:BatchGetItem', table, { 'dynamodb:LeadingKeys': [sample(mine[0] as string), sample(other)] })).toBe('ImplicitlyDenied');
   });
 });

@@ -270,10 +270,23 @@ describe('SnapwardStack: IAM', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Snapward-alerts' });
   });
 
-  it('every function reads and writes items of the state table, and nothing else on it', () => {
+  it('every function reads and writes items of the state table in its own partitions, and nothing else on it', () => {
+    const partitions = {
+      reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
+      adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
+      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*'],
+      verifyReplication: ['RUN#*', 'RUNS', 'RUNNING'],
+    } as const;
     for (const name of ['reconcile', 'adhocBackup', 'check', 'verifyReplication'] as const) {
       const onTable = statementsOfRole(roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
-      expect(onTable).toStrictEqual([{ Effect: 'Allow', Action: [...STATE_TABLE_ACTIONS], Resource: { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] } }]);
+      expect(onTable).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Action: [...STATE_TABLE_ACTIONS],
+          Resource: { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions[name]] } },
+        },
+      ]);
     }
   });
 

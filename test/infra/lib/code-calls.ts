@@ -72,6 +72,23 @@ export class CodeCalls {
 
   /** Every SDK call reachable from the function `name` declared in `file` (relative to the root). */
   callsFrom(fileInRoot: string, name: string): SdkCall[] {
+    return this.walk(fileInRoot, name).calls;
+  }
+
+  /**
+   * The names of the module-level constants and functions of `inFile` that code reachable from
+   * `handler` refers to (e.g. the store's key builders), for checks finer than SDK calls.
+   */
+  declarationsReached(handler: string, inFile: string): Set<string> {
+    const target = join(this.root, inFile);
+    const names = new Set<string>();
+    for (const node of this.walk(join('handlers', `${handler}.ts`), 'handler').visited) {
+      if (node.getSourceFile().fileName === target && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) names.add(node.name.text);
+    }
+    return names;
+  }
+
+  private walk(fileInRoot: string, name: string): { calls: SdkCall[]; visited: Set<ts.Node> } {
     const file = this.program.getSourceFile(join(this.root, fileInRoot));
     if (!file) throw new Error(`${fileInRoot} is not in the program`);
     const entry = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
@@ -160,7 +177,7 @@ export class CodeCalls {
       }
       if (visited.size === before && queue.length === 0) break;
     }
-    return calls;
+    return { calls, visited };
   }
 }
 
