@@ -63,6 +63,17 @@ export class AlertDelivery extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // The topic policy CDK writes (TLS only, EventBridge may publish) replaces SNS's default one,
+    // so CloudWatch alarms must be let in explicitly, from this account's alarms only.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsMayPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -659,10 +659,15 @@ describe('SnapwardStack: alert delivery', () => {
     expect(transformer.InputTemplate).toBe(
       '"snapward <detail-type> (account <account>, <region>, <time>): <detail-message>. Finding <detail-findingId>, check run <detail-runId>. See `snapward findings` for what is still open."',
     );
-    // EventBridge may publish to the topic (its resource policy)
+    // EventBridge and this account's CloudWatch alarms may publish to the topic (its resource policy)
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AlarmsMayPublish', Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      },
     });
   });
 
