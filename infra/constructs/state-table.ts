@@ -60,13 +60,14 @@ export class StateTable extends Construct {
    * administration, no streams. If the store starts using another call, add its action here;
    * test/infra/stack.test.ts cross-checks this list against the store's commands.
    */
-  grantReadWrite(grantee: iam.IGrantable, partitions: readonly StatePartition[]): iam.Grant {
+  grantReadWrite(grantee: iam.IGrantable, partitions: readonly StatePartition[], options: { batchWrite?: boolean } = {}): iam.Grant {
     // Only items whose partition key is one of these (dynamodb:LeadingKeys is the pk of every
     // item a request touches: each key of a BatchGet, each item of a transaction, a Query's pk).
     const leadingKeys = partitions.flatMap((p) => STATE_PARTITIONS[p]);
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: [...STATE_TABLE_ACTIONS],
+      // BatchWriteItem only where the code batches writes (the watchdog's daily history).
+      actions: [...STATE_TABLE_ACTIONS, ...(options.batchWrite ? ['dynamodb:BatchWriteItem'] : [])],
       resourceArns: [this.table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } },
     });
@@ -87,6 +88,8 @@ export const STATE_PARTITIONS = {
   leases: ['LEASE#*'],
   /** Findings, their open-finding guards and the findings listing. */
   findings: ['FINDINGS', 'FINDING#*', 'FINDINGKEY#*'],
+  /** Each instance's compliance per UTC day (the DR dashboard's history). */
+  history: ['HISTORY#*'],
 } as const;
 export type StatePartition = keyof typeof STATE_PARTITIONS;
 

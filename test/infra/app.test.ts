@@ -89,7 +89,7 @@ describe('main', () => {
     const assembly = app.synth();
     const template = JSON.parse(readFileSync(join(out, 'Snapward.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
     expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Snapward']);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(4);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5); // the DR report's included
     expect(lines).toEqual([expect.stringMatching(/^snapward: --example: the example fleet and placeholder key ARN; not for a real account/)]);
     // README "Running on AWS" names the CDK CLI version the assembly asks for.
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { minimumCliVersion?: string };

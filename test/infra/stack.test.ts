@@ -274,7 +274,7 @@ describe('SnapwardStack: IAM', () => {
     const partitions = {
       reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
       adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
-      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*'],
+      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*', 'HISTORY#*'],
       verifyReplication: ['RUN#*', 'RUNS', 'RUNNING'],
     } as const;
     for (const name of ['reconcile', 'adhocBackup', 'check', 'verifyReplication'] as const) {
@@ -282,7 +282,7 @@ describe('SnapwardStack: IAM', () => {
       expect(onTable).toStrictEqual([
         {
           Effect: 'Allow',
-          Action: [...STATE_TABLE_ACTIONS],
+          Action: [...STATE_TABLE_ACTIONS, ...(name === 'check' ? ['dynamodb:BatchWriteItem'] : [])],
           Resource: { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] },
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions[name]] } },
         },
@@ -310,7 +310,7 @@ describe('SnapwardStack: IAM', () => {
     const commands = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] as string))].filter((c) => !setupOnly.has(c));
     const unknown = commands.filter((c) => !(c in needs));
     expect(unknown).toEqual([]);
-    const missing = commands.flatMap((c) => (needs[c] ?? []).filter((a) => !(STATE_TABLE_ACTIONS as readonly string[]).includes(a)));
+    const missing = commands.flatMap((c) => (needs[c] ?? []).filter((a) => ![...STATE_TABLE_ACTIONS, 'dynamodb:BatchWriteItem'].includes(a)));
     expect(missing).toEqual([]);
   });
 
@@ -324,10 +324,10 @@ describe('SnapwardStack: IAM', () => {
     expect(statements.length).toBeGreaterThan(40);
     const wildcard = (a: string) => a === '*' || /^[a-z0-9-]+:\*$/.test(a);
     expect(statements.filter((s) => s.Effect === 'Allow' && actionsOf([s]).some((a) => a.includes('*'))).map((s) => `${s.in}: ${JSON.stringify(s.Action)}`)).toEqual([]);
-    const denies = statements.filter((s) => s.Effect === 'Deny' && actionsOf([s]).some((a) => a.startsWith('sqs:')));
-    expect(denies.length).toBe(5); // one per dead-letter queue
+    const denies = statements.filter((s) => s.Effect === 'Deny' && actionsOf([s]).some((a) => a.startsWith('sqs:') || a.startsWith('s3:')));
+    expect(denies.length).toBe(7); // one per dead-letter queue, one for the report bucket
     for (const d of denies) {
-      expect(d).toMatchObject({ Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } });
+      expect(d).toMatchObject({ Action: expect.stringMatching(/^(sqs|s3):\*$/), Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } });
       expect(wildcard(d.Action as string)).toBe(true);
     }
   });
@@ -379,7 +379,7 @@ describe('SnapwardStack: schedules', () => {
 
   it('every dead-letter queue is encrypted (SSE-SQS), keeps messages 14 days and refuses plain HTTP', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(5);
+    expect(Object.keys(queues)).toHaveLength(6); // operator requests, one per schedule (the DR report's included), the alert rule
     for (const [id, q] of Object.entries(queues)) {
       expect(q.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -477,7 +477,8 @@ describe('SnapwardStack: alarms', () => {
         }),
       );
     }
-    expect(alarms).toHaveLength(8 + queues.length);
+    // Errors and Throttles of 5 functions (the DR report's included), the tier 0/1 breach alarms, the queues.
+    expect(alarms).toHaveLength(10 + 2 + queues.length);
   });
 
   it('without alarmTopicArn every alarm notifies the stack\'s own alert topic, on ALARM and on OK', () => {
@@ -545,7 +546,7 @@ describe('SnapwardStack: fleet config in S3, alarm topic', () => {
 
   it('alarms notify the given topic on ALARM and on OK', () => {
     const alarms = Object.values(s3template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(18); // 5 functions x 2, 6 dead-letter queues, tier 0/1 breaches
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);
       expect(a.Properties.OKActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);

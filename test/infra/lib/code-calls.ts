@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import ts from 'typescript';
 
@@ -39,7 +40,7 @@ export class CodeCalls {
     const configPath = join(root, 'tsconfig.json');
     const config = ts.readConfigFile(configPath, ts.sys.readFile);
     const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
-    const handlers = ['reconcile', 'adhoc-backup', 'check', 'verify-replication'].map((h) => join(root, 'handlers', `${h}.ts`));
+    const handlers = readdirSync(join(root, 'handlers')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'handlers', f));
     this.program = ts.createProgram([...handlers, join(root, 'src', 'cli', 'main.ts')], { ...parsed.options, noEmit: true });
     this.checker = this.program.getTypeChecker();
   }

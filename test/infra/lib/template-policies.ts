@@ -25,6 +25,7 @@ function physical(resources: Resources, id: string, attr: 'Ref' | 'Arn'): string
     'AWS::Lambda::Function': () => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`,
     'AWS::KMS::Key': () => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`,
     'AWS::IAM::Role': () => `arn:aws:iam::${ACCOUNT}:role/${id}`,
+    'AWS::S3::Bucket': () => `arn:aws:s3:::${(r.Properties.BucketName as string | undefined) ?? id.toLowerCase()}`,
   };
   const make = arn[r.Type];
   if (attr === 'Arn') {
@@ -32,6 +33,7 @@ function physical(resources: Resources, id: string, attr: 'Ref' | 'Arn'): string
     return make();
   }
   if (r.Type === 'AWS::SNS::Topic' || r.Type === 'AWS::SQS::Queue') return (make as () => string)();
+  if (r.Type === 'AWS::S3::Bucket') return (r.Properties.BucketName as string | undefined) ?? id.toLowerCase();
   return r.Type === 'AWS::Logs::LogGroup' ? id : name;
 }
 
