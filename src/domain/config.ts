@@ -23,7 +23,16 @@ export interface SnapwardConfig {
   readonly attachments: readonly AttachmentPair[];
   /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
   readonly alerts?: AlertsConfig;
+  /** Limits on ad hoc backups requested by event (`adhoc` key); absent: DEFAULT_ADHOC. */
+  readonly adhoc?: AdhocConfig;
 }
+
+export interface AdhocConfig {
+  /** `Backup Requested` events may create at most this many snapshots per instance in 24 hours. */
+  readonly maxPerInstancePerDay: number;
+}
+
+export const DEFAULT_ADHOC: AdhocConfig = { maxPerInstancePerDay: 4 };
 
 /** A bucket in a region. */
 export interface BucketRef {
