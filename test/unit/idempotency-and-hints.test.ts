@@ -11,9 +11,8 @@ describe('idempotency keys', () => {
     ['a', true],
     ['x'.repeat(128), true],
     ['CHG 881: resize / upgrade', true],
-    ['änderung-42', true],
     ['', false],
-    ['   ', false],
+    ['änderung-42', false], // ASCII only, as the operator event's schema
     ['x'.repeat(129), false],
     ['tab\there', false],
     ['line\nbreak', false],
@@ -22,9 +21,9 @@ describe('idempotency keys', () => {
     expect(isValidIdempotencyKey(key)).toBe(ok);
   });
 
-  it('counts characters, not UTF-16 units', () => {
-    expect(isValidIdempotencyKey('😀'.repeat(128))).toBe(true);
-    expect(isValidIdempotencyKey('😀'.repeat(129))).toBe(false);
+  it('accepts exactly what the operator event accepts', () => {
+    expect(isValidIdempotencyKey(' ~')).toBe(true);
+    expect(isValidIdempotencyKey(42)).toBe(false);
   });
 });
 
