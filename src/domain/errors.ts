@@ -23,6 +23,14 @@ export const ERROR_CODES = [
   'STATE_STORE_ERROR',
   'INTERRUPTED',
   'INTERNAL',
+  // Restore drills (domain/drill.ts).
+  'RESTORE_QUOTA_EXCEEDED',
+  'SUBNET_GROUP_NOT_FOUND',
+  'DB_ALREADY_EXISTS',
+  'RESTORE_FAILED',
+  'VALIDATION_FAILED',
+  'DRILL_TIMED_OUT',
+  'DB_ID_TAKEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

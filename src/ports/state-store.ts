@@ -1,4 +1,5 @@
 import { ErrorInfo } from '../domain/errors';
+import { DrillStore } from './drill-store';
 import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
 
@@ -89,7 +90,7 @@ export interface FinishRun {
  * Where runs are recorded. One contract, several drivers (memory, SQLite, later DynamoDB), all
  * proven by the same contract test suite.
  */
-export interface StateStore extends FindingStore, LeaseStore, LedgerStore {
+export interface StateStore extends FindingStore, LeaseStore, LedgerStore, DrillStore {
   /** Records a new run as `running`. */
   startRun(run: NewRun): Promise<void>;
   /** Stores (or replaces) one instance's result for a run and refreshes the run's heartbeat. */
@@ -120,6 +121,10 @@ export const FINDING_KINDS = [
   'Quota Warning',
   'Replication Broken',
   'Replication Lagging',
+  // Restore drills (app/watchdog-drills.ts).
+  'Drill Overdue',
+  'Drill Failed',
+  'RTO Breached',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

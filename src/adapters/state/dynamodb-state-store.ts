@@ -19,6 +19,7 @@
  *   MEMBERS             <member key>             a member's ledger summary (dueAt, auditedAt, policy, pending)
  *   MEMBER#<key>        SNAPSHOTS                its ledger snapshots (JSON): kept apart so the
  *                                                summaries an idle pass queries stay small
+ *   DRILL#<id>, DRILLS  ...                      restore drills (dynamodb-drill-store.ts)
  *
  * Every item of a run (run, results, listing, running) carries `expiresAt` = startedAt +
  * `runTtlDays`, so DynamoDB deletes old runs by itself; a lease carries its own end there, so
@@ -54,6 +55,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { DynamoDbDrillStore } from './dynamodb-drill-store';
 import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
 import {
   Finding,
@@ -549,6 +551,16 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   /** Marks the store closed; the injected client stays open (its owner destroys it). */
+  // Drills live in their own class (dynamodb-drill-store.ts), on the same table; the store hands the calls on.
+  private drillStore?: DynamoDbDrillStore;
+  private get drills(): DynamoDbDrillStore {
+    return (this.drillStore ??= new DynamoDbDrillStore(this.client, this.tableName, (what, fn) => this.exec(what, fn)));
+  }
+  createDrill: StateStore['createDrill'] = (d) => this.drills.createDrill(d);
+  putDrill: StateStore['putDrill'] = (d) => this.drills.putDrill(d);
+  getDrill: StateStore['getDrill'] = (id) => this.drills.getDrill(id);
+  listDrills: StateStore['listDrills'] = (o) => this.drills.listDrills(o);
+
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -1,5 +1,6 @@
 import { SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { MemoryDrillStore } from './memory-drill-store';
 import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
 import {
   Finding,
@@ -247,6 +248,13 @@ export class MemoryStateStore implements StateStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+
+  // Drills live in their own class (memory-drill-store.ts); the store hands the calls on.
+  private readonly drills = new MemoryDrillStore();
+  createDrill: StateStore['createDrill'] = (d) => (this.ensureOpen(), this.drills.createDrill(d));
+  putDrill: StateStore['putDrill'] = (d) => (this.ensureOpen(), this.drills.putDrill(d));
+  getDrill: StateStore['getDrill'] = (id) => (this.ensureOpen(), this.drills.getDrill(id));
+  listDrills: StateStore['listDrills'] = (o) => (this.ensureOpen(), this.drills.listDrills(o));
 
   /** Newest first, ties by id descending: the same order the SQLite driver's ORDER BY gives. */
   private sorted(): RunRecord[] {

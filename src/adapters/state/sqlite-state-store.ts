@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { DRILLS_MIGRATION, SqliteDrillStore } from './sqlite-drill-store';
 import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
 import {
   Finding,
@@ -81,6 +82,8 @@ const MIGRATIONS: readonly string[] = [
      snapshots  TEXT NOT NULL,
      updated_at TEXT NOT NULL
    );`,
+  // Restore drills (sqlite-drill-store.ts).
+  DRILLS_MIGRATION,
 ];
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -387,6 +390,16 @@ export class SqliteStateStore implements StateStore {
       this.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner);
     });
   }
+
+  // Drills live in their own class (sqlite-drill-store.ts), on the same file; the store hands the calls on.
+  private drillStore?: SqliteDrillStore;
+  private get drills(): SqliteDrillStore {
+    return (this.drillStore ??= new SqliteDrillStore(this.db, (what, fn) => this.exec(what, fn)));
+  }
+  createDrill: StateStore['createDrill'] = (d) => this.drills.createDrill(d);
+  putDrill: StateStore['putDrill'] = (d) => this.drills.putDrill(d);
+  getDrill: StateStore['getDrill'] = (id) => this.drills.getDrill(id);
+  listDrills: StateStore['listDrills'] = (o) => this.drills.listDrills(o);
 
   async close(): Promise<void> {
     this.exec('close', () => {
