@@ -1,6 +1,7 @@
 import { SnapwardError } from '../../src/domain/errors';
 import { MemberState } from '../../src/domain/ledger';
 import { Snapshot } from '../../src/domain/types';
+import { describeDrillStoreContract } from './drill-store.contract';
 import { FindingObservation, InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
 
 /**
@@ -454,6 +455,8 @@ export function describeStateStoreContract(
         expect(await acquire('run-2', 0)).toBe(true);
       });
     });
+
+    describeDrillStoreContract(() => store);
 
     describe('member ledger', () => {
       const snap = (id: string, region: string, status = 'available'): Snapshot => ({
