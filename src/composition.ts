@@ -4,6 +4,8 @@ import { AwsClientOptions, AwsClients } from './adapters/aws/clients';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
 import { KmsKeyResolver } from './adapters/aws/kms-key-resolver';
 import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
+import { buildDrillHook } from './drill-hook-choice';
+import { RdsRestoreProvider } from './adapters/aws/rds-restore-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
 import type { SqliteStateStore } from './adapters/state/sqlite-state-store';
 import { AppDeps, Runtime } from './app/deps';
@@ -51,6 +53,8 @@ export function buildApp(options: BuildOptions): App {
     runtime: processRuntime(),
     alerts,
     events: alerts.eventBus && alerts.region ? new EventBridgePublisher(clients, alerts.eventBus, alerts.region, options.logger) : null,
+    restores: new RdsRestoreProvider(clients),
+    drillHook: buildDrillHook(options.config, clients),
   };
   return {
     deps,

@@ -1,4 +1,5 @@
 import { AlertsConfig } from './alerts';
+import { DrillsConfig } from './drill';
 import { DbKind, FleetMember, Tier } from './types';
 
 /**
@@ -23,6 +24,8 @@ export interface SnapwardConfig {
   readonly attachments: readonly AttachmentPair[];
   /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
   readonly alerts?: AlertsConfig;
+  /** Restore drills (`drills` key); absent: DEFAULT_DRILLS (see drillsOf). */
+  readonly drills?: DrillsConfig;
 }
 
 /** A bucket in a region. */

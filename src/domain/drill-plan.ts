@@ -216,7 +216,8 @@ const fail = (code: string, message: string, step: string): DrillStep => ({ kind
 const keyId = (ref: string | null): string | null => (ref ? (ref.split('/').pop() ?? ref) : null);
 
 /** The built-in checks: status, encryption key, engine, and the recovery point restored. */
-export function builtInChecks(drill: DrillRecord, obs: DrillObservation, sourceEngine: string | null): DrillCheck[] {
+export function builtInChecks(drill: DrillRecord, obs: DrillObservation): DrillCheck[] {
+  const sourceEngine = drill.source.engine;
   const dbs = [obs.db, obs.member].filter((d): d is DrillDatabase => d !== null);
   const checks: DrillCheck[] = [
     { name: 'available', ok: dbs.length === (drill.kind === 'cluster' ? 2 : 1) && dbs.every((d) => d.status === 'available'), detail: dbs.map((d) => `${d.id}: ${d.status}`).join(', ') },

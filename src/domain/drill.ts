@@ -25,6 +25,8 @@ export interface DrillSource {
   readonly encrypted: boolean;
   /** The key the snapshot is encrypted with; the restored database must use the same one. */
   readonly kmsKeyId: string | null;
+  /** The snapshot's engine, read when the restore is requested; null until then. */
+  readonly engine: string | null;
 }
 
 export interface DrillCheck {
@@ -180,3 +182,6 @@ export interface DrillDatabase {
   /** For a DB instance inside a cluster. */
   readonly clusterId?: string;
 }
+
+/** The drill settings of a configuration, defaults when it has none. */
+export const drillsOf = (config: { readonly drills?: DrillsConfig }): DrillsConfig => config.drills ?? DEFAULT_DRILLS;

@@ -19,6 +19,7 @@ export function drill(overrides: Partial<DrillRecord> = {}): DrillRecord {
       recoveryPointTime: new Date('2026-11-24T00:05:00.000Z'),
       encrypted: true,
       kmsKeyId: 'arn:aws:kms:us-west-2:123456789012:key/dr-key',
+      engine: null,
     },
     restoredId: 'sw-drill-db1-20261124100000',
     restoredInstanceId: null,

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -23,8 +24,8 @@ export interface AwsClientOptions {
   readonly s3ForcePathStyle?: boolean;
 }
 
-type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient;
-type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb';
+type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | LambdaClient;
+type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb' | 'lambda';
 
 export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
 
@@ -36,6 +37,7 @@ export class AwsClients {
   private readonly dynamoDocClients = new Map<string, DynamoDBDocumentClient>();
   /** The clients under the document clients: a document client's destroy() is a no-op. */
   private readonly dynamoClients = new Map<string, DynamoDBClient>();
+  private readonly lambdaClients = new Map<string, LambdaClient>();
   private readonly options: AwsClientOptions;
 
   constructor(options: AwsClientOptions = {}) {
@@ -79,8 +81,13 @@ export class AwsClients {
     return this.cached(this.dynamoDocClients, region, build, 'dynamodb');
   }
 
+  /** Lambda, for a restore drill's validation hook (one attempt: a hook is not retried behind its back). */
+  lambda(region: string): LambdaClient {
+    return this.cached(this.lambdaClients, region, () => new LambdaClient({ ...this.config(region), maxAttempts: 1 }), 'lambda');
+  }
+
   destroy(): void {
-    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients] as Map<string, { destroy(): void }>[]) {
+    for (const map of [this.lambdaClients, this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients] as Map<string, { destroy(): void }>[]) {
       for (const c of map.values()) c.destroy();
       map.clear();
     }
