@@ -13,6 +13,7 @@ import { instanceLeaseName } from './member-ledger';
 import { gatherPassEvidence, PassEvidence } from './pass-evidence';
 import { PassWork, selectWork } from './pass-work';
 import { reapInterruptedRuns } from './runs';
+import { advanceDrills, DrillsReport } from './drills';
 
 export interface ReconcileOptions {
   readonly trigger: RunTrigger;
@@ -60,6 +61,8 @@ export interface ReconcileReport {
   readonly warnings: readonly string[];
   /** Fleet members not reached because the pass was stopped. */
   readonly notReached: readonly string[];
+  /** Restore drills advanced, started and swept by this pass; null in a dry run or a stopped pass. */
+  readonly drills: DrillsReport | null;
 }
 
 /**
@@ -114,6 +117,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const order = new Map(work.due.map((m, i) => [m.id, i]));
     results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
     const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
+    // Restore drills after the snapshot work (app/drills.ts); a stopped pass leaves them to the next one.
+    const drills = dryRun || notReached.length > 0 ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string });
     const summary = summarize(results, fleet.members.length, work.upToDate);
     const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0);
     const finishedAt = clock.now();
@@ -138,6 +143,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       problems: fleet.problems,
       warnings: fleet.warnings,
       notReached,
+      drills,
     };
   } catch (err) {
     // Only the state store or a bug gets here (AWS failures are caught per instance): record it.

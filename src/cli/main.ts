@@ -3,6 +3,8 @@ import { ConfigError } from '../../config/errors';
 import { SnapwardError } from '../domain/errors';
 import { registerBackup } from './commands/backup';
 import { registerCheck } from './commands/check';
+import { registerDrill } from './commands/drill';
+import { registerDrills } from './commands/drills';
 import { registerFindings } from './commands/findings';
 import { registerRun } from './commands/run';
 import { registerRuns } from './commands/runs';
@@ -33,6 +35,7 @@ export async function main(argv: readonly string[], out: Output = streamOutput()
     .showHelpAfterError('(run snapward --help for usage)');
 
   for (const register of [registerRun, registerBackup, registerStatus, registerRuns, registerCheck, registerFindings, registerVerifyReplication]) register(program, out, setExit);
+  for (const register of [registerDrill, registerDrills]) register(program, out, setExit); // restore drills
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
 
   const wantsJson = argv.includes('--json');
