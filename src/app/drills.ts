@@ -32,9 +32,16 @@ export interface DrillsReport {
  */
 export async function advanceDrills(deps: AppDeps, options: { members: readonly FleetMember[]; owner: string }): Promise<DrillsReport> {
   const logger = deps.logger.child({ phase: 'drills' });
-  const empty = { advanced: [], started: [], deferred: [], swept: [], problems: [] };
+  const settings = drillsOf(deps.config);
+  // The sweep needs no lease (deletes are idempotent) and runs every pass; the rest only when
+  // there is drill work, so an idle pass takes no lease.
+  const sweep = await sweepDrillDatabases(deps, options.members);
+  const seen = await deps.store.listDrills();
+  const work = seen.some((d) => d.phase !== 'done') || dueForDrill(options.members, seen, settings, deps.clock.now()).due.length > 0;
+  const idle = { skipped: null, advanced: [], started: [], deferred: [], swept: sweep.deleted, problems: sweep.problems };
+  if (!work) return idle;
   if (!(await deps.store.acquireLease(DRILL_LEASE, options.owner, DRILL_LEASE_TTL_MS, deps.clock.now()))) {
-    return { ...empty, skipped: 'another process is advancing drills right now' };
+    return { ...idle, skipped: 'another process is advancing drills right now' };
   }
   try {
     const advanced: DrillProgress[] = [];
@@ -51,7 +58,6 @@ export async function advanceDrills(deps: AppDeps, options: { members: readonly 
       }
     }
 
-    const settings = drillsOf(deps.config);
     const now = deps.clock.now();
     const { due, skipped } = dueForDrill(options.members, [...records.values()], settings, now);
     const points = new Map<string, DrillSource | null>();
@@ -76,7 +82,6 @@ export async function advanceDrills(deps: AppDeps, options: { members: readonly 
         problems.push(`${s.member.id}: could not start a drill: ${toErrorInfo(err).message}`);
       }
     }
-    const sweep = await sweepDrillDatabases(deps, options.members);
     return { skipped: null, advanced, started, deferred: [...skipped, ...plan.skipped], swept: sweep.deleted, problems: [...problems, ...sweep.problems] };
   } finally {
     await deps.store.releaseLease(DRILL_LEASE, options.owner);
