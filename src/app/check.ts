@@ -7,6 +7,7 @@ import { reapInterruptedRuns } from './runs';
 import { fleetStatus, FleetStatus } from './status';
 import { backupFailedObservation, instanceObservations, Observation, quotaObservations, replicationObservations } from './watchdog-rules';
 import { PairResult } from '../domain/replication/result';
+import { judgeDrills } from './watchdog-drills';
 
 /** Kinds this check judges per instance: an instance it could not read keeps its findings as they are. */
 const INSTANCE_KINDS: ReadonlySet<FindingKind> = new Set(['Snapshot Missed', 'Copy Missed', 'RPO Breached', 'Backup Failed']);
@@ -49,6 +50,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     await judgeInstances(deps, status, at, observations, judged);
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
+    observations.push(...(await judgeDrills(deps, status.instances, at, judged))); // restore drills
 
     // Lifecycle: observe what holds, resolve what no longer does.
     const fleetIds = new Set(status.instances.map((i) => i.instanceId));

@@ -13,4 +13,9 @@ export interface DrillStore {
   getDrill(drillId: string): Promise<DrillRecord | null>;
   /** Newest created first; `instanceId` keeps one member's drills, `limit` caps the count. */
   listDrills(options?: { instanceId?: string; limit?: number }): Promise<DrillRecord[]>;
+  /**
+   * When snapward first saw each member (the clock for Drill Overdue of a member never drilled):
+   * records `at` for every id without a sighting yet (a first write wins), returns every id's.
+   */
+  firstSightings(instanceIds: readonly string[], at: Date): Promise<Map<string, Date>>;
 }

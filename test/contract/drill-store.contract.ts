@@ -57,6 +57,14 @@ export function describeDrillStoreContract(store: () => StateStore): void {
       expect((await store().listDrills({ instanceId: 'db2', limit: 5 })).map((d) => d.drillId)).toEqual(['drill-b']);
     });
 
+    it('keeps the first sighting of each member: later calls return it unchanged', async () => {
+      const first = await store().firstSightings(['db1', 'db2'], t('2026-01-01T00:00:00.000Z'));
+      expect(first).toEqual(new Map([['db1', t('2026-01-01T00:00:00.000Z')], ['db2', t('2026-01-01T00:00:00.000Z')]]));
+      const later = await store().firstSightings(['db2', 'db3'], t('2026-02-01T00:00:00.000Z'));
+      expect(later).toEqual(new Map([['db2', t('2026-01-01T00:00:00.000Z')], ['db3', t('2026-02-01T00:00:00.000Z')]]));
+      expect(await store().firstSightings([], t('2026-03-01T00:00:00.000Z'))).toEqual(new Map());
+    });
+
     it('refuses a drill with an invalid date or phase, storing nothing', async () => {
       const bad = await store().createDrill(drill({ startedAt: new Date(Number.NaN) })).then(() => null, (e: unknown) => e);
       expect((bad as SnapwardError).code).toBe('STATE_STORE_ERROR');

@@ -6,9 +6,10 @@ import { CommandDrillHook } from '../../src/adapters/hooks/command-drill-hook';
 import { AppDeps } from '../../src/app/deps';
 import { startAdhocDrill } from '../../src/app/drills';
 import { reconcile } from '../../src/app/reconcile';
+import { runCheck } from '../../src/app/check';
 import { App, buildApp } from '../../src/composition';
 import { DEFAULT_DRILLS, DRILL_TAG, DrillsConfig } from '../../src/domain/drill';
-import { HOUR } from '../../src/domain/time';
+import { DAY, HOUR } from '../../src/domain/time';
 import { silentLogger } from '../../src/ports/logger';
 import { DR_KEY_ALIAS, seedFleet, SeededFleet } from '../../scripts/lib/seed-fleet';
 import { config, member } from '../support/builders';
@@ -139,6 +140,37 @@ describe('restore drills against moto', () => {
     await reconcile(app.deps, { trigger: 'test' });
     expect(await app.deps.store.getDrill(drill.drillId)).toMatchObject({ phase: 'done', outcome: 'succeeded', rtoSeconds: 60 });
     expect(await drillDatabases()).toEqual([]);
+  });
+
+  it('Drill Overdue opens after a moved clock for scheduled tiers only, and a succeeded drill resolves it', async () => {
+    const first = await runCheck(app.deps, { trigger: 'test' });
+    expect(first.open.filter((f) => f.kind.startsWith('Drill'))).toEqual([]); // first sighting: now
+    clock.advance(98 * DAY); // past every (90d) + 7d
+    app = build({ everyMs: { 0: 90 * DAY, 1: 90 * DAY } });
+    const late = await runCheck(app.deps, { trigger: 'test' });
+    const overdue = late.open.filter((f) => f.kind === 'Drill Overdue');
+    expect(overdue.map((f) => f.subject).sort()).toEqual(['core-aurora', 'jira-db']);
+    expect(String(overdue[0]?.detail.message)).toMatch(/never restored in a drill/);
+
+    await reconcile(app.deps, { trigger: 'test' }); // snapshots, copies, then the due drills
+    const after = await runCheck(app.deps, { trigger: 'test' });
+    expect(after.open.filter((f) => f.kind === 'Drill Overdue')).toEqual([]);
+    expect(after.resolved.map((f) => `${f.kind}|${f.subject}`).sort()).toEqual(['Drill Overdue|core-aurora', 'Drill Overdue|jira-db']);
+  });
+
+  it('a failed drill opens Drill Failed with the step and reason; a later succeeded drill resolves it', async () => {
+    await reconcile(withHook(app.deps, 'echo "no rows"; exit 1'), { trigger: 'test' });
+    const check = await runCheck(app.deps, { trigger: 'test' });
+    const failed = check.open.filter((f) => f.kind === 'Drill Failed');
+    expect(failed.map((f) => f.subject).sort()).toEqual(['core-aurora', 'jira-db']);
+    expect(failed[0]?.detail).toMatchObject({ step: 'validate', code: 'VALIDATION_FAILED' });
+
+    clock.advance(25 * HOUR); // a failed scheduled drill is retried after a day
+    const retry = await reconcile(withHook(app.deps, 'exit 0'), { trigger: 'test' });
+    expect(retry.drills?.started).toHaveLength(2);
+    const healed = await runCheck(app.deps, { trigger: 'test' });
+    expect(healed.open.filter((f) => f.kind.startsWith('Drill') || f.kind === 'RTO Breached')).toEqual([]);
+    expect(healed.resolved.filter((f) => f.kind === 'Drill Failed')).toHaveLength(2);
   });
 
   it('refuses an ad hoc drill of an instance outside the fleet, or without a recovery point, touching nothing', async () => {

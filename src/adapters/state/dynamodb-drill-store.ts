@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DrillRecord } from '../../domain/drill';
 import { SnapwardError } from '../../domain/errors';
 import { DrillStore } from '../../ports/drill-store';
@@ -11,6 +11,7 @@ import { checkDrill, decodeDrill, encodeDrill } from './drill-codec';
  *   DRILLS              <createdAt ISO>#<id>     listing entry with the same doc: newest first = query backwards
  * Both are written in one transaction, the create conditional on the drill not existing, a
  * replace conditional on it existing with the same createdAt. Drills do not expire.
+ *   DRILLSIGHTINGS      <instanceId>             firstSeenAt: written once (attribute_not_exists)
  */
 const DRILLS = 'DRILLS';
 const drillKey = (id: string) => ({ pk: `DRILL#${id}`, sk: 'DRILL' });
@@ -68,6 +69,35 @@ export class DynamoDbDrillStore implements DrillStore {
         if (conditionFailed(err)) throw new SnapwardError('STATE_STORE_ERROR', `drill '${drill.drillId}' does not exist (or its createdAt changed)`);
         throw err;
       }
+    });
+  }
+
+  async firstSightings(instanceIds: readonly string[], at: Date): Promise<Map<string, Date>> {
+    return this.run('firstSightings', async () => {
+      const when = at.toISOString();
+      const out = new Map<string, Date>();
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DRILLSIGHTINGS' }, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+        for (const item of page.Items ?? []) out.set(item.sk as string, new Date(item.firstSeenAt as string));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      const result = new Map<string, Date>();
+      for (const id of instanceIds) {
+        let seen = out.get(id);
+        if (!seen) {
+          try {
+            await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'DRILLSIGHTINGS', sk: id, firstSeenAt: when }, ConditionExpression: 'attribute_not_exists(pk)' }));
+            seen = new Date(when);
+          } catch (err) {
+            if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+            const again = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'DRILLSIGHTINGS', sk: id }, ConsistentRead: true }));
+            seen = new Date(again.Item?.firstSeenAt as string);
+          }
+        }
+        result.set(id, seen);
+      }
+      return result;
     });
   }
 

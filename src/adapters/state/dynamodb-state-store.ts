@@ -560,6 +560,7 @@ export class DynamoDbStateStore implements StateStore {
   putDrill: StateStore['putDrill'] = (d) => this.drills.putDrill(d);
   getDrill: StateStore['getDrill'] = (id) => this.drills.getDrill(id);
   listDrills: StateStore['listDrills'] = (o) => this.drills.listDrills(o);
+  firstSightings: StateStore['firstSightings'] = (ids, at) => this.drills.firstSightings(ids, at);
 
   async close(): Promise<void> {
     this.closed = true;

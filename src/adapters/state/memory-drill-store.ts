@@ -6,6 +6,17 @@ import { checkDrill, decodeDrill, encodeDrill } from './drill-codec';
 /** Drills in process memory, stored encoded as the durable drivers store them. */
 export class MemoryDrillStore implements DrillStore {
   private readonly drills = new Map<string, string>();
+  private readonly sightings = new Map<string, number>();
+
+  async firstSightings(instanceIds: readonly string[], at: Date): Promise<Map<string, Date>> {
+    if (Number.isNaN(at.getTime())) throw new SnapwardError('STATE_STORE_ERROR', 'firstSightings: at must be a valid Date');
+    const out = new Map<string, Date>();
+    for (const id of instanceIds) {
+      if (!this.sightings.has(id)) this.sightings.set(id, at.getTime());
+      out.set(id, new Date(this.sightings.get(id) as number));
+    }
+    return out;
+  }
 
   async createDrill(drill: DrillRecord): Promise<boolean> {
     checkDrill(drill);

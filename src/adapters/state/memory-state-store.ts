@@ -255,6 +255,7 @@ export class MemoryStateStore implements StateStore {
   putDrill: StateStore['putDrill'] = (d) => (this.ensureOpen(), this.drills.putDrill(d));
   getDrill: StateStore['getDrill'] = (id) => (this.ensureOpen(), this.drills.getDrill(id));
   listDrills: StateStore['listDrills'] = (o) => (this.ensureOpen(), this.drills.listDrills(o));
+  firstSightings: StateStore['firstSightings'] = (ids, at) => (this.ensureOpen(), this.drills.firstSightings(ids, at));
 
   /** Newest first, ties by id descending: the same order the SQLite driver's ORDER BY gives. */
   private sorted(): RunRecord[] {

@@ -13,7 +13,11 @@ export const DRILLS_MIGRATION = `CREATE TABLE drills (
      doc         TEXT NOT NULL
    );
    CREATE INDEX drills_created_at ON drills (created_at);
-   CREATE INDEX drills_instance ON drills (instance_id, created_at);`;
+   CREATE INDEX drills_instance ON drills (instance_id, created_at);
+   CREATE TABLE drill_sightings (
+     instance_id   TEXT PRIMARY KEY,
+     first_seen_at TEXT NOT NULL
+   );`;
 
 /** Drills in the SQLite store's file; `run` wraps each call as the driver wraps its own. */
 export class SqliteDrillStore implements DrillStore {
@@ -39,6 +43,22 @@ export class SqliteDrillStore implements DrillStore {
         .prepare('UPDATE drills SET phase = ?, doc = ? WHERE drill_id = ? AND created_at = ?')
         .run(drill.phase, encodeDrill(drill), drill.drillId, drill.createdAt.toISOString());
       if (info.changes === 0) throw new SnapwardError('STATE_STORE_ERROR', `drill '${drill.drillId}' does not exist (or its createdAt changed)`);
+    });
+  }
+
+  async firstSightings(instanceIds: readonly string[], at: Date): Promise<Map<string, Date>> {
+    return this.run('firstSightings', () => {
+      const when = at.toISOString(); // throws on an invalid date
+      const insert = this.db.prepare('INSERT INTO drill_sightings (instance_id, first_seen_at) VALUES (?, ?) ON CONFLICT (instance_id) DO NOTHING');
+      const read = this.db.prepare('SELECT first_seen_at FROM drill_sightings WHERE instance_id = ?');
+      const out = new Map<string, Date>();
+      this.db.transaction(() => {
+        for (const id of instanceIds) {
+          insert.run(id, when);
+          out.set(id, new Date((read.get(id) as { first_seen_at: string }).first_seen_at));
+        }
+      })();
+      return out;
     });
   }
 
