@@ -1,4 +1,5 @@
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
+import { DrillSummary, newestDrillSummaries } from './drill-status';
 import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
@@ -40,6 +41,8 @@ export interface InstanceStatus {
   /** The full picture per scenario: recovery point used, band, and "can never meet" advice. */
   readonly rpo: Record<Scenario, ScenarioRpo>;
   readonly errors: readonly ErrorInfo[];
+  /** The newest finished restore drill (its RTO and band); null when never drilled. */
+  readonly drill: DrillSummary | null;
 }
 
 /** An attachment pair's replication as the newest verification saw it. */
@@ -88,7 +91,8 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const catalog = new DatabaseCatalog(deps.provider);
   const fleet = await resolveFleet(deps.config, deps.provider, catalog);
   const evidence = await gatherEvidence(deps, fleet.members, catalog, Boolean(options.live));
-  const instances = fleet.members.map((m) => instanceStatus(deps, m, evidence, at));
+  const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
+  const instances = fleet.members.map((m) => ({ ...instanceStatus(deps, m, evidence, at), drill: drills.get(m.id) ?? null }));
   return { at, instances, attachments: await attachmentStatus(deps), problems: fleet.problems, warnings: fleet.warnings };
 }
 
@@ -183,7 +187,7 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
   return { managed, listingFailures, automated, databases, replicated, failures };
 }
 
-function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): InstanceStatus {
+function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): Omit<InstanceStatus, 'drill'> {
   const policy = deps.config.tiers[m.tier];
   const period = periodOf(at, policy.snapshotEveryMs);
   const dailyId = dailySnapshotId(m.id, period);

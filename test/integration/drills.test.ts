@@ -7,6 +7,7 @@ import { AppDeps } from '../../src/app/deps';
 import { startAdhocDrill } from '../../src/app/drills';
 import { reconcile } from '../../src/app/reconcile';
 import { runCheck } from '../../src/app/check';
+import { fleetStatus } from '../../src/app/status';
 import { App, buildApp } from '../../src/composition';
 import { DEFAULT_DRILLS, DRILL_TAG, DrillsConfig } from '../../src/domain/drill';
 import { DAY, HOUR } from '../../src/domain/time';
@@ -98,6 +99,14 @@ describe('restore drills against moto', () => {
     expect(cluster?.restoredInstanceId).toBe(`${cluster?.restoredId}-1`);
     expect(cluster?.validation?.hook?.output).toContain('engine=aurora-postgresql port=5432');
     expect(await drillDatabases()).toEqual([]); // cleaned up
+
+    // status shows each instance's newest drill beside the RPO figures.
+    const status = await fleetStatus(app.deps);
+    const jira = drills.find((d) => d.instanceId === 'jira-db');
+    expect(status.instances.find((i) => i.instanceId === 'jira-db')?.drill).toEqual({
+      drillId: jira?.drillId, finishedAt: jira?.finishedAt, rtoSeconds: jira?.rtoSeconds, rtoTargetSeconds: 6 * 3600, band: 'compliant', outcome: 'succeeded',
+    });
+    expect(status.instances.find((i) => i.instanceId === 'wiki-db')?.drill).toBeNull();
 
     // Not due again: the next pass starts nothing.
     const again = await reconcile(app.deps, { trigger: 'test' });

@@ -33,6 +33,7 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
             { key: 'target', header: 'RPO TARGET' },
             { key: 'instanceLoss', header: 'INSTANCE LOSS' },
             { key: 'regionLoss', header: 'REGION LOSS' },
+            { key: 'drill', header: 'DRILL RTO' },
           ],
           status.instances.map((i) => ({
             instance: i.instanceId,
@@ -45,6 +46,7 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
             target: formatDuration(i.rpoTargetSeconds * 1000),
             instanceLoss: rpoCell(i.achieved.instanceLoss, i.band.instanceLoss),
             regionLoss: rpoCell(i.achieved.regionLoss, i.band.regionLoss),
+            drill: !i.drill ? 'never' : i.drill.rtoSeconds === null ? (i.drill.outcome ?? '-') : `${formatDuration(i.drill.rtoSeconds * 1000)} ${i.drill.band}${i.drill.outcome === 'succeeded' ? '' : ` (${i.drill.outcome})`}`,
           })),
         );
         const compliant = status.instances.filter((i) => i.compliant).length;
