@@ -7,6 +7,7 @@ import { FleetMember } from '../domain/types';
 import { advanceDrill, DrillProgress } from './drill-executor';
 import { sweepDrillDatabases, SweepReport } from './drill-sweeper';
 import { AppDeps } from './deps';
+import { Logger } from '../ports/logger';
 import { resolveFleet } from './fleet';
 
 /** One process advances drills at a time (long enough for a hook's 15 minutes). */
@@ -33,15 +34,19 @@ export interface DrillsReport {
 export async function advanceDrills(deps: AppDeps, options: { members: readonly FleetMember[]; owner: string }): Promise<DrillsReport> {
   const logger = deps.logger.child({ phase: 'drills' });
   const settings = drillsOf(deps.config);
-  // The sweep needs no lease (deletes are idempotent) and runs every pass; the rest only when
-  // there is drill work, so an idle pass takes no lease.
-  const sweep = await sweepDrillDatabases(deps, options.members);
+  // Drill work only when there is some, so an idle pass takes no lease; then the sweep, which
+  // needs no lease (deletes are idempotent) and runs every pass, after the drills' own cleanup.
   const seen = await deps.store.listDrills();
   const work = seen.some((d) => d.phase !== 'done') || dueForDrill(options.members, seen, settings, deps.clock.now()).due.length > 0;
-  const idle = { skipped: null, advanced: [], started: [], deferred: [], swept: sweep.deleted, problems: sweep.problems };
-  if (!work) return idle;
+  const done = work ? await drillWork(deps, options, logger) : { skipped: null, advanced: [], started: [], deferred: [], problems: [] };
+  const sweep = await sweepDrillDatabases(deps, options.members);
+  return { ...done, swept: sweep.deleted, problems: [...done.problems, ...sweep.problems] };
+}
+
+async function drillWork(deps: AppDeps, options: { members: readonly FleetMember[]; owner: string }, logger: Logger): Promise<Omit<DrillsReport, 'swept'>> {
+  const settings = drillsOf(deps.config);
   if (!(await deps.store.acquireLease(DRILL_LEASE, options.owner, DRILL_LEASE_TTL_MS, deps.clock.now()))) {
-    return { ...idle, skipped: 'another process is advancing drills right now' };
+    return { skipped: 'another process is advancing drills right now', advanced: [], started: [], deferred: [], problems: [] };
   }
   try {
     const advanced: DrillProgress[] = [];
@@ -82,7 +87,7 @@ export async function advanceDrills(deps: AppDeps, options: { members: readonly 
         problems.push(`${s.member.id}: could not start a drill: ${toErrorInfo(err).message}`);
       }
     }
-    return { skipped: null, advanced, started, deferred: [...skipped, ...plan.skipped], swept: sweep.deleted, problems: [...problems, ...sweep.problems] };
+    return { skipped: null, advanced, started, deferred: [...skipped, ...plan.skipped], problems };
   } finally {
     await deps.store.releaseLease(DRILL_LEASE, options.owner);
   }
