@@ -10,6 +10,7 @@ import { acknowledge } from './constructs/nag';
 import { OperatorBackupRule } from './constructs/operator-backup-rule';
 import { ScheduledInvocation } from './constructs/scheduled-invocation';
 import { SnapshotPermissions } from './constructs/snapshot-permissions';
+import { DrillPermissions } from './constructs/drill-permissions';
 import { SnapwardFunction } from './constructs/snapward-function';
 import { findProjectRoot, SnapwardStackProps, validateStackProps } from './constructs/stack-props';
 import { StateTable } from './constructs/state-table';
@@ -113,6 +114,8 @@ export class SnapwardStack extends Stack {
     permissions.grantTakeSnapshots(adhocBackup.role);
     permissions.grantReadAttachments(verifyReplication.role);
     this.alertBus.grantPutEventsTo(check.role);
+    // Restore drills run inside the reconcile pass (constructs/drill-permissions.ts).
+    new DrillPermissions(this, 'DrillPermissions', { regions, ...(props.drillHookArn ? { hookFunctionArn: props.drillHookArn } : {}) }).grantDrills(reconcile.role);
     // The capability policies are separate resources: make each function wait for them, so a
     // schedule firing right after the deploy does not meet a half-attached role.
     for (const fn of Object.values(this.functions)) {

@@ -154,7 +154,8 @@ describe('SnapwardStack: IAM', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((s) => s.Effect === 'Allow' && actionsOf([s]).some((a) => /delete/i.test(a) && !a.startsWith('dynamodb:')));
-    expect(deletes.map((s) => s.Sid).sort()).toEqual(['RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots']);
+    // (The drill deletes, tag-conditioned, are asserted in drill-permissions.test.ts.)
+    expect(deletes.map((s) => s.Sid).sort()).toEqual(['RdsDeleteDrillClusters', 'RdsDeleteDrillInstances', 'RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots']);
   });
 
   it('RDS describe/list: resource * (no ARN form exists for all of them), limited to the configured regions', () => {
