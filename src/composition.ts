@@ -4,7 +4,7 @@ import { AwsClientOptions, AwsClients } from './adapters/aws/clients';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
 import { KmsKeyResolver } from './adapters/aws/kms-key-resolver';
 import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
-import { buildDrillHook } from './drill-hook-choice';
+import { buildDrillHook } from './composition-drill-hook';
 import { RdsRestoreProvider } from './adapters/aws/rds-restore-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
 import type { SqliteStateStore } from './adapters/state/sqlite-state-store';

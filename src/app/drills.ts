@@ -31,7 +31,15 @@ export interface DrillsReport {
  * scheduled drills that are due (up to `maxConcurrent` per region), sweep old drill databases.
  * A failure on one drill never stops the others.
  */
-export async function advanceDrills(deps: AppDeps, options: { members: readonly FleetMember[]; owner: string }): Promise<DrillsReport> {
+export interface AdvanceDrillsOptions {
+  readonly members: readonly FleetMember[];
+  /** Lease owner: the run id. */
+  readonly owner: string;
+  /** Asked before each drill; once true no further drill is taken up (a Lambda near its deadline). */
+  readonly shouldStop?: () => boolean;
+}
+
+export async function advanceDrills(deps: AppDeps, options: AdvanceDrillsOptions): Promise<DrillsReport> {
   const logger = deps.logger.child({ phase: 'drills' });
   const settings = drillsOf(deps.config);
   // Drill work only when there is some, so an idle pass takes no lease; then the sweep, which
@@ -43,7 +51,7 @@ export async function advanceDrills(deps: AppDeps, options: { members: readonly 
   return { ...done, swept: sweep.deleted, problems: [...done.problems, ...sweep.problems] };
 }
 
-async function drillWork(deps: AppDeps, options: { members: readonly FleetMember[]; owner: string }, logger: Logger): Promise<Omit<DrillsReport, 'swept'>> {
+async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: Logger): Promise<Omit<DrillsReport, 'swept'>> {
   const settings = drillsOf(deps.config);
   if (!(await deps.store.acquireLease(DRILL_LEASE, options.owner, DRILL_LEASE_TTL_MS, deps.clock.now()))) {
     return { skipped: 'another process is advancing drills right now', advanced: [], started: [], deferred: [], problems: [] };
@@ -52,7 +60,9 @@ async function drillWork(deps: AppDeps, options: { members: readonly FleetMember
     const advanced: DrillProgress[] = [];
     const problems: string[] = [];
     const records = new Map((await deps.store.listDrills()).map((d) => [d.drillId, d]));
+    const stop = options.shouldStop ?? (() => false);
     for (const d of [...records.values()].filter((x) => x.phase !== 'done')) {
+      if (stop()) break;
       try {
         const { drill, progress } = await advanceDrill(deps, d, logger);
         records.set(drill.drillId, drill);
@@ -76,6 +86,7 @@ async function drillWork(deps: AppDeps, options: { members: readonly FleetMember
     const plan = allocateDrillStarts(due.filter((d) => points.has(d.member.id)), points, [...records.values()], settings);
     const started: string[] = [];
     for (const s of plan.start) {
+      if (stop()) break;
       try {
         const record = newDrill(deps, s.member, s.source, 'schedule');
         if (!(await deps.store.createDrill(record))) continue;

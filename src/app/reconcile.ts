@@ -118,7 +118,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
     const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
     // Restore drills after the snapshot work (app/drills.ts); a stopped pass leaves them to the next one.
-    const drills = dryRun || notReached.length > 0 ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string });
+    const drills = dryRun || notReached.length > 0 ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
     const summary = summarize(results, fleet.members.length, work.upToDate);
     const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0);
     const finishedAt = clock.now();

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listDrillRecords } from '../../app/drills';
+import { DrillsReport, listDrillRecords } from '../../app/drills';
 import { DrillRecord } from '../../domain/drill';
 import { formatDuration } from '../../domain/time';
 import { withApp, GlobalOptions } from '../context';
@@ -36,6 +36,17 @@ export function drillView(d: DrillRecord) {
     error: d.error,
     cleanupError: d.cleanupError,
   };
+}
+
+/** What a pass did with drills, for `run`'s human output (nothing when it did nothing). */
+export function drillLines(r: DrillsReport): string[] {
+  const lines: string[] = [];
+  if (r.skipped) lines.push(`  drills: ${r.skipped}`);
+  for (const p of r.advanced) lines.push(`  drill ${p.drillId} (${p.instanceId}): ${p.steps.join(', ') || 'nothing to do'} -> ${p.phase}${p.outcome ? ` ${p.outcome}` : ''}`);
+  for (const d of r.deferred) lines.push(`  drill of ${d.instanceId} not started: ${d.reason}`);
+  for (const s of r.swept) lines.push(`  swept leftover drill ${s.kind} ${s.id} in ${s.region}`);
+  for (const p of r.problems) lines.push(`  drills: problem: ${p}`);
+  return lines;
 }
 
 export function registerDrills(program: Command, out: Output, setExit: (code: number) => void): void {

@@ -3,6 +3,7 @@ import { reconcile, ReconcileReport } from '../../app/reconcile';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT } from '../errors';
 import { Output } from '../output';
+import { drillLines } from './drills';
 
 interface RunOptions extends GlobalOptions {
   readonly dryRun?: boolean;
@@ -95,4 +96,5 @@ function printReport(report: ReconcileReport, out: Output): void {
   }
   for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
+  if (report.drills) for (const line of drillLines(report.drills)) out.line(line); // restore drills
 }
