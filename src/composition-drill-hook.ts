@@ -17,5 +17,10 @@ export function buildDrillHook(config: SnapwardConfig, clients: AwsClients, onLa
   if (!validate) return null;
   if (validate.command && !onLambda) return new CommandDrillHook(validate.command, config.configPath ? path.dirname(config.configPath) : process.cwd());
   if (validate.lambdaArn) return new LambdaDrillHook(clients, validate.lambdaArn);
-  return null;
+  // A command on Lambda: the user asked for validation that cannot run here. Passing drills
+  // without it would claim what was not checked, so every drill fails and says why.
+  return {
+    describe: `command ${validate.command} (cannot run on Lambda)`,
+    run: async () => ({ ok: false, exitCode: 127, output: `drills.validate.command cannot run on Lambda; set drills.validate.lambdaArn for the Lambda deployment` }),
+  };
 }
