@@ -10,14 +10,15 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 /**
  * The drill findings, judged per fleet member from the drill records:
  * - Drill Overdue: its tier has a schedule and its newest succeeded drill (or, never drilled, its
- *   first sighting by snapward) is older than `every` plus 7 days;
+ *   first sighting by snapward: the ledger's, or for members seen before the ledger recorded
+ *   sightings, the first check that judged drills) is older than `every` plus 7 days;
  * - Drill Failed: its newest finished drill failed (with the step and reason);
  * - RTO Breached: its newest succeeded drill's RTO is over the tier's target.
  * A later succeeded, compliant drill resolves them. A member whose newest drill is still in
  * flight or was cancelled keeps its Drill Failed finding as it is (not judged).
  * Adds to `judged` the `kind|subject` pairs it could judge.
  */
-export async function judgeDrills(deps: AppDeps, members: readonly { instanceId: string; tier: Tier }[], at: Date, judged: Set<string>): Promise<Observation[]> {
+export async function judgeDrills(deps: AppDeps, members: readonly { instanceId: string; tier: Tier; firstSeenAt?: Date | null }[], at: Date, judged: Set<string>): Promise<Observation[]> {
   const settings = drillsOf(deps.config);
   const drills = await deps.store.listDrills();
   const scheduled = members.filter((m) => settings.everyMs[m.tier] !== undefined).map((m) => m.instanceId);
@@ -32,7 +33,7 @@ export async function judgeDrills(deps: AppDeps, members: readonly { instanceId:
     const ok = newestOk.get(id) ?? null;
     if (every !== undefined) {
       judged.add(`Drill Overdue|${id}`);
-      const since = ok ? (ok.finishedAt ?? ok.createdAt) : (sightings.get(id) ?? at);
+      const since = ok ? (ok.finishedAt ?? ok.createdAt) : (m.firstSeenAt ?? sightings.get(id) ?? at);
       const limit = every + DRILL_OVERDUE_GRACE_MS;
       if (at.getTime() - since.getTime() > limit) {
         out.push({

@@ -107,8 +107,14 @@ describe('alerts through EventBridge to SQS (moto)', () => {
     expect(second.open.map((f) => f.id).sort()).toEqual(first.open.map((f) => f.id).sort());
   });
 
-  it('a fleet never backed up is reported, and a pass resolves it with the same findingIds', async () => {
-    // moto stamps snapshots with its own (real) time, so this scenario runs on the real clock.
+  it('a fleet never backed up is reported once past its newcomer grace, and a pass resolves it with the same findingIds', async () => {
+    // moto stamps snapshots with its own (real) time, so the pass below runs on the real clock.
+    const now = clock.now();
+    clock.set(new Date(now.getTime() - 2 * DAY).toISOString()); // snapward first saw the fleet two days ago...
+    const newcomer = await runCheck(app.deps, { trigger: 'test' });
+    expect(newcomer.open.filter((f) => f.kind === 'Snapshot Missed')).toEqual([]); // ...when it was new: grace
+    expect(await drain(queueUrl)).toEqual([]);
+    clock.set(now.toISOString());
     const first = await runCheck(app.deps, { trigger: 'test' });
     const missed = (await drain(queueUrl)).filter((e) => e.detailType === 'Snapshot Missed');
     expect(missed.map((e) => e.instanceId).sort()).toEqual(['billing-db', 'orders-db']);
