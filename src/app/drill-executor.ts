@@ -152,7 +152,7 @@ async function carryOut(deps: AppDeps, drill: DrillRecord, step: DrillStep, obs:
       const checks = builtInChecks(drill, obs);
       let hook = null;
       if (checks.every((c) => c.ok) && deps.drillHook) {
-        const target = drill.kind === 'cluster' ? obs.db : obs.db;
+        const target = obs.db; // the instance, or the cluster (its endpoint is the cluster's)
         hook = await deps.drillHook.run(
           { drillId: drill.drillId, endpoint: target?.endpoint ?? null, port: target?.port ?? null, engine: target?.engine ?? '', instance: drill.restoredId, sourceInstance: drill.instanceId },
           settings.hookTimeoutMs,
