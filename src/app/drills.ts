@@ -53,7 +53,7 @@ export async function advanceDrills(deps: AppDeps, options: AdvanceDrillsOptions
 
 async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: Logger): Promise<Omit<DrillsReport, 'swept'>> {
   const settings = drillsOf(deps.config);
-  if (!(await deps.store.acquireLease(DRILL_LEASE, options.owner, DRILL_LEASE_TTL_MS, deps.clock.now()))) {
+  if (!(await takeDrillLease(deps, options.owner))) {
     return { skipped: 'another process is advancing drills right now', advanced: [], started: [], deferred: [], problems: [] };
   }
   try {
@@ -148,6 +148,19 @@ function newDrill(deps: AppDeps, m: FleetMember, source: DrillSource, trigger: D
     cleanupError: null,
     updatedAt: now,
   };
+}
+
+/**
+ * The drills lease; a pass whose run is recorded as no longer running (crashed, reaped) does not
+ * keep it for its whole TTL. Holders that are not runs (the CLI's ad hoc command) are waited out.
+ */
+async function takeDrillLease(deps: AppDeps, owner: string): Promise<boolean> {
+  if (await deps.store.acquireLease(DRILL_LEASE, owner, DRILL_LEASE_TTL_MS, deps.clock.now())) return true;
+  const holder = await deps.store.leaseHolder(DRILL_LEASE, deps.clock.now());
+  if (!holder) return deps.store.acquireLease(DRILL_LEASE, owner, DRILL_LEASE_TTL_MS, deps.clock.now());
+  const run = await deps.store.getRun(holder);
+  if (!run || run.outcome === 'running') return false;
+  return deps.store.acquireLease(DRILL_LEASE, owner, DRILL_LEASE_TTL_MS, deps.clock.now(), holder);
 }
 
 /** Waits a little for the drills lease (a pass holds it for seconds to minutes). */

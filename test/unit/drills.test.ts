@@ -135,6 +135,19 @@ describe('advanceDrills', () => {
     expect(h.restores.calls.map((c) => c.op)).toEqual(['listDrillDatabases', 'listDrillDatabases']);
   });
 
+  it('takes the drills lease over from a run recorded as finished (a crashed pass does not block drills for the lease TTL)', async () => {
+    const m = member({ id: 'a', tier: 1 });
+    const h = setup([m]);
+    await withDrCopy(h, m);
+    await h.store.startRun({ id: 'r-dead', kind: 'reconcile', trigger: 'test', startedAt: h.clock.now(), owner: { host: 'test', pid: 9 } });
+    await h.store.acquireLease('drills', 'r-dead', HOUR, h.clock.now());
+    expect((await pass(h, [m])).skipped).toMatch(/another process/); // still running: waited out
+    await h.store.finishRun('r-dead', { finishedAt: h.clock.now(), outcome: 'interrupted', summary: null, error: null });
+    const report = await pass(h, [m]);
+    expect(report.skipped).toBeNull();
+    expect(report.started).toHaveLength(1);
+  });
+
   it('a member due without a DR copy yet is skipped, not failed; tiers without a schedule are never started', async () => {
     const fleet = [member({ id: 'a', tier: 1 }), member({ id: 'b', tier: 3 })];
     const h = setup(fleet);
