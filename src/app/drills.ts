@@ -1,5 +1,5 @@
 import { drillIdFor, DrillRecord, drillsOf, DrillSource, DrillSourceChoice, DrillTrigger, restoredIdFor } from '../domain/drill';
-import { allocateDrillStarts, drillRegionOf, dueForDrill, newestByInstance } from '../domain/drill-plan';
+import { allocateDrillStarts, drillRegionOf, dueForDrill, newestByInstance, scheduledInFlight } from '../domain/drill-plan';
 import { SnapwardError, toErrorInfo } from '../domain/errors';
 import { memberKey } from '../domain/ledger';
 import { managedInfo } from '../domain/tags';
@@ -75,15 +75,25 @@ async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: L
 
     const now = deps.clock.now();
     const { due, skipped } = dueForDrill(options.members, [...records.values()], settings, now);
+    // Recovery points (ledger reads) only for members a free slot could go to, in due order: a
+    // fleet rolling drills out has hundreds due and a few slots.
     const points = new Map<string, DrillSource | null>();
+    const free = new Map<string, number>();
+    const inFlight = scheduledInFlight([...records.values()]);
     for (const { member } of due) {
+      const region = drillRegionOf(member, settings.source);
+      const left = free.get(region) ?? settings.maxConcurrent - (inFlight.get(region) ?? 0);
+      free.set(region, left);
+      if (left <= 0) continue;
       try {
-        points.set(member.id, await newestPoint(deps, member, drillRegionOf(member, settings.source)));
+        const point = await newestPoint(deps, member, region);
+        points.set(member.id, point);
+        free.set(region, point ? left - 1 : left);
       } catch (err) {
         problems.push(`${member.id}: could not read its recovery points: ${toErrorInfo(err).message}`);
       }
     }
-    const plan = allocateDrillStarts(due.filter((d) => points.has(d.member.id)), points, [...records.values()], settings);
+    const plan = allocateDrillStarts(due.filter((d) => points.has(d.member.id) || (free.get(drillRegionOf(d.member, settings.source)) ?? 1) <= 0), points, [...records.values()], settings);
     const started: string[] = [];
     for (const s of plan.start) {
       if (stop()) break;

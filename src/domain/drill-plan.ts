@@ -90,6 +90,13 @@ export interface DrillStart {
   readonly source: DrillSource;
 }
 
+/** Scheduled drills in flight per restore region (ad hoc ones do not count against the limit). */
+export function scheduledInFlight(drills: readonly DrillRecord[]): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const d of drills) if (d.phase !== 'done' && d.trigger === 'schedule') used.set(d.source.region, (used.get(d.source.region) ?? 0) + 1);
+  return used;
+}
+
 /**
  * Gives the due members (in order) the free scheduled-drill slots of their restore region:
  * `maxConcurrent` minus the scheduled drills in flight there (ad hoc drills do not count). A member
@@ -101,20 +108,20 @@ export function allocateDrillStarts(
   drills: readonly DrillRecord[],
   config: DrillsConfig,
 ): { start: DrillStart[]; skipped: DrillSkip[] } {
-  const used = new Map<string, number>();
-  for (const d of drills) if (d.phase !== 'done' && d.trigger === 'schedule') used.set(d.source.region, (used.get(d.source.region) ?? 0) + 1);
+  const used = scheduledInFlight(drills);
   const start: DrillStart[] = [];
   const skipped: DrillSkip[] = [];
   for (const { member } of due) {
     const region = drillRegionOf(member, config.source);
-    const point = points.get(member.id) ?? null;
-    if (!point) {
-      skipped.push({ instanceId: member.id, reason: `no available recovery point of ${member.id} in ${region} yet` });
-      continue;
-    }
+    // Slots first: the executor reads a member's recovery points only while its region has one.
     const n = used.get(region) ?? 0;
     if (n >= config.maxConcurrent) {
       skipped.push({ instanceId: member.id, reason: `${n} scheduled drill(s) already in flight in ${region} (drills.maxConcurrent ${config.maxConcurrent})` });
+      continue;
+    }
+    const point = points.get(member.id) ?? null;
+    if (!point) {
+      skipped.push({ instanceId: member.id, reason: `no available recovery point of ${member.id} in ${region} yet` });
       continue;
     }
     used.set(region, n + 1);

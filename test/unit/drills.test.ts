@@ -56,6 +56,21 @@ describe('advanceDrills', () => {
     expect(a).toMatchObject({ rtoSeconds: 40 * 60, band: 'compliant', recoveryPointAgeSeconds: 10 * 3600 - 5 * 60, source: { region: 'us-west-2', engine: 'postgres' } });
   });
 
+  it('reads recovery points only for members a free slot can go to (a fleet rolling drills out has hundreds due)', async () => {
+    const fleet = ['a', 'b', 'c', 'd', 'e'].map((id) => member({ id, tier: 1 }));
+    const h = setup(fleet);
+    for (const m of fleet) await withDrCopy(h, m);
+    const reads = jest.spyOn(h.store, 'getMemberState');
+    const report = await pass(h, fleet);
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(report.started).toHaveLength(2);
+    expect(report.deferred.map((d) => d.instanceId)).toEqual(['c', 'd', 'e']);
+    reads.mockClear();
+    const next = await pass(h, fleet); // slots still taken by a and b
+    expect(reads).not.toHaveBeenCalled();
+    expect(next.deferred).toHaveLength(3);
+  });
+
   it('a cluster drill: its instance gets the source writer\'s class, is deleted before the cluster; no class anywhere fails the drill clearly', async () => {
     const aurora = member({ id: 'core', kind: 'cluster', tier: 0 });
     const h = setup([aurora]);
