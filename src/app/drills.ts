@@ -42,13 +42,27 @@ export interface AdvanceDrillsOptions {
 export async function advanceDrills(deps: AppDeps, options: AdvanceDrillsOptions): Promise<DrillsReport> {
   const logger = deps.logger.child({ phase: 'drills' });
   const settings = drillsOf(deps.config);
-  // Drill work only when there is some, so an idle pass takes no lease; then the sweep, which
-  // needs no lease (deletes are idempotent) and runs every pass, after the drills' own cleanup.
+  // Drill work only when there is some, so an idle pass takes no lease; then the sweep (at most
+  // hourly), after the drills' own cleanup.
   const seen = await deps.store.listDrills();
   const work = seen.some((d) => d.phase !== 'done') || dueForDrill(options.members, seen, settings, deps.clock.now()).due.length > 0;
   const done = work ? await drillWork(deps, options, logger) : { skipped: null, advanced: [], started: [], deferred: [], problems: [] };
-  const sweep = await sweepDrillDatabases(deps, options.members);
+  const sweep = (await sweepDue(deps, options.owner)) ? await sweepDrillDatabases(deps, options.members) : { deleted: [], problems: [] };
   return { ...done, swept: sweep.deleted, problems: [...done.problems, ...sweep.problems] };
+}
+
+/**
+ * The sweep lists every DB instance and cluster of every region: as much as discovery again, which
+ * would double an idle pass's AWS records. Leftovers only matter after `maxAge` (24 h), so it runs
+ * at most once per SWEEP_EVERY_MS across all processes: a lease taken and never released is the
+ * timer (one store read per pass, a write per sweep).
+ */
+export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+const SWEEP_LEASE = 'drill-sweep';
+
+async function sweepDue(deps: AppDeps, owner: string): Promise<boolean> {
+  if ((await deps.store.leaseHolder(SWEEP_LEASE, deps.clock.now())) !== null) return false;
+  return deps.store.acquireLease(SWEEP_LEASE, owner, SWEEP_EVERY_MS, deps.clock.now());
 }
 
 async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: Logger): Promise<Omit<DrillsReport, 'swept'>> {
