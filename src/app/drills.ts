@@ -53,16 +53,17 @@ export async function advanceDrills(deps: AppDeps, options: AdvanceDrillsOptions
 
 /**
  * The sweep lists every DB instance and cluster of every region: as much as discovery again, which
- * would double an idle pass's AWS records. Leftovers only matter after `maxAge` (24 h), so it runs
- * at most once per SWEEP_EVERY_MS across all processes: a lease taken and never released is the
- * timer (one store read per pass, a write per sweep).
+ * would double an idle pass's AWS records. Leftovers only matter after `maxAge`, so it runs at
+ * most once per quarter of `maxAge` (6 h by default: a leftover goes between 24 h and 30 h)
+ * across all processes: a lease taken and never released is the timer (one store read per pass,
+ * a write per sweep).
  */
-export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+export const sweepEveryMs = (maxAgeMs: number): number => Math.max(15 * 60 * 1000, Math.floor(maxAgeMs / 4));
 const SWEEP_LEASE = 'drill-sweep';
 
 async function sweepDue(deps: AppDeps, owner: string): Promise<boolean> {
   if ((await deps.store.leaseHolder(SWEEP_LEASE, deps.clock.now())) !== null) return false;
-  return deps.store.acquireLease(SWEEP_LEASE, owner, SWEEP_EVERY_MS, deps.clock.now());
+  return deps.store.acquireLease(SWEEP_LEASE, owner, sweepEveryMs(drillsOf(deps.config).maxAgeMs), deps.clock.now());
 }
 
 async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: Logger): Promise<Omit<DrillsReport, 'swept'>> {

@@ -163,14 +163,14 @@ describe('advanceDrills', () => {
     expect(report.started).toHaveLength(1);
   });
 
-  it('sweeps at most once an hour across passes (each sweep lists every region)', async () => {
+  it('sweeps at most once per quarter of maxAge across passes (each sweep lists every region)', async () => {
     const m = member({ id: 'a', tier: 3 });
     const h = setup([m]);
     h.restores.plant({ id: 'sw-drill-old-20261101000000', createdAt: new Date('2026-11-01T00:00:00Z'), tags: { 'snapward:drill': 'lost' } });
     const lists = () => h.restores.calls.filter((c) => c.op === 'listDrillDatabases').length;
     expect((await pass(h, [m])).swept).toEqual([{ id: 'sw-drill-old-20261101000000', kind: 'instance', region: 'us-west-2' }]);
     expect(lists()).toBe(2); // us-east-1 and us-west-2
-    h.clock.advance(59 * 60_000);
+    h.clock.advance(6 * HOUR - 60_000); // maxAge 24h: every 6h
     await pass(h, [m]);
     expect(lists()).toBe(2);
     h.clock.advance(2 * 60_000);
