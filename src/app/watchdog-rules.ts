@@ -128,7 +128,7 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
     const time = managedInfo(l.snapshot)?.recoveryPointTime ?? null;
     const newest = l.snapshot.region === s.region ? s.primary : l.snapshot.region === s.drRegion ? s.dr : null;
     const restored = time !== null && newest !== null && newest.time >= time;
-    if (restored && since !== null && l.noticedAt < since) continue;
+    if (restored && since !== null && l.noticedAt <= since) continue;
     out.push({
       key: findingKey('Recovery Point Deleted', s.instanceId, l.snapshot.region, l.snapshot.id),
       kind: 'Recovery Point Deleted',
