@@ -135,7 +135,7 @@ describe('restore drills against moto', () => {
     await expect(startAdhocDrill(app.deps, { instanceId: 'wiki-db', owner: 'test' })).rejects.toThrow(/already has drill .* in flight/);
 
     // The process dies while deleting (a crash, not an AWS error): the drill keeps its validated record.
-    const dying: AppDeps = { ...app.deps, restores: { ...app.deps.restores, describe: app.deps.restores.describe.bind(app.deps.restores), snapshotEngine: app.deps.restores.snapshotEngine.bind(app.deps.restores), listDrillDatabases: app.deps.restores.listDrillDatabases.bind(app.deps.restores), restore: app.deps.restores.restore.bind(app.deps.restores), createClusterInstance: app.deps.restores.createClusterInstance.bind(app.deps.restores), writerClass: app.deps.restores.writerClass.bind(app.deps.restores), deleteDatabase: async () => { throw new Error('process killed'); } } };
+    const dying: AppDeps = { ...app.deps, restores: Object.assign(Object.create(app.deps.restores) as AppDeps['restores'], { deleteDatabase: async () => { throw new Error('process killed'); } }) };
     clock.advance(60_000);
     const killed = await reconcile(dying, { trigger: 'test' });
     expect(killed.drills?.problems.join('\n')).toMatch(/process killed/);
