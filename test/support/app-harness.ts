@@ -41,7 +41,7 @@ export function harness(config: Partial<SnapwardConfig> = {}, now = '2026-11-24T
   };
   const events = new FakeEvents();
   const objects = new FakeObjectStore();
-  const restores = new FakeRestores(clock);
+  const restores = new FakeRestores(clock, rds);
   const hook = new FakeHook();
   const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS, restores, drillHook: null };
   return { deps, rds, keys, clock, store, deadPids, events, objects, restores, hook, with: (o) => ({ ...deps, ...o }) };

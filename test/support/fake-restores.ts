@@ -7,8 +7,10 @@ import { ClusterInstanceRequest, RestoreProvider, RestoreRequest } from '../../s
 type Op = 'snapshotEngine' | 'restore' | 'createClusterInstance' | 'describe' | 'writerClass' | 'deleteDatabase' | 'listDrillDatabases';
 
 /**
- * An in-memory restore side of RDS, shaped like AWS (not moto): a restore is `creating` until
- * `settle()`, a delete `deleting` until `settle()`. Failures are injected per operation.
+ * An in-memory restore side of RDS. Shaped like AWS by default: a restore is `creating` until
+ * `settle()`, a delete `deleting` until `settle()`; like moto (at once) when the linked FakeRds
+ * makes snapshots `available` at once. Snapshot engines come from `engines`, or from the linked
+ * FakeRds's snapshots. Failures are injected per operation.
  */
 export class FakeRestores implements RestoreProvider {
   readonly dbs = new Map<string, DrillDatabase & { deleting?: boolean }>();
@@ -18,7 +20,14 @@ export class FakeRestores implements RestoreProvider {
   writer: string | null = 'db.r6g.large';
   private readonly failures: { op: Op; error: () => Error; times: number }[] = [];
 
-  constructor(private readonly clock: { now(): Date }) {}
+  constructor(
+    private readonly clock: { now(): Date },
+    private readonly rds?: { readonly snapshots: ReadonlyMap<string, { kind: DbKind; region: string; id: string; encrypted: boolean; kmsKeyId?: string }>; readonly newStatus: string },
+  ) {}
+
+  private get instant(): boolean {
+    return this.rds?.newStatus === 'available';
+  }
 
   fail(op: Op, error: () => Error, times = 1): this {
     this.failures.push({ op, error, times });
@@ -54,19 +63,25 @@ export class FakeRestores implements RestoreProvider {
 
   async snapshotEngine(_kind: DbKind, _region: string, snapshotId: string): Promise<string | null> {
     this.check('snapshotEngine', snapshotId);
-    return this.engines.get(snapshotId) ?? null;
+    const known = this.engines.get(snapshotId);
+    if (known) return known;
+    const inRds = [...(this.rds?.snapshots.values() ?? [])].find((s) => s.id === snapshotId && s.region === _region && s.kind === _kind);
+    return inRds ? (inRds.kind === 'cluster' ? 'aurora-postgresql' : 'postgres') : null;
   }
 
   async restore(req: RestoreRequest): Promise<DrillDatabase> {
     this.check('restore', req.targetId);
     if (this.dbs.has(`${req.kind}/${req.targetId}`)) throw new SnapwardError('DB_ALREADY_EXISTS', `${req.targetId} exists`);
-    this.plant({ id: req.targetId, kind: req.kind, region: req.region, status: 'creating', engine: req.engine, tags: { ...req.tags } });
+    // As AWS does: the restored database is encrypted with the snapshot's key.
+    const source = [...(this.rds?.snapshots.values() ?? [])].find((s) => s.id === req.snapshotId && s.region === req.region && s.kind === req.kind);
+    const encryption = source ? { encrypted: source.encrypted, kmsKeyId: source.kmsKeyId ?? null } : {};
+    this.plant({ id: req.targetId, kind: req.kind, region: req.region, status: this.instant ? 'available' : 'creating', engine: req.engine, tags: { ...req.tags }, ...encryption });
     return this.dbs.get(`${req.kind}/${req.targetId}`) as DrillDatabase;
   }
 
   async createClusterInstance(req: ClusterInstanceRequest): Promise<DrillDatabase> {
     this.check('createClusterInstance', `${req.instanceId}:${req.instanceClass}`);
-    this.plant({ id: req.instanceId, kind: 'instance', region: req.region, status: 'creating', engine: req.engine, tags: { ...req.tags }, clusterId: req.clusterId });
+    this.plant({ id: req.instanceId, kind: 'instance', region: req.region, status: this.instant ? 'available' : 'creating', engine: req.engine, tags: { ...req.tags }, clusterId: req.clusterId });
     return this.dbs.get(`instance/${req.instanceId}`) as DrillDatabase;
   }
 
@@ -83,7 +98,8 @@ export class FakeRestores implements RestoreProvider {
   async deleteDatabase(db: Pick<DrillDatabase, 'kind' | 'region' | 'id' | 'clusterId'>): Promise<void> {
     this.check('deleteDatabase', db.id);
     const found = this.dbs.get(`${db.kind}/${db.id}`);
-    if (found) this.dbs.set(`${db.kind}/${db.id}`, { ...found, status: 'deleting' });
+    if (found && this.instant) this.dbs.delete(`${db.kind}/${db.id}`);
+    else if (found) this.dbs.set(`${db.kind}/${db.id}`, { ...found, status: 'deleting' });
   }
 
   async listDrillDatabases(region: string): Promise<DrillDatabase[]> {
