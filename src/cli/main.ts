@@ -7,7 +7,9 @@ import { registerDrill } from './commands/drill';
 import { registerDrills } from './commands/drills';
 import { registerFindings } from './commands/findings';
 import { registerRun } from './commands/run';
+import { registerReport } from './commands/report';
 import { registerRuns } from './commands/runs';
+import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 import { registerVerifyReplication } from './commands/verify-replication';
 import { EXIT } from './errors';
@@ -34,7 +36,7 @@ export async function main(argv: readonly string[], out: Output = streamOutput()
     .configureOutput({ writeErr: (text) => out.error(text.trimEnd()), writeOut: (text) => out.line(text.trimEnd()) })
     .showHelpAfterError('(run snapward --help for usage)');
 
-  for (const register of [registerRun, registerBackup, registerStatus, registerRuns, registerCheck, registerFindings, registerVerifyReplication]) register(program, out, setExit);
+  for (const register of [registerRun, registerBackup, registerStatus, registerRuns, registerCheck, registerFindings, registerVerifyReplication, registerReport, registerServe]) register(program, out, setExit);
   for (const register of [registerDrill, registerDrills]) register(program, out, setExit); // restore drills
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
 
