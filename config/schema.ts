@@ -194,6 +194,10 @@ export const configFileSchema = strict(
       },
       'alert settings',
     ).optional(),
+    adhoc: strict(
+      { maxPerInstancePerDay: int(1, 1000, 'a whole number of ad hoc snapshots per instance per day, 1..1000').optional() },
+      'ad hoc backup settings',
+    ).optional(),
     drills: drillsSchema.optional(),
   },
   'a mapping of settings',

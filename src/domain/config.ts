@@ -24,9 +24,18 @@ export interface SnapwardConfig {
   readonly attachments: readonly AttachmentPair[];
   /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
   readonly alerts?: AlertsConfig;
+  /** Limits on ad hoc backups requested by event (`adhoc` key); absent: DEFAULT_ADHOC. */
+  readonly adhoc?: AdhocConfig;
   /** Restore drills (`drills` key); absent: DEFAULT_DRILLS (see drillsOf). */
   readonly drills?: DrillsConfig;
 }
+
+export interface AdhocConfig {
+  /** `Backup Requested` events may create at most this many snapshots per instance in 24 hours. */
+  readonly maxPerInstancePerDay: number;
+}
+
+export const DEFAULT_ADHOC: AdhocConfig = { maxPerInstancePerDay: 4 };
 
 /** A bucket in a region. */
 export interface BucketRef {

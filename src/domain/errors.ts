@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'STATE_STORE_ERROR',
   'INTERRUPTED',
   'INTERNAL',
+  /** An ad hoc backup refused: the instance had its day's ad hoc snapshots already. */
+  'ADHOC_LIMIT',
   // Restore drills (domain/drill.ts).
   'RESTORE_QUOTA_EXCEEDED',
   'SUBNET_GROUP_NOT_FOUND',
