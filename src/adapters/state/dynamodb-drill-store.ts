@@ -14,6 +14,7 @@ import { checkDrill, decodeDrill, encodeDrill } from './drill-codec';
  *   DRILLSIGHTINGS      <instanceId>             firstSeenAt: written once (attribute_not_exists)
  */
 const DRILLS = 'DRILLS';
+const SIGHTINGS = 'DRILLSIGHTINGS';
 const drillKey = (id: string) => ({ pk: `DRILL#${id}`, sk: 'DRILL' });
 const listingKey = (createdAt: Date, id: string) => ({ pk: DRILLS, sk: `${createdAt.toISOString()}#${id}` });
 
@@ -78,7 +79,7 @@ export class DynamoDbDrillStore implements DrillStore {
       const out = new Map<string, Date>();
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DRILLSIGHTINGS' }, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+        const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SIGHTINGS }, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
         for (const item of page.Items ?? []) out.set(item.sk as string, new Date(item.firstSeenAt as string));
         start = page.LastEvaluatedKey;
       } while (start);
@@ -87,11 +88,11 @@ export class DynamoDbDrillStore implements DrillStore {
         let seen = out.get(id);
         if (!seen) {
           try {
-            await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'DRILLSIGHTINGS', sk: id, firstSeenAt: when }, ConditionExpression: 'attribute_not_exists(pk)' }));
+            await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: SIGHTINGS, sk: id, firstSeenAt: when }, ConditionExpression: 'attribute_not_exists(pk)' }));
             seen = new Date(when);
           } catch (err) {
             if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-            const again = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'DRILLSIGHTINGS', sk: id }, ConsistentRead: true }));
+            const again = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: SIGHTINGS, sk: id }, ConsistentRead: true }));
             seen = new Date(again.Item?.firstSeenAt as string);
           }
         }
