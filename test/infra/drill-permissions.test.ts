@@ -6,14 +6,16 @@ import { SnapwardStack } from '../../infra/snapward-stack';
 
 /** The restore drills' IAM on the reconcile role, asserted statement by statement. */
 const ROOT = join(__dirname, '..', '..');
-const REGIONS = ['us-east-1', 'us-west-2'];
+// The example fleet's regions (the stack takes them from the fleet), and its DR key by ARN.
+const REGIONS = ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2'];
+const KEY_USW2 = 'arn:aws:kms:us-west-2:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9';
 const HOOK = 'arn:aws:lambda:us-east-1:111122223333:function:snapward-smoke';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource?: unknown; Condition?: unknown };
 
 function synth(drillHookArn?: string) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SnapwardStack(app, 'Snapward', { projectRoot: ROOT, fleetConfig: { file: 'config/examples/snapward.example.yaml' }, regions: REGIONS, kmsKeyArns: [], attachmentBuckets: [], ...(drillHookArn ? { drillHookArn } : {}) });
+  const stack = new SnapwardStack(app, 'Snapward', { projectRoot: ROOT, fleetConfig: { file: 'config/examples/snapward.example.yaml' }, kmsKeyArns: [KEY_USW2], ...(drillHookArn ? { drillHookArn } : {}) });
   const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const statementsOf = (fn: keyof SnapwardStack['functions']) => {
     const id = stack.getLogicalId(stack.functions[fn].role.node.defaultChild as CfnElement);

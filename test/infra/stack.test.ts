@@ -273,10 +273,10 @@ describe('SnapwardStack: IAM', () => {
 
   it('every function reads and writes items of the state table in its own partitions, and nothing else on it', () => {
     const partitions = {
-      reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
-      adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
-      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*', 'HISTORY#*'],
-      verifyReplication: ['RUN#*', 'RUNS', 'RUNNING'],
+      reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
+      adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
+      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*', 'HISTORY#*', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
+      verifyReplication: ['RUN#*', 'RUNS', 'RUNNING', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
     } as const;
     for (const name of ['reconcile', 'adhocBackup', 'check', 'verifyReplication'] as const) {
       const onTable = statementsOfRole(roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
