@@ -1,0 +1,15 @@
+import { FleetMember } from '../domain/types';
+import { AppDeps } from './deps';
+
+/** One instance's restore drills, as `snapward show` tells them. */
+export interface InstanceDrills {
+  /** False in a build without the drills store: `show` says so rather than "no drills". */
+  readonly available: boolean;
+  /** Newest first. */
+  readonly items: readonly unknown[];
+}
+
+/** THE one place `show` learns an instance's restore drills: the drills store, newest first. */
+export async function instanceDrills(deps: AppDeps, member: FleetMember): Promise<InstanceDrills> {
+  return { available: true, items: await deps.store.listDrills({ instanceId: member.id }) };
+}
