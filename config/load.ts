@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_ALERTS } from '../src/domain/alerts';
+import { drillsFromFile } from './drills';
 import { AttachmentPair, DEFAULT_ADHOC, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
 import { TAG } from '../src/domain/tags';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
@@ -163,6 +164,7 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
           },
         }
       : {}),
+    drills: drillsFromFile(file.drills),
   };
 }
 

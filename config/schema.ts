@@ -118,6 +118,45 @@ const tierOverride = strict(
   'tier targets',
 );
 
+// Restore drills (domain/drill.ts).
+const SECURITY_GROUP = 'a VPC security group id like sg-0abc1234';
+const INSTANCE_CLASS = 'a DB instance class like db.t3.medium';
+const LAMBDA_ARN = 'a Lambda function ARN like arn:aws:lambda:us-east-1:123456789012:function:smoke';
+export const drillsSchema = strict(
+  {
+    every: strict(
+      { 0: positiveDuration.optional(), 1: positiveDuration.optional(), 2: positiveDuration.optional(), 3: positiveDuration.optional() },
+      'a mapping of tier (0..3) to a duration like 90d',
+    ).optional(),
+    source: z.enum(['dr', 'primary'], { error: 'dr or primary' }).optional(),
+    maxConcurrent: int(1, 20, 'an integer from 1 to 20').optional(),
+    maxAge: duration((ms) => ms >= HOUR, 'a duration of at least 1h like 24h').optional(),
+    hookTimeout: duration((ms) => ms > 0 && ms <= 15 * 60 * 1000, 'a duration greater than 0 and at most 15m (the Lambda limit) like 10m').optional(),
+    regions: z
+      .record(
+        region,
+        strict(
+          {
+            subnetGroup: text('a DB subnet group name').optional(),
+            securityGroups: z.array(z.string({ error: SECURITY_GROUP }).regex(/^sg-[0-9a-f]{8,17}$/, { error: SECURITY_GROUP }), { error: `a list of ${SECURITY_GROUP}` }).optional(),
+            instanceClass: z.string({ error: INSTANCE_CLASS }).regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { error: INSTANCE_CLASS }).optional(),
+          },
+          'restore settings',
+        ),
+        { error: (issue) => (issue.code === 'invalid_key' ? `a key that is ${REGION}` : 'a mapping of region to restore settings') },
+      )
+      .optional(),
+    validate: strict(
+      {
+        command: text('a command line to run').optional(),
+        lambdaArn: z.string({ error: LAMBDA_ARN }).regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/, { error: LAMBDA_ARN }).optional(),
+      },
+      'a validation hook',
+    ).optional(),
+  },
+  'drill settings',
+);
+
 export const configFileSchema = strict(
   {
     retentionDays: int(1, 3650, 'a whole number of days from 1 to 3650').optional(),
@@ -161,6 +200,7 @@ export const configFileSchema = strict(
       { maxPerInstancePerDay: int(1, 1000, 'a whole number of ad hoc snapshots per instance per day, 1..1000').optional() },
       'ad hoc backup settings',
     ).optional(),
+    drills: drillsSchema.optional(),
   },
   'a mapping of settings',
 );

@@ -13,6 +13,7 @@ import { OperatorBackupRule } from './constructs/operator-backup-rule';
 import { SnapshotDeletionRule } from './constructs/snapshot-deletion-rule';
 import { ScheduledInvocation } from './constructs/scheduled-invocation';
 import { SnapshotPermissions } from './constructs/snapshot-permissions';
+import { DrillPermissions } from './constructs/drill-permissions';
 import { SnapwardFunction } from './constructs/snapward-function';
 import { findProjectRoot, SnapwardStackProps, validateStackProps } from './constructs/stack-props';
 import { StateTable } from './constructs/state-table';
@@ -122,10 +123,11 @@ export class SnapwardStack extends Stack {
     const { reconcile, adhocBackup, check, verifyReplication } = this.functions;
     // The state table, split by partition: only the watchdog touches findings, verify-replication
     // only run records.
-    this.table.grantReadWrite(reconcile.role, ['runs', 'ledger', 'leases']);
-    this.table.grantReadWrite(adhocBackup.role, ['runs', 'ledger', 'leases']);
-    this.table.grantReadWrite(check.role, ['runs', 'ledger', 'leases', 'findings', 'history'], { batchWrite: true });
-    this.table.grantReadWrite(verifyReplication.role, ['runs']);
+    this.table.grantReadWrite(reconcile.role, ['runs', 'ledger', 'leases', 'drills']);
+    // 'drills' where the code-reach analysis (test/infra/least-privilege.test.ts) finds the drill store reachable.
+    this.table.grantReadWrite(adhocBackup.role, ['runs', 'ledger', 'leases', 'drills']);
+    this.table.grantReadWrite(check.role, ['runs', 'ledger', 'leases', 'findings', 'history', 'drills'], { batchWrite: true });
+    this.table.grantReadWrite(verifyReplication.role, ['runs', 'drills']);
     // Each grant is a call the function's handler makes (test/infra/least-privilege.test.ts reads
     // the calls from the code and fails on a missing grant and on an unused one).
     permissions.grantReadFleet(reconcile.role);
@@ -139,6 +141,8 @@ export class SnapwardStack extends Stack {
     permissions.grantTakeSnapshots(adhocBackup.role);
     permissions.grantReadAttachments(verifyReplication.role);
     this.alertBus.grantPutEventsTo(check.role);
+    // Restore drills run inside the reconcile pass (constructs/drill-permissions.ts).
+    new DrillPermissions(this, 'DrillPermissions', { regions, ...(props.drillHookArn ? { hookFunctionArn: props.drillHookArn } : {}) }).grantDrills(reconcile.role);
     // The capability policies are separate resources: make each function wait for them, so a
     // schedule firing right after the deploy does not meet a half-attached role.
     for (const fn of Object.values(this.functions)) {

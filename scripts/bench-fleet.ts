@@ -11,6 +11,7 @@ import { reconcile } from '../src/app/reconcile';
 import { buildApp } from '../src/composition';
 import { SnapwardConfig } from '../src/domain/config';
 import { DAY } from '../src/domain/time';
+import { DEFAULT_DRILLS } from '../src/domain/drill';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
 import { DbKind, FleetMember, Tier } from '../src/domain/types';
 import { Clock } from '../src/ports/clock';
@@ -301,6 +302,9 @@ async function child(job: ChildJob): Promise<ChildReport> {
     concurrency: { instances: job.concurrency, instanceCopiesPerRegion: job.copyCap, clusterCopiesPerRegion: job.copyCap },
     audit: { ...DEFAULT_AUDIT },
     attachments: [],
+    // The bench measures the backup engine: no scheduled restore drills (on moto they would finish
+    // in the pass that starts them, a few per pass). The drills' sweep still lists every region.
+    drills: { ...DEFAULT_DRILLS, everyMs: {} },
   };
   // Day d is noon UTC of today + (d - 1) days, advancing with real time during the pass.
   const realStart = Date.now();

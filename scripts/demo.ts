@@ -45,6 +45,17 @@ state:
 alerts:
   eventBus: snapward-alerts
   region: us-east-1
+drills:
+  every: { 0: 90d }          # the demo drills only the tier 0 cluster
+  regions:                   # the demo's cluster has no writer instance to take the class from
+    us-west-2: { instanceClass: db.r6g.large }
+  validate:
+    command: ./smoke.sh
+`;
+
+// The demo's validation hook: a real one would connect to $SNAPWARD_DRILL_ENDPOINT and query.
+const smoke = `#!/bin/sh
+echo "smoke test of $SNAPWARD_DRILL_INSTANCE ($SNAPWARD_DRILL_ENGINE at $SNAPWARD_DRILL_ENDPOINT:$SNAPWARD_DRILL_PORT), restored for $SNAPWARD_DRILL_SOURCE_INSTANCE: ok"
 `;
 
 async function demo(): Promise<number> {
@@ -63,12 +74,14 @@ async function demo(): Promise<number> {
     mkdirSync(DEMO_DIR, { recursive: true });
     const configPath = join(DEMO_DIR, 'snapward.yaml');
     writeFileSync(configPath, config);
+    writeFileSync(join(DEMO_DIR, 'smoke.sh'), smoke, { mode: 0o755 });
 
     const step = async (title: string, args: string[]): Promise<number> => {
       process.stdout.write(`\n$ snapward ${args.join(' ')}    # ${title}\n`);
       return main([...args, '--config', configPath]);
     };
-    const runCode = await step('one reconcile pass: snapshot, copy to DR, retention', ['run']);
+    const runCode = await step('one reconcile pass: snapshot, copy to DR, retention, and the due restore drill', ['run']);
+    await step('the restore drill of the tier 0 cluster from its DR copy: RTO against the 4 h target (moto restores at once)', ['drills']);
     await step('a second pass finds nothing to do', ['run']);
     await step('ad hoc snapshot before a risky change', ['backup', 'jira-prod-use1-1', '--reason', 'before schema migration']);
     await step('newest recovery point and achieved RPO per instance, against the tier target', ['status']);

@@ -5,6 +5,8 @@ import { AwsClientOptions, AwsClients } from './adapters/aws/clients';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
 import { KmsKeyResolver } from './adapters/aws/kms-key-resolver';
 import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
+import { buildDrillHook } from './composition-drill-hook';
+import { RdsRestoreProvider } from './adapters/aws/rds-restore-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
 import { MemoryStateStore } from './adapters/state/memory-state-store';
 import { S3ReportSink } from './adapters/aws/s3-report-sink';
@@ -67,6 +69,8 @@ export function buildApp(options: BuildOptions): App {
     runtime: processRuntime(),
     alerts,
     events: alerts.eventBus && alerts.region ? new EventBridgePublisher(clients, alerts.eventBus, alerts.region, options.logger) : null,
+    restores: new RdsRestoreProvider(clients),
+    drillHook: buildDrillHook(options.config, clients),
   };
   return {
     deps,

@@ -88,6 +88,11 @@ export interface SnapwardStackProps extends StackProps {
    * @default - the nearest folder above this file with both package.json and handlers/
    */
   readonly projectRoot?: string;
+  /**
+   * The restore drills' validation hook function (`drills.validate.lambdaArn` of the fleet config):
+   * the reconcile function may invoke exactly this ARN. @default no hook
+   */
+  readonly drillHookArn?: string;
 }
 
 /** The props after validation, defaults applied. */

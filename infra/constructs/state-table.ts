@@ -90,6 +90,8 @@ export const STATE_PARTITIONS = {
   findings: ['FINDINGS', 'FINDING#*', 'FINDINGKEY#*'],
   /** Each instance's compliance per UTC day (the DR dashboard's history). */
   history: ['HISTORY#*'],
+  /** Restore drills, their listing and first sightings (dynamodb-drill-store.ts). */
+  drills: ['DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
 } as const;
 export type StatePartition = keyof typeof STATE_PARTITIONS;
 

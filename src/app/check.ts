@@ -17,6 +17,7 @@ import {
   replicationObservations,
 } from './watchdog-rules';
 import { PairResult } from '../domain/replication/result';
+import { judgeDrills } from './watchdog-drills';
 import { renotifies, severityOf } from '../domain/findings';
 import { Tier } from '../domain/types';
 import { forEachLimit } from './concurrency';
@@ -74,6 +75,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     await judgeKeys(deps, status, observations, judged);
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
+    observations.push(...(await judgeDrills(deps, status.instances, at, judged))); // restore drills
 
     // Lifecycle: observe what holds, resolve what no longer does.
     const seen: Finding[] = [];

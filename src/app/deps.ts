@@ -1,6 +1,8 @@
 import { SnapwardConfig } from '../domain/config';
 import { AlertsConfig } from '../domain/alerts';
 import { Clock } from '../ports/clock';
+import { DrillHook } from '../ports/drill-hook';
+import { RestoreProvider } from '../ports/restore-provider';
 import { EventPublisher } from '../ports/event-publisher';
 import { KeyResolver } from '../ports/key-resolver';
 import { Logger } from '../ports/logger';
@@ -22,6 +24,10 @@ export interface AppDeps {
   /** Where alert events go; null when no bus is configured (findings are still tracked). */
   readonly events: EventPublisher | null;
   readonly alerts: AlertsConfig;
+  /** Restores and deletes restore drills' temporary databases. */
+  readonly restores: RestoreProvider;
+  /** The drills' validation hook (`drills.validate`); null when none is configured. */
+  readonly drillHook: DrillHook | null;
 }
 
 /** Facts about the executing process, injected so tests can play several processes. */

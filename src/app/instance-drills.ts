@@ -3,20 +3,13 @@ import { AppDeps } from './deps';
 
 /** One instance's restore drills, as `snapward show` tells them. */
 export interface InstanceDrills {
-  /** False while this build has no drills store: `show` says so rather than "no drills". */
+  /** False in a build without the drills store: `show` says so rather than "no drills". */
   readonly available: boolean;
   /** Newest first. */
   readonly items: readonly unknown[];
 }
 
-/**
- * THE one place `show` learns an instance's restore drills.
- *
- * PLACEHOLDER until the drills store (issue 12, branch `drills`) is merged: it answers
- * `available: false` with no items. At merge time, replace the body with a read-only query of the
- * drills store filtered to `member` (newest first) and `available: true`; nothing else in `show`
- * changes.
- */
-export async function instanceDrills(_deps: AppDeps, _member: FleetMember): Promise<InstanceDrills> {
-  return { available: false, items: [] };
+/** THE one place `show` learns an instance's restore drills: the drills store, newest first. */
+export async function instanceDrills(deps: AppDeps, member: FleetMember): Promise<InstanceDrills> {
+  return { available: true, items: await deps.store.listDrills({ instanceId: member.id }) };
 }

@@ -14,6 +14,7 @@ import { gatherPassEvidence, PassEvidence } from './pass-evidence';
 import { PassWork, selectWork } from './pass-work';
 import { confirmDeletions, DeletionConfirmation, DeletionRequest, refKey } from './retention-guard';
 import { reapInterruptedRuns } from './runs';
+import { advanceDrills, DrillsReport } from './drills';
 import { Unobserved, unobservedFromPass } from './unobserved';
 
 export interface ReconcileOptions {
@@ -79,6 +80,8 @@ export interface ReconcileReport {
   readonly warnings: readonly string[];
   /** Fleet members not reached because the pass was stopped. */
   readonly notReached: readonly string[];
+  /** Restore drills advanced, started and swept by this pass; null in a dry run or a stopped pass. */
+  readonly drills: DrillsReport | null;
   /** Members skipped because another live run was working on them (with that run's id). */
   readonly skipped: readonly { readonly instanceId: string; readonly heldBy: string }[];
   /** What the pass could not read from AWS, per region and cause (empty: it saw everything it needed). */
@@ -155,6 +158,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const unobserved = unobservedFromPass(fleet, evidence.failures, fleet.members, summaries.keys());
     const summary = { ...summarize(results, fleet.members.length, work.upToDate), skipped: skipped.length };
     const outcome = decideOutcome(summary, fleet.problems.length > 0 || unobserved.length > 0, notReached.length > 0);
+    // Restore drills after the snapshot work (app/drills.ts); a stopped pass leaves them to the next one.
+    const drills = dryRun || notReached.length > 0 ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
     const finishedAt = clock.now();
     if (runId) {
       const error: ErrorInfo | null =
@@ -179,6 +184,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       notReached,
       skipped,
       unobserved,
+      drills,
     };
   } catch (err) {
     // Only the state store or a bug gets here (AWS failures are caught per instance): record it.

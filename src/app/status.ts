@@ -1,4 +1,5 @@
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
+import { DrillSummary, newestDrillSummaries } from './drill-status';
 import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
@@ -55,6 +56,8 @@ export interface InstanceStatus {
   /** The KMS key of the newest primary snapshot (the source key copies and restores depend on). */
   readonly sourceKey: string | null;
   readonly errors: readonly ErrorInfo[];
+  /** The newest finished restore drill (its RTO and band); null when never drilled. */
+  readonly drill: DrillSummary | null;
 }
 
 /** A scenario's band as status reports it: `unknown` when the figures could not be read. */
@@ -123,7 +126,8 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const ledgerKeys = (await deps.store.listMemberStates()).map((s) => s.key);
   const members = options.only ? fleet.members.filter(options.only) : fleet.members;
   const evidence = await gatherEvidence(deps, members, catalog, options, at);
-  const instances = members.map((m) => instanceStatus(deps, m, evidence, at));
+  const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
+  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidence, at), drill: drills.get(m.id) ?? null }));
   const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...evidence.blind]);
   return { at, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...evidence.warnings] };
 }
@@ -298,7 +302,7 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
   return { managed, automated, databases, replicated, states, errors: blindness.errors, blind: blindness.blind, lost, warnings };
 }
 
-function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): InstanceStatus {
+function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): Omit<InstanceStatus, 'drill'> {
   const policy = deps.config.tiers[m.tier];
   const period = periodOf(at, policy.snapshotEveryMs);
   const dailyId = dailySnapshotId(m.id, period);

@@ -3,6 +3,8 @@ import { ConfigError } from '../../config/errors';
 import { SnapwardError } from '../domain/errors';
 import { registerBackup } from './commands/backup';
 import { registerCheck } from './commands/check';
+import { registerDrill } from './commands/drill';
+import { registerDrills } from './commands/drills';
 import { registerCompletion } from './commands/completion';
 import { registerDoctor } from './commands/doctor';
 import { registerFindings } from './commands/findings';
@@ -42,6 +44,7 @@ export async function main(argv: readonly string[], rawOut: Output = streamOutpu
     .showHelpAfterError('(run snapward --help for usage)');
 
   const registers = [registerRun, registerBackup, registerStatus, registerShow, registerRuns, registerCheck, registerFindings, registerDoctor, registerVerifyReplication, registerReport, registerServe, registerCompletion];
+  registers.push(registerDrill, registerDrills); // restore drills
   for (const register of registers) register(program, out, setExit);
   const configure = (cmd: Command): void => {
     for (const sub of cmd.commands) {

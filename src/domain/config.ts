@@ -1,4 +1,5 @@
 import { AlertsConfig } from './alerts';
+import { DrillsConfig } from './drill';
 import { DbKind, FleetMember, Tier } from './types';
 
 /**
@@ -25,6 +26,8 @@ export interface SnapwardConfig {
   readonly alerts?: AlertsConfig;
   /** Limits on ad hoc backups requested by event (`adhoc` key); absent: DEFAULT_ADHOC. */
   readonly adhoc?: AdhocConfig;
+  /** Restore drills (`drills` key); absent: DEFAULT_DRILLS (see drillsOf). */
+  readonly drills?: DrillsConfig;
 }
 
 export interface AdhocConfig {

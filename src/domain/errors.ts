@@ -25,6 +25,14 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** An ad hoc backup refused: the instance had its day's ad hoc snapshots already. */
   'ADHOC_LIMIT',
+  // Restore drills (domain/drill.ts).
+  'RESTORE_QUOTA_EXCEEDED',
+  'SUBNET_GROUP_NOT_FOUND',
+  'DB_ALREADY_EXISTS',
+  'RESTORE_FAILED',
+  'VALIDATION_FAILED',
+  'DRILL_TIMED_OUT',
+  'DB_ID_TAKEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -16,6 +16,10 @@ export const FINDING_KINDS = [
   'Recovery Point Deleted',
   'Key Unusable',
   'Target Unreachable',
+  // Restore drills (app/watchdog-drills.ts).
+  'Drill Overdue',
+  'Drill Failed',
+  'RTO Breached',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -43,6 +47,7 @@ export function severityOf(kind: FindingKind, detail: Readonly<Record<string, un
     case 'Replication Broken':
       return 'critical';
     case 'RPO Breached':
+    case 'RTO Breached':
       return detail.band === 'severe' || detail.band === 'critical' ? 'critical' : 'warning';
     case 'Observation Failed':
       return detail.confidenceBreached === true ? 'critical' : 'warning';

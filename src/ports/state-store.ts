@@ -1,4 +1,5 @@
 import { ErrorInfo } from '../domain/errors';
+import { DrillStore } from './drill-store';
 import { ComplianceDay } from '../domain/history';
 import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
@@ -93,7 +94,7 @@ export interface FinishRun {
  * Where runs are recorded. One contract, several drivers (memory, SQLite, later DynamoDB), all
  * proven by the same contract test suite.
  */
-export interface StateStore extends FindingStore, LeaseStore, LedgerStore, ComplianceHistoryStore {
+export interface StateStore extends FindingStore, LeaseStore, LedgerStore, ComplianceHistoryStore, DrillStore {
   /** Records a new run as `running`. */
   startRun(run: NewRun): Promise<void>;
   /** Stores (or replaces) one instance's result for a run and refreshes the run's heartbeat. */

@@ -66,9 +66,9 @@ describe('report --html in Chromium', () => {
           expect({ tier, s, band, count: got }).toEqual({ tier, s, band, count: expected });
         }
       }
-      // No drill has landed: every instance's RTO is unknown.
+      // RTO: an instance without a drill that measured one counts as unknown.
       const rtoUnknown = shown.find(([t, sc, b]) => t === String(tier) && sc === 'rto' && b === 'unknown')?.[3];
-      expect(rtoUnknown).toBe(status.instances.filter((i) => i.tier === tier).length);
+      expect(rtoUnknown).toBe(status.instances.filter((i) => i.tier === tier && (i.drill?.rtoSeconds ?? null) === null).length);
     }
   });
 
@@ -84,7 +84,8 @@ describe('report --html in Chromium', () => {
         const seconds = want.achieved[s] ?? null;
         expect(cells[col]).toBe(`${seconds === null ? 'none' : formatDuration(seconds * 1000)} ${bandOf(want, s)}`);
       }
-      expect(cells[8]).toBe('no drill yet');
+      const rto = want.drill?.rtoSeconds ?? null;
+      expect(cells[8]).toBe(rto === null ? 'no drill yet' : `${formatDuration(rto * 1000)} ${want.drill?.band}`);
     }
   });
 
@@ -162,7 +163,7 @@ describe('report --html in Chromium', () => {
     const text = await view.page.$eval('body', (b) => b.innerText);
     expect(await view.page.$eval('#source', (e) => e.textContent)).toBe('memory:browser-test');
     expect(await view.page.$eval('#generated-at', (e) => e.getAttribute('datetime'))).toBe('2026-11-24T10:05:00.000Z');
-    expect(text).toMatch(/restore drills: not available in this build/);
+    expect(text).not.toMatch(/restore drills: not available in this build/); // drills are read since they landed
     expect(text).toMatch(/Snapshot Missed: jira-prod-euw1-1, open/);
     // Which tiers are red, since when and why.
     expect(await view.page.$eval('.tier[data-tier="1"] .tier-since', (e) => e.textContent)).toBe('not all compliant since 2026-10-26');

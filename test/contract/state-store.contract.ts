@@ -2,6 +2,7 @@ import { SnapwardError } from '../../src/domain/errors';
 import { ComplianceDay } from '../../src/domain/history';
 import { MemberState } from '../../src/domain/ledger';
 import { Snapshot } from '../../src/domain/types';
+import { describeDrillStoreContract } from './drill-store.contract';
 import { FindingObservation, InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
 
 /**
@@ -491,6 +492,8 @@ export function describeStateStoreContract(
         expect(await acquire('run-2', 0)).toBe(true);
       });
     });
+
+    describeDrillStoreContract(() => store);
 
     describe('compliance history', () => {
       const entry = (day: string, instanceId: string, over: Partial<ComplianceDay> = {}): ComplianceDay => ({

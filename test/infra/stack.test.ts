@@ -159,7 +159,8 @@ describe('SnapwardStack: IAM', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((s) => s.Effect === 'Allow' && actionsOf([s]).some((a) => /delete/i.test(a) && !a.startsWith('dynamodb:')));
-    expect(deletes.map((s) => s.Sid).sort()).toEqual(['RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots']);
+    // (The drill deletes, tag-conditioned, are asserted in drill-permissions.test.ts.)
+    expect(deletes.map((s) => s.Sid).sort()).toEqual(['RdsDeleteDrillClusters', 'RdsDeleteDrillInstances', 'RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots']);
   });
 
   it('RDS describe: resource * (no ARN form exists for all of them), limited to the configured regions; the watchdog alone reads backups and quotas', () => {
@@ -272,10 +273,10 @@ describe('SnapwardStack: IAM', () => {
 
   it('every function reads and writes items of the state table in its own partitions, and nothing else on it', () => {
     const partitions = {
-      reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
-      adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
-      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*', 'HISTORY#*'],
-      verifyReplication: ['RUN#*', 'RUNS', 'RUNNING'],
+      reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
+      adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
+      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*', 'HISTORY#*', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
+      verifyReplication: ['RUN#*', 'RUNS', 'RUNNING', 'DRILL#*', 'DRILLS', 'DRILLSIGHTINGS'],
     } as const;
     for (const name of ['reconcile', 'adhocBackup', 'check', 'verifyReplication'] as const) {
       const onTable = statementsOfRole(roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));

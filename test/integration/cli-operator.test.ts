@@ -71,7 +71,10 @@ describe('snapward operator commands against moto', () => {
     expect(story.runs).toHaveLength(1);
     expect(story.runs[0]).toMatchObject({ runId: run.runId, result: { instanceId: 'app-db-1', status: 'ok' } });
     expect(story.findings).toEqual([]);
-    expect(story.drills).toEqual({ available: false, items: [] }); // until the drills store is merged
+    // The run drilled the tier 1 instance (restore drills: on moto a drill finishes in its pass).
+    expect(story.drills.available).toBe(true);
+    expect(story.drills.items).toHaveLength(1);
+    expect(story.drills.items[0]).toMatchObject({ instanceId: 'app-db-1', phase: 'done', outcome: 'succeeded', drillId: run.drills.advanced.find((d: { instanceId: string }) => d.instanceId === 'app-db-1')?.drillId });
     expect(story.meta.snapwardVersion).toMatch(/^\d+\.\d+\.\d+/);
     const live = JSON.parse((await cli(['show', 'app-db-1', '--live', '--json', '--config', configPath])).stdout);
     expect(live.snapshots.source).toBe('live');

@@ -6,6 +6,7 @@ import { RunOwner } from '../../src/ports/state-store';
 import { config as buildConfig } from './builders';
 import { FakeClock, FakeEvents, FakeKeys, FakeRds } from './fake-provider';
 import { FakeObjectStore } from './fake-object-store';
+import { FakeHook, FakeRestores } from './fake-restores';
 import { DEFAULT_ALERTS } from '../../src/domain/alerts';
 
 /** Use-case wiring with fakes: the same AppDeps the composition root builds, minus AWS and disk. */
@@ -19,6 +20,8 @@ export interface Harness {
   readonly deadPids: Set<number>;
   readonly events: FakeEvents;
   readonly objects: FakeObjectStore;
+  readonly restores: FakeRestores;
+  readonly hook: FakeHook;
   with(overrides: Partial<AppDeps>): AppDeps;
 }
 
@@ -38,6 +41,8 @@ export function harness(config: Partial<SnapwardConfig> = {}, now = '2026-11-24T
   };
   const events = new FakeEvents();
   const objects = new FakeObjectStore();
-  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS };
-  return { deps, rds, keys, clock, store, deadPids, events, objects, with: (o) => ({ ...deps, ...o }) };
+  const restores = new FakeRestores(clock, rds);
+  const hook = new FakeHook();
+  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS, restores, drillHook: null };
+  return { deps, rds, keys, clock, store, deadPids, events, objects, restores, hook, with: (o) => ({ ...deps, ...o }) };
 }

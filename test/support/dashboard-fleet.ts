@@ -35,7 +35,7 @@ export interface LivedFleet {
 
 export type StatusJson = ReturnType<typeof toJson>;
 const toJson = (s: FleetStatus) => JSON.parse(JSON.stringify(s)) as {
-  instances: { instanceId: string; tier: number; region: string; drRegion: string; product: string | null; achieved: Record<string, number | null>; band: Record<string, string>; errors: unknown[] }[];
+  instances: { instanceId: string; tier: number; region: string; drRegion: string; product: string | null; achieved: Record<string, number | null>; band: Record<string, string>; errors: unknown[]; drill: { rtoSeconds: number | null; band: string | null } | null }[];
 };
 
 export async function livedFleet(today = '2026-11-24'): Promise<LivedFleet> {

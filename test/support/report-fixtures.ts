@@ -51,6 +51,7 @@ export function instanceStatus(
     compliant: r.instanceLoss.compliant && r.regionLoss.compliant,
     rpo: r,
     errors: [],
+    drill: null,
     ...over,
   };
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -24,8 +25,8 @@ export interface AwsClientOptions {
   readonly s3ForcePathStyle?: boolean;
 }
 
-type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | STSClient;
-type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb' | 'sts';
+type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | STSClient | LambdaClient;
+type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb' | 'sts' | 'lambda';
 
 export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
 
@@ -37,6 +38,7 @@ export class AwsClients {
   private readonly dynamoDocClients = new Map<string, DynamoDBDocumentClient>();
   /** The clients under the document clients: a document client's destroy() is a no-op. */
   private readonly dynamoClients = new Map<string, DynamoDBClient>();
+  private readonly lambdaClients = new Map<string, LambdaClient>();
   private readonly stsClients = new Map<string, STSClient>();
   private readonly options: AwsClientOptions;
 
@@ -81,13 +83,18 @@ export class AwsClients {
     return this.cached(this.dynamoDocClients, region, build, 'dynamodb');
   }
 
+  /** Lambda, for a restore drill's validation hook (one attempt: a hook is not retried behind its back). */
+  lambda(region: string): LambdaClient {
+    return this.cached(this.lambdaClients, region, () => new LambdaClient({ ...this.config(region), maxAttempts: 1 }), 'lambda');
+  }
+
   /** STS (the doctor's "who am I"): regional endpoint, few retries: it is one call. */
   sts(region: string): STSClient {
     return this.cached(this.stsClients, region, () => new STSClient({ ...this.config(region), maxAttempts: 2 }), 'sts');
   }
 
   destroy(): void {
-    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients, this.stsClients] as Map<string, { destroy(): void }>[]) {
+    for (const map of [this.lambdaClients, this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients, this.stsClients] as Map<string, { destroy(): void }>[]) {
       for (const c of map.values()) c.destroy();
       map.clear();
     }

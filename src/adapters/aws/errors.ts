@@ -16,6 +16,11 @@ const BY_NAME: ReadonlyArray<[ErrorCode, readonly string[], boolean]> = [
   ['THROTTLED', ['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException'], true],
   ['ACCESS_DENIED', ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidSignatureException'], false],
   ['INVALID_PARAMETER', ['InvalidParameterValue', 'InvalidParameterCombination', 'ValidationError', 'ValidationException'], false],
+  // Restores (drills): quotas on DB instances, clusters and storage per region; the network.
+  ['RESTORE_QUOTA_EXCEEDED', ['InstanceQuotaExceeded', 'DBClusterQuotaExceeded', 'StorageQuotaExceeded'], false],
+  ['SUBNET_GROUP_NOT_FOUND', ['DBSubnetGroupNotFound'], false],
+  ['DB_ALREADY_EXISTS', ['DBInstanceAlreadyExists', 'DBClusterAlreadyExists'], false],
+  ['RESTORE_FAILED', ['InvalidRestore', 'InsufficientDBInstanceCapacity', 'InsufficientDBClusterCapacity', 'InsufficientStorageClusterCapacity'], false],
   // S3. (ReplicationConfigurationNotFoundError is not an error: the S3 adapter reads it as "no rules".)
   ['BUCKET_NOT_FOUND', ['NoSuchBucket'], false],
   ['THROTTLED', ['SlowDown'], true],

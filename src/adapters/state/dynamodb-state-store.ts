@@ -22,6 +22,7 @@
  *   HISTORY#<day>       <instanceId>             one instance's compliance that UTC day (domain/history.ts);
  *                                                `expiresAt` = the day + 400 days, and a listing never
  *                                                reads a day more than 400 days before its `to`
+ *   DRILL#<id>, DRILLS  ...                      restore drills (dynamodb-drill-store.ts)
  *
  * Every item of a run (run, results, listing, running) carries `expiresAt` = startedAt +
  * `runTtlDays`, so DynamoDB deletes old runs by itself; a lease carries its own end there, so
@@ -60,6 +61,7 @@ import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
 import { addDays, COMPLIANCE_RETENTION_DAYS, ComplianceDay } from '../../domain/history';
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
+import { DynamoDbDrillStore } from './dynamodb-drill-store';
 import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
   Acknowledgement,
@@ -626,6 +628,17 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   /** Marks the store closed; the injected client stays open (its owner destroys it). */
+  // Drills live in their own class (dynamodb-drill-store.ts), on the same table; the store hands the calls on.
+  private drillStore?: DynamoDbDrillStore;
+  private get drills(): DynamoDbDrillStore {
+    return (this.drillStore ??= new DynamoDbDrillStore(this.client, this.tableName, (what, fn) => this.exec(what, fn)));
+  }
+  createDrill: StateStore['createDrill'] = (d) => this.drills.createDrill(d);
+  putDrill: StateStore['putDrill'] = (d) => this.drills.putDrill(d);
+  getDrill: StateStore['getDrill'] = (id) => this.drills.getDrill(id);
+  listDrills: StateStore['listDrills'] = (o) => this.drills.listDrills(o);
+  firstSightings: StateStore['firstSightings'] = (ids, at) => this.drills.firstSightings(ids, at);
+
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -2,6 +2,7 @@ import { SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
 import { ComplianceDay, oldestKeptDay } from '../../domain/history';
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
+import { MemoryDrillStore } from './memory-drill-store';
 import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
   Acknowledgement,
@@ -289,6 +290,14 @@ export class MemoryStateStore implements StateStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+
+  // Drills live in their own class (memory-drill-store.ts); the store hands the calls on.
+  private readonly drills = new MemoryDrillStore();
+  createDrill: StateStore['createDrill'] = (d) => (this.ensureOpen(), this.drills.createDrill(d));
+  putDrill: StateStore['putDrill'] = (d) => (this.ensureOpen(), this.drills.putDrill(d));
+  getDrill: StateStore['getDrill'] = (id) => (this.ensureOpen(), this.drills.getDrill(id));
+  listDrills: StateStore['listDrills'] = (o) => (this.ensureOpen(), this.drills.listDrills(o));
+  firstSightings: StateStore['firstSightings'] = (ids, at) => (this.ensureOpen(), this.drills.firstSightings(ids, at));
 
   /** Newest first, ties by id descending: the same order the SQLite driver's ORDER BY gives. */
   private sorted(): RunRecord[] {

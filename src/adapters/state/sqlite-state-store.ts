@@ -5,6 +5,7 @@ import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
 import { ComplianceDay, oldestKeptDay } from '../../domain/history';
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
+import { DRILLS_MIGRATION, SqliteDrillStore } from './sqlite-drill-store';
 import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
   Acknowledgement,
@@ -98,6 +99,8 @@ const MIGRATIONS: readonly string[] = [
      recorded_at            TEXT NOT NULL,
      PRIMARY KEY (day, instance_id)
    );`,
+  // Restore drills (sqlite-drill-store.ts).
+  DRILLS_MIGRATION,
 ];
 
 /** The schema version this build writes (and the newest it can read). */
@@ -484,6 +487,17 @@ export class SqliteStateStore implements StateStore {
       this.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner);
     });
   }
+
+  // Drills live in their own class (sqlite-drill-store.ts), on the same file; the store hands the calls on.
+  private drillStore?: SqliteDrillStore;
+  private get drills(): SqliteDrillStore {
+    return (this.drillStore ??= new SqliteDrillStore(this.db, (what, fn) => this.exec(what, fn)));
+  }
+  createDrill: StateStore['createDrill'] = (d) => this.drills.createDrill(d);
+  putDrill: StateStore['putDrill'] = (d) => this.drills.putDrill(d);
+  getDrill: StateStore['getDrill'] = (id) => this.drills.getDrill(id);
+  listDrills: StateStore['listDrills'] = (o) => this.drills.listDrills(o);
+  firstSightings: StateStore['firstSightings'] = (ids, at) => this.drills.firstSightings(ids, at);
 
   async close(): Promise<void> {
     this.exec('close', () => {

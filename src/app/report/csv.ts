@@ -32,7 +32,7 @@ export function renderReportCsv(model: ReportModel): CsvFiles {
       ['finding_id', 'kind', 'subject', 'status', 'opened_at', 'resolved_at', 'age_seconds', 'notified_at', 'acknowledged_by', 'acknowledged_until', 'acknowledged_reason'],
       model.findings.period.map((f) => [f.id, f.kind, f.subject, f.status, f.openedAt, f.resolvedAt, f.ageSeconds, f.notifiedAt, f.acknowledged?.by ?? null, f.acknowledged?.until ?? null, f.acknowledged?.reason ?? null]),
     ),
-    // Restore drills have not landed in this build: the file is there, with its header only.
+    // One row per instance whose newest finished drill measured an RTO (app/report/rto.ts).
     'drills.csv': csv(['instance_id', 'drill_at', 'rto_seconds', 'rto_band'], model.instances.filter((i) => i.rto.status === 'measured').map((i) => [i.instanceId, i.rto.at, i.rto.seconds, i.rto.band])),
     'runs.csv': csv(['run_id', 'kind', 'trigger', 'started_at', 'finished_at', 'outcome', 'error'], model.runs.map((r) => [r.id, r.kind, r.trigger, r.startedAt, r.finishedAt, r.outcome, r.error])),
   };

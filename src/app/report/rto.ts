@@ -1,3 +1,5 @@
+import { DRILL_OVERDUE_GRACE_MS, drillsOf } from '../../domain/drill';
+import { newestByInstance } from '../../domain/drill-plan';
 import { AppDeps } from '../deps';
 import { InstanceStatus } from '../status';
 
@@ -17,16 +19,36 @@ export interface DrillEvidence {
   /** Instance id -> its newest drill RTO. */
   readonly rto: ReadonlyMap<string, DrillRto>;
   readonly due: readonly DrillDue[];
-  /** False while this build has no drills store: the page says "no drill yet" and why. */
+  /** False when drills are not read (a build without them): the page says "no drill yet" and why. */
   readonly available: boolean;
 }
 
 /**
- * THE one place the dashboard learns RTO from restore drills. Restore drills (branch `drills`)
- * have not landed yet, so every instance is "no drill yet" and `available` is false; at merge
- * time this function reads the drills store (newest drill per instance, drills due) and nothing
- * else in the report changes.
+ * THE one place the dashboard learns RTO from restore drills: each instance's newest finished
+ * drill that measured an RTO (a drill that failed after validation still measured one; the band
+ * is the model's), and the scheduled drills due now, overdue past `every` + 7 days (as the
+ * `Drill Overdue` finding counts).
  */
-export async function lookupNewestDrillRto(_deps: Pick<AppDeps, 'store' | 'clock'>, instances: readonly InstanceStatus[]): Promise<DrillEvidence> {
-  return { rto: new Map(instances.map((i) => [i.instanceId, { status: 'no-drill' } as const])), due: [], available: false };
+export async function lookupNewestDrillRto(deps: Pick<AppDeps, 'store' | 'clock' | 'config'>, instances: readonly InstanceStatus[]): Promise<DrillEvidence> {
+  const now = deps.clock.now();
+  const settings = drillsOf(deps.config);
+  const drills = await deps.store.listDrills();
+  const measured = newestByInstance(drills, (d) => d.phase === 'done' && d.rtoSeconds !== null);
+  const succeeded = newestByInstance(drills, (d) => d.outcome === 'succeeded');
+  const inFlight = new Set(drills.filter((d) => d.phase !== 'done').map((d) => d.instanceId));
+  const rto = new Map<string, DrillRto>();
+  const due: DrillDue[] = [];
+  for (const i of instances) {
+    const d = measured.get(i.instanceId);
+    rto.set(i.instanceId, d ? { status: 'measured', seconds: d.rtoSeconds as number, at: d.finishedAt ?? d.validatedAt ?? d.updatedAt, drillId: d.drillId } : { status: 'no-drill' });
+    const every = settings.everyMs[i.tier];
+    if (every === undefined || inFlight.has(i.instanceId)) continue;
+    const ok = succeeded.get(i.instanceId);
+    const since = ok ? (ok.finishedAt ?? ok.createdAt) : (i.firstSeenAt ?? null);
+    const dueAt = ok ? new Date((ok.finishedAt ?? ok.createdAt).getTime() + every) : (i.firstSeenAt ?? now);
+    if (dueAt > now) continue;
+    // A member seen before sightings were recorded, never drilled: due, but not called overdue on a guess.
+    due.push({ instanceId: i.instanceId, dueAt, overdue: since !== null && now.getTime() - since.getTime() > every + DRILL_OVERDUE_GRACE_MS });
+  }
+  return { rto, due, available: true };
 }

@@ -6,6 +6,7 @@ import { EXIT, exitCodeFor } from '../errors';
 import { problemsFirst } from '../filters';
 import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
+import { drillLines } from './drills';
 
 interface RunOptions extends GlobalOptions {
   readonly dryRun?: boolean;
@@ -141,4 +142,5 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
   printUnobserved(report.unobserved, out);
   for (const p of report.problems) if (!(blind && p.step === 'discover')) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
+  if (report.drills) for (const line of drillLines(report.drills)) out.line(line); // restore drills
 }

@@ -184,6 +184,7 @@ export class CodeCalls {
 
 /** The IAM actions an SDK call needs. Names equal the operation unless listed here. */
 const RENAMED: Record<string, Record<string, string[]>> = {
+  '@aws-sdk/client-lambda': { Invoke: ['lambda:InvokeFunction'] },
   // "No permissions are required to perform this operation" (STS API reference, GetCallerIdentity).
   '@aws-sdk/client-sts': { GetCallerIdentity: [] },
   '@aws-sdk/client-s3': {
@@ -211,6 +212,7 @@ const PREFIX: Record<string, string> = {
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/lib-dynamodb': 'dynamodb',
+  '@aws-sdk/client-lambda': 'lambda',
 };
 
 export interface NeededAction {
@@ -245,7 +247,7 @@ export function actionsFor(calls: readonly SdkCall[]): NeededAction[] {
       continue;
     }
     for (const action of RENAMED[c.pkg]?.[c.op] ?? [`${prefix}:${c.op}`]) add(action, c);
-    if (prefix === 'rds' && /^(Create|Copy)/.test(c.op) && c.inputKeys.has('Tags')) add('rds:AddTagsToResource', c);
+    if (prefix === 'rds' && /^(Create|Copy|Restore)/.test(c.op) && c.inputKeys.has('Tags')) add('rds:AddTagsToResource', c);
     if (prefix === 'rds' && /^Copy/.test(c.op) && c.inputKeys.has('KmsKeyId')) {
       add('kms:CreateGrant', c);
       add('kms:DescribeKey', c);
