@@ -150,6 +150,9 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     concurrency: { ...DEFAULT_CONCURRENCY, ...definedOnly(file.concurrency ?? {}) },
     audit: { everyMs: file.audit?.every ?? DEFAULT_AUDIT.everyMs, membersPerPass: file.audit?.membersPerPass ?? DEFAULT_AUDIT.membersPerPass },
     attachments,
+    ...(file.aws
+      ? { aws: definedOnly({ connectTimeoutMs: file.aws.connectTimeout, requestTimeoutMs: file.aws.requestTimeout, callBudgetMs: file.aws.callBudget }) }
+      : {}),
     ...(file.alerts
       ? {
           alerts: {

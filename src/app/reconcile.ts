@@ -115,12 +115,13 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
     const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
     const summary = summarize(results, fleet.members.length, work.upToDate);
-    const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0);
+    // A signal also aborts the calls in flight: the instances it caught half-way failed with INTERRUPTED.
+    const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
     const finishedAt = clock.now();
     if (runId) {
       const error: ErrorInfo | null =
         outcome === 'interrupted'
-          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on` }
+          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on${notReachedNote(notReached)}` }
           : (fleet.problems[0] ?? null);
       await store.finishRun(runId, { finishedAt, outcome, summary, error });
     }
@@ -148,6 +149,13 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     }
     throw err;
   }
+}
+
+/** The ids a stopped pass did not reach, in its run record (the first 20: a record stays small). */
+function notReachedNote(ids: readonly string[]): string {
+  if (ids.length === 0) return '';
+  const shown = ids.slice(0, 20).join(', ');
+  return `; not reached: ${shown}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}`;
 }
 
 /** Shared by every member of one pass. */

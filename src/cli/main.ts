@@ -9,6 +9,7 @@ import { registerRuns } from './commands/runs';
 import { registerStatus } from './commands/status';
 import { registerVerifyReplication } from './commands/verify-replication';
 import { EXIT } from './errors';
+import { Interrupts, setActiveInterrupts } from './interrupt';
 import { Output, streamOutput } from './output';
 
 /**
@@ -36,15 +37,22 @@ export async function main(argv: readonly string[], out: Output = streamOutput()
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
 
   const wantsJson = argv.includes('--json');
+  // Ctrl-C / SIGTERM abort the AWS calls in flight; whatever the command made of it, it exits 130.
+  const interrupts = new Interrupts().install();
+  setActiveInterrupts(interrupts);
+  const interrupted = (code: number): number => (interrupts.received && code !== EXIT.usage ? EXIT.interrupted : code);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return interrupted(exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version "fail" with exit code 0 by design.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return reportError(err, out, wantsJson);
+    return interrupted(reportError(err, out, wantsJson));
+  } finally {
+    setActiveInterrupts(null);
+    interrupts.dispose();
   }
 }
 

@@ -23,6 +23,17 @@ export interface SnapwardConfig {
   readonly attachments: readonly AttachmentPair[];
   /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
   readonly alerts?: AlertsConfig;
+  /** Limits on every AWS call (`aws` key): only the keys set; the AWS adapter has the defaults. */
+  readonly aws?: Partial<AwsCallConfig>;
+}
+
+export interface AwsCallConfig {
+  /** TCP connect, per attempt. */
+  readonly connectTimeoutMs: number;
+  /** Until the answer's headers (and between its packets), per attempt. */
+  readonly requestTimeoutMs: number;
+  /** A whole call: every attempt and backoff wait. */
+  readonly callBudgetMs: number;
 }
 
 /** A bucket in a region. */

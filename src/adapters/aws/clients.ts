@@ -4,6 +4,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bindCallLimits, CallLimits, DEFAULT_CALL_LIMITS, EndpointBreaker, httpHandlerLimits, SignalSource } from './call-limits';
 
 /**
  * The only place SDK clients are built: one client per service and region, reused for the life
@@ -21,12 +22,23 @@ export interface AwsClientOptions {
   readonly onClient?: (client: AnyClient, service: Service, region: string) => void;
   /** Path-style S3 URLs (`endpoint/bucket/key`): emulators such as moto need them. */
   readonly s3ForcePathStyle?: boolean;
+  /** Connect and request timeouts per attempt, budget per call (config key `aws`). */
+  readonly limits?: Partial<CallLimits>;
+  /**
+   * The process-wide signal (Ctrl-C, SIGTERM, a Lambda near its deadline): aborts every call in
+   * flight, except the state store's, which must still record the interrupted run.
+   */
+  readonly signal?: AbortSignal;
 }
 
 type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient;
 type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb';
+const SERVICE_NAMES: Record<Service, string> = { rds: 'RDS', kms: 'KMS', events: 'EventBridge', s3: 'S3', dynamodb: 'DynamoDB' };
 
 export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
+
+/** How long an endpoint that gave no answer within a whole call budget is skipped: two budgets. */
+const BREAKER_OPEN_BUDGETS = 2;
 
 export class AwsClients {
   private readonly rdsClients = new Map<string, RDSClient>();
@@ -37,9 +49,22 @@ export class AwsClients {
   /** The clients under the document clients: a document client's destroy() is a no-op. */
   private readonly dynamoClients = new Map<string, DynamoDBClient>();
   private readonly options: AwsClientOptions;
+  readonly limits: CallLimits;
+  private readonly breaker = new EndpointBreaker();
+  private signal: AbortSignal | undefined;
 
   constructor(options: AwsClientOptions = {}) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+    this.limits = { ...DEFAULT_CALL_LIMITS, ...options.limits };
+    this.signal = options.signal;
+  }
+
+  /**
+   * Replaces the process-wide signal for calls made from now on (a Lambda container serves many
+   * invocations, each with its own deadline). Undefined: no signal.
+   */
+  useSignal(signal: AbortSignal | undefined): void {
+    this.signal = signal;
   }
 
   rds(region: string): RDSClient {
@@ -91,7 +116,7 @@ export class AwsClients {
       region,
       maxAttempts: this.options.maxAttempts,
       retryMode: this.options.retryMode,
-      requestHandler: (this.options.requestHandler ?? { requestTimeout: 30_000, connectionTimeout: 5_000 }) as never,
+      requestHandler: (this.options.requestHandler ?? httpHandlerLimits(this.limits)) as never,
     };
   }
 
@@ -99,6 +124,14 @@ export class AwsClients {
     let client = map.get(region);
     if (!client) {
       client = build();
+      bindCallLimits(client as never, {
+        limits: this.limits,
+        breaker: this.breaker,
+        // The store's calls must outlive an interruption: they record it. The budget bounds them.
+        signal: service === 'dynamodb' ? null : () => this.signal,
+        breakerOpenMs: BREAKER_OPEN_BUDGETS * this.limits.callBudgetMs,
+        service: SERVICE_NAMES[service],
+      });
       this.options.onClient?.(client, service, region);
       map.set(region, client);
     }

@@ -16,6 +16,11 @@ const BY_NAME: ReadonlyArray<[ErrorCode, readonly string[], boolean]> = [
   ['THROTTLED', ['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException'], true],
   ['ACCESS_DENIED', ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidSignatureException'], false],
   ['INVALID_PARAMETER', ['InvalidParameterValue', 'InvalidParameterCombination', 'ValidationError', 'ValidationException'], false],
+  // No answer: an attempt's connect or request timeout (the SDK's TimeoutError, after its retries),
+  // the call's budget (adapters/aws/call-limits.ts), or an endpoint skipped after such a call.
+  ['TIMEOUT', ['TimeoutError', 'EndpointUnresponsive', 'RequestTimeout', 'RequestTimeoutException'], true],
+  // The process-wide signal (Ctrl-C, SIGTERM, a Lambda near its deadline) aborted the call.
+  ['INTERRUPTED', ['AbortError'], true],
   // S3. (ReplicationConfigurationNotFoundError is not an error: the S3 adapter reads it as "no rules".)
   ['BUCKET_NOT_FOUND', ['NoSuchBucket'], false],
   ['THROTTLED', ['SlowDown'], true],

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { reconcile, ReconcileReport } from '../../app/reconcile';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT } from '../errors';
+import { activeInterrupts } from '../interrupt';
 import { Output } from '../output';
 
 interface RunOptions extends GlobalOptions {
@@ -17,22 +18,15 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
     .option('--audit', "re-list every instance's snapshots from AWS now, not just this pass's slice (after changes made by hand)")
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
-      // First Ctrl-C: stop taking new instances and record the run as interrupted.
-      const controller = new AbortController();
-      const onSignal = (): void => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const report = await withApp(opts, (app) =>
-          reconcile(app.deps, { trigger: 'cli', dryRun: Boolean(opts.dryRun), audit: Boolean(opts.audit), signal: controller.signal }),
-        );
-        if (opts.json) out.json(report);
-        else printReport(report, out);
-        setExit(report.outcome === 'interrupted' ? EXIT.interrupted : report.summary.failed > 0 || report.problems.length > 0 ? EXIT.failures : EXIT.ok);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      // First Ctrl-C / SIGTERM (cli/interrupt.ts): the calls in flight are aborted, no new
+      // instance is started, and the run is recorded as interrupted.
+      const signal = activeInterrupts()?.signal;
+      const report = await withApp(opts, (app) =>
+        reconcile(app.deps, { trigger: 'cli', dryRun: Boolean(opts.dryRun), audit: Boolean(opts.audit), ...(signal ? { signal } : {}) }),
+      );
+      if (opts.json) out.json(report);
+      else printReport(report, out);
+      setExit(report.outcome === 'interrupted' ? EXIT.interrupted : report.summary.failed > 0 || report.problems.length > 0 ? EXIT.failures : EXIT.ok);
     });
 }
 
