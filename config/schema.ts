@@ -148,14 +148,6 @@ export const configFileSchema = strict(
       membersPerPass: int(1, 100000, 'an integer from 1 to 100000').optional(),
     }).optional(),
     attachments: z.array(attachmentSchema, { error: 'a list of attachment bucket pairs' }).optional(),
-    aws: strict(
-      {
-        connectTimeout: awsTimeout(1, '60s', 60_000).optional(),
-        requestTimeout: awsTimeout(1, '10m', 600_000).optional(),
-        callBudget: awsTimeout(1, '10m', 600_000).optional(),
-      },
-      'AWS call limits',
-    ).optional(),
     alerts: strict(
       {
         eventBus: text('an EventBridge event bus name or ARN'),
@@ -166,6 +158,14 @@ export const configFileSchema = strict(
         quotaWarnPercent: int(1, 100, 'a whole percentage from 1 to 100').optional(),
       },
       'alert settings',
+    ).optional(),
+    aws: strict(
+      {
+        connectTimeout: awsTimeout(1, '60s', 60_000).optional(),
+        requestTimeout: awsTimeout(1, '10m', 600_000).optional(),
+        callBudget: awsTimeout(1, '10m', 600_000).optional(),
+      },
+      'AWS call limits',
     ).optional(),
   },
   'a mapping of settings',
