@@ -187,7 +187,7 @@ function breakerMiddleware(options: BindOptions) {
         const endpoint = `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
         if (state) state.endpoint = endpoint;
         const why = options.breaker.blocked(endpoint);
-        if (why) throw unresponsiveError(options.service, String(context.commandName ?? 'call'), why);
+        if (why) throw unresponsiveError(options.service, String(context.commandName ?? 'call').replace(/Command$/, ''), why);
       }
       return next(args);
     };
