@@ -14,7 +14,11 @@ import { bindCallLimits, CallLimits, DEFAULT_CALL_LIMITS, EndpointBreaker, httpH
 export interface AwsClientOptions {
   /** Total attempts per call, first included (SDK default 3; RDS fan-out wants more). */
   readonly maxAttempts?: number;
-  /** `adaptive` adds client-side rate limiting after throttles: right for fan-out loops. */
+  /**
+   * `standard` (the default): exponential backoff with jitter, from 500 ms after a throttle.
+   * `adaptive` adds a client-side rate limiter that keeps slowing down while throttles go on:
+   * with 30 % of RDS requests throttled it turned a 8 s pass into minutes (README, "Throttling").
+   */
   readonly retryMode?: 'standard' | 'adaptive';
   /** Replaces the HTTP layer (tests script responses through the real SDK middleware stack). */
   readonly requestHandler?: unknown;
@@ -35,7 +39,8 @@ type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDB
 type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb';
 const SERVICE_NAMES: Record<Service, string> = { rds: 'RDS', kms: 'KMS', events: 'EventBridge', s3: 'S3', dynamodb: 'DynamoDB' };
 
-export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
+/** Chosen from the fleet bench's throttled pass (README, "Throttling: the retry mode"). */
+export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'standard' } as const;
 
 /** How long an endpoint that gave no answer within a whole call budget is skipped: two budgets. */
 const BREAKER_OPEN_BUDGETS = 2;
