@@ -8,14 +8,14 @@ import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-f
 import { Mutation, ThrottlingProxy } from './lib/throttling-proxy';
 
 /**
- * The fault suite: `npm run faults [-- --trials N --instances M --throttle P --seed S --json]`.
+ * The fault suite: `npm run faults [-- --trials N --concurrent K --instances M --throttle P --seed S --json]`.
  *
  * Against moto, through a proxy that answers RDS `Throttling` to a share of the RDS requests (a
  * third by default), it drives the built CLI (bin/snapward.js) as child processes:
  *  - a calibration run on a fresh fleet, to learn how long a whole pass takes;
  *  - N kill trials: on a fresh fleet and state, `run` is killed with SIGKILL after a random delay
  *    within that pass time, then re-run (at most 3 times) until it has nothing left to do;
- *  - a concurrency trial: two `run`s started at once on the same state, then one more.
+ *  - K concurrency trials: two `run`s started at once on the same new state file, then one more.
  * After each trial it checks the invariants:
  *  - duplicates (must be 0): a snapshot or copy made twice for one period, counted two ways:
  *    successful Create/Copy answers per target id seen by the proxy, and managed snapshots per
@@ -34,6 +34,8 @@ export interface FaultOptions {
   /** Share of RDS requests answered Throttling. */
   readonly throttle: number;
   readonly seed: number;
+  /** Trials with two passes started at once (default 1). */
+  readonly concurrentTrials?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -44,6 +46,8 @@ export interface TrialResult {
   /** True when the killed process had already exited by itself. */
   readonly finishedBeforeKill: boolean;
   readonly runs: number;
+  /** The killed run got as far as recording its start (then reaped as interrupted by a re-run). */
+  readonly killedRunRecorded: boolean;
   readonly duplicates: readonly string[];
   readonly lostRecords: readonly string[];
   readonly deadLeaseSkips: number;
@@ -59,6 +63,8 @@ export interface FaultReport {
   readonly trials: number;
   readonly killTrials: number;
   readonly killedMidRun: number;
+  /** Kill trials whose killed run had recorded its start (the rest died before, e.g. in start-up). */
+  readonly killedAfterRunStarted: number;
   readonly concurrentTrials: number;
   readonly cliRuns: number;
   readonly rdsRequests: number;
@@ -155,15 +161,19 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       );
     }
 
-    // Two passes at once on the same state, then one more to finish what the loser skipped.
-    const started = Date.now();
-    const dir = await fresh('concurrent');
-    const before = proxy.mutations.length;
-    const pair = await Promise.all([cli(dir, ['run', '--json']), cli(dir, ['run', '--json'])]);
-    const last = await cli(dir, ['run', '--json']);
-    const result = await verify('concurrent', dir, moto, proxy.mutations.slice(before), [...pair, last], null, false, cli, members, started, true);
-    details.push(result);
-    log(`concurrent: exits ${pair.map((p) => p.code).join(' and ')}, then ${last.code}; duplicates ${result.duplicates.length}, lost records ${result.lostRecords.length}, ${result.converged ? 'converged' : `NOT converged: ${result.notConverged.join('; ')}`}`);
+    // Two passes at once on the same (new) state file, then one more to finish what one skipped.
+    for (let i = 1; i <= (options.concurrentTrials ?? 1); i += 1) {
+      const started = Date.now();
+      const dir = await fresh(`concurrent-${i}`);
+      const before = proxy.mutations.length;
+      const pair = await Promise.all([cli(dir, ['run', '--json']), cli(dir, ['run', '--json'])]);
+      const last = await cli(dir, ['run', '--json']);
+      const result = await verify(`concurrent-${i}`, dir, moto, proxy.mutations.slice(before), [...pair, last], null, false, cli, members, started, true);
+      details.push(result);
+      log(
+        `concurrent-${i}: exits ${pair.map((p) => p.code).join(' and ')}, then ${last.code}; duplicates ${result.duplicates.length}, lost records ${result.lostRecords.length}, ${result.converged ? 'converged' : `NOT converged: ${result.notConverged.join('; ')}`}`,
+      );
+    }
   } finally {
     await proxy.stop();
     await moto.stop();
@@ -181,7 +191,8 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     trials: details.length,
     killTrials: options.trials,
     killedMidRun: details.filter((t) => t.killAfterMs !== null && !t.finishedBeforeKill).length,
-    concurrentTrials: 1,
+    killedAfterRunStarted: details.filter((t) => t.killedRunRecorded).length,
+    concurrentTrials: options.concurrentTrials ?? 1,
     cliRuns,
     rdsRequests: proxy.seen,
     rdsThrottled: proxy.throttled,
@@ -247,6 +258,10 @@ async function verify(
   const history = await cli(dir, ['runs', '--json', '--limit', '1000']);
   const runs = JSON.parse(history.stdout || '[]') as RunRecord[];
   for (const r of runs) if (r.outcome === 'running') lostRecords.push(`run ${r.id} still running after the re-runs`);
+  // Runs no finished process reported: the killed one, if it got as far as recording its start.
+  const reported = new Set(finished.map((f) => parseReport(f.stdout)?.runId).filter((id): id is string => typeof id === 'string'));
+  const unreported = runs.filter((r) => !reported.has(r.id));
+  for (const r of unreported) if (r.outcome !== 'interrupted') lostRecords.push(`run ${r.id} of a killed process is ${r.outcome}, not interrupted`);
   let deadLeaseSkips = 0;
   for (const f of finished) {
     const report = parseReport(f.stdout);
@@ -272,6 +287,7 @@ async function verify(
     killAfterMs,
     finishedBeforeKill,
     runs: finished.length,
+    killedRunRecorded: killAfterMs !== null && unreported.length > 0,
     duplicates,
     lostRecords,
     deadLeaseSkips,
@@ -374,18 +390,19 @@ function wholeNumber(name: string, fallback: number, min: number, max: number): 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const trials = wholeNumber('--trials', 20, 1, 1000);
+  const concurrentTrials = wholeNumber('--concurrent', 3, 0, 100);
   const instances = wholeNumber('--instances', 20, 2, 500);
   const seed = wholeNumber('--seed', Date.now() % 1_000_000, 0, 2 ** 31);
   const throttle = arg('--throttle') === undefined ? 1 / 3 : Number(arg('--throttle'));
   if (!(throttle >= 0 && throttle < 1)) throw new Error(`--throttle: got ${arg('--throttle')}, expected a share from 0 to below 1, e.g. 0.33`);
   const json = process.argv.includes('--json');
-  const report = await runFaultSuite({ trials, instances, throttle, seed, log: (l) => process.stderr.write(`faults: ${l}\n`) });
+  const report = await runFaultSuite({ trials, instances, throttle, seed, concurrentTrials, log: (l) => process.stderr.write(`faults: ${l}\n`) });
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     const r = report;
     process.stdout.write(
       [
-        `fault suite (seed ${r.seed}): ${r.trials} trials (${r.killTrials} kill trials, ${r.killedMidRun} killed mid-run; ${r.concurrentTrials} with two passes at once), ${r.instances} instances, ${r.cliRuns} CLI processes, ${(r.seconds).toFixed(0)} s`,
+        `fault suite (seed ${r.seed}): ${r.trials} trials (${r.killTrials} kill trials: ${r.killedMidRun} killed before they finished, ${r.killedAfterRunStarted} of them after recording their run; ${r.concurrentTrials} with two passes at once), ${r.instances} instances, ${r.cliRuns} CLI processes, ${(r.seconds).toFixed(0)} s`,
         `  RDS requests through the proxy: ${r.rdsRequests}, answered Throttling: ${r.rdsThrottled} (${((100 * r.rdsThrottled) / Math.max(1, r.rdsRequests)).toFixed(1)} %)`,
         `  duplicates: ${r.duplicates} (must be 0)`,
         `  lost records: ${r.lostRecords} (must be 0)`,
