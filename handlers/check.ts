@@ -27,5 +27,7 @@ export async function handler(_event: unknown, context?: InvocationContext) {
     events: report.events,
     compliant: report.status.instances.filter((i) => i.compliant).length,
     instances: report.status.instances.length,
+    /** Instances that could not be observed (their findings were left as they were). */
+    unobserved: new Set(report.unobserved.flatMap((u) => u.instances)).size,
   };
 }

@@ -1,15 +1,28 @@
 import { toErrorInfo } from '../domain/errors';
 import { AlertEvent } from '../ports/event-publisher';
 import { Finding, FindingKind, RunTrigger } from '../ports/state-store';
-import { DatabaseCatalog } from './catalog';
 import { AppDeps } from './deps';
 import { reapInterruptedRuns } from './runs';
 import { fleetStatus, FleetStatus } from './status';
-import { backupFailedObservation, instanceObservations, Observation, quotaObservations, replicationObservations } from './watchdog-rules';
+import {
+  backupFailedObservation,
+  findingKey,
+  instanceObservations,
+  keyUnusable,
+  lostPointObservations,
+  Observation,
+  observationFailed,
+  quotaObservations,
+  replicationObservations,
+} from './watchdog-rules';
 import { PairResult } from '../domain/replication/result';
+import { renotifies, severityOf } from '../domain/findings';
+import { Tier } from '../domain/types';
+import { forEachLimit } from './concurrency';
+import { Unobserved } from './unobserved';
 
 /** Kinds this check judges per instance: an instance it could not read keeps its findings as they are. */
-const INSTANCE_KINDS: ReadonlySet<FindingKind> = new Set(['Snapshot Missed', 'Copy Missed', 'RPO Breached', 'Backup Failed']);
+const INSTANCE_KINDS: ReadonlySet<FindingKind> = new Set(['Snapshot Missed', 'Copy Missed', 'RPO Breached', 'Backup Failed', 'Target Unreachable', 'Recovery Point Deleted']);
 const REPLICATION_KINDS: ReadonlySet<FindingKind> = new Set(['Replication Broken', 'Replication Lagging']);
 
 export interface QuotaCheck {
@@ -28,6 +41,8 @@ export interface CheckReport {
   readonly resolved: readonly Finding[];
   readonly quotas: readonly QuotaCheck[];
   readonly events: { readonly sent: number; readonly failed: number; readonly configured: boolean };
+  /** What could not be read: the instances it hides are unknown, and their findings untouched. */
+  readonly unobserved: readonly Unobserved[];
 }
 
 /**
@@ -35,25 +50,30 @@ export interface CheckReport {
  * lifecycle (opened once, re-notified after an interval while open, resolved when healed) and
  * publishes their events. Works with no pass ever having run: a dead schedule shows up as
  * `Snapshot Missed` for every instance. Recorded as a run of kind `check`.
+ *
+ * Only what it saw is judged: an instance, region or key it could not read keeps its findings
+ * exactly as they are (nothing resolved, nothing opened on a guess), and the blind region gets an
+ * `Observation Failed` finding of its own.
  */
 export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }): Promise<CheckReport> {
   const { store, clock } = deps;
   const at = clock.now();
   const runId = deps.runtime.newRunId(at);
   await reapInterruptedRuns(deps);
+  const previousCheck = (await store.listRuns({ kind: 'check', limit: 1 }))[0] ?? null;
   await store.startRun({ id: runId, kind: 'check', trigger: options.trigger, startedAt: at, owner: deps.runtime.owner });
   try {
-    const status = await fleetStatus(deps);
+    const status = await fleetStatus(deps, { watchdog: { holder: runId } });
+    const openBefore = await store.listFindings({ status: 'open' });
     const observations: Observation[] = [];
-    const judged = new Set<string>(); // `kind|subject` pairs this check could judge
-    await judgeInstances(deps, status, at, observations, judged);
+    const judged = new Set<string>(); // finding keys this check could judge
+    await judgeInstances(deps, status, at, previousCheck?.startedAt ?? null, observations, judged);
+    judgeObservation(deps, status, openBefore, at, observations, judged);
+    await judgeKeys(deps, status, observations, judged);
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
 
     // Lifecycle: observe what holds, resolve what no longer does.
-    const fleetIds = new Set(status.instances.map((i) => i.instanceId));
-    const pairNames = new Set(deps.config.attachments.map((a) => a.name));
-    const openBefore = await store.listFindings({ status: 'open' });
     const seen: Finding[] = [];
     const opened: Finding[] = [];
     for (const o of observations) {
@@ -62,11 +82,16 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
       if (!openBefore.some((b) => b.id === f.id)) opened.push(f);
     }
     const seenKeys = new Set(seen.map((f) => f.key));
+    // A member or pair that left the configuration takes its findings with it, but only when the
+    // whole fleet was seen: a discovery that failed must not look like databases that went away.
+    const fleetIds = new Set(status.instances.map((i) => i.instanceId));
+    const pairNames = new Set(deps.config.attachments.map((a) => a.name));
+    const sawAll = status.unobserved.length === 0;
     const resolved: Finding[] = [];
     for (const f of openBefore) {
       if (seenKeys.has(f.key)) continue;
-      const gone = (INSTANCE_KINDS.has(f.kind) && !fleetIds.has(f.subject)) || (REPLICATION_KINDS.has(f.kind) && !pairNames.has(f.subject));
-      if (!gone && !judged.has(`${f.kind}|${f.subject}`)) continue;
+      const gone = sawAll && ((INSTANCE_KINDS.has(f.kind) && !fleetIds.has(f.subject)) || (REPLICATION_KINDS.has(f.kind) && !pairNames.has(f.subject)));
+      if (!gone && !judged.has(f.key)) continue;
       if (await store.resolveFinding(f.id, at)) resolved.push({ ...f, status: 'resolved', resolvedAt: at });
     }
 
@@ -74,33 +99,94 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     const open = await store.listFindings({ status: 'open' });
     await store.finishRun(runId, {
       finishedAt: clock.now(),
-      outcome: events.failed > 0 ? 'partial' : 'succeeded',
+      outcome: events.failed > 0 || status.unobserved.length > 0 ? 'partial' : 'succeeded',
       summary: null,
       error: null,
-      details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas },
+      details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas, unobserved: status.unobserved },
     });
-    return { runId, at, status, open, opened, resolved, quotas, events };
+    return { runId, at, status, open, opened, resolved, quotas, events, unobserved: status.unobserved };
   } catch (err) {
     await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) }).catch(() => undefined);
     throw err;
   }
 }
 
-/** Snapshot Missed, Copy Missed, RPO Breached from the fleet status; Backup Failed from the newest finished pass. */
-async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, observations: Observation[], judged: Set<string>): Promise<void> {
+/**
+ * Snapshot Missed, Copy Missed, RPO Breached, Target Unreachable and Recovery Point Deleted from
+ * the fleet status; Backup Failed from the newest finished pass. Instances it could not read are
+ * not judged at all.
+ */
+async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, since: Date | null, observations: Observation[], judged: Set<string>): Promise<void> {
   const lastPass = (await deps.store.listRuns({ kind: 'reconcile', limit: 5 })).find((r) => r.outcome !== 'running');
   const lastResults = lastPass ? new Map((await deps.store.listInstanceResults(lastPass.id)).map((r) => [r.instanceId, r])) : new Map();
+  const open = await deps.store.listFindings({ status: 'open' });
+  const openKeysBySubject = new Map<string, string[]>();
+  for (const f of open) if (INSTANCE_KINDS.has(f.kind)) openKeysBySubject.set(f.subject, [...(openKeysBySubject.get(f.subject) ?? []), f.key]);
   for (const s of status.instances) {
-    if (s.errors.length) continue; // could not read it: judge nothing, resolve nothing
-    observations.push(...instanceObservations(s, at, deps.alerts, deps.config.tiers[s.tier].snapshotEveryMs));
-    for (const kind of ['Snapshot Missed', 'Copy Missed', 'RPO Breached'] as const) judged.add(`${kind}|${s.instanceId}`);
+    if (!s.observed) continue; // could not read it: judge nothing, resolve nothing
+    const found = [...instanceObservations(s, at, deps.alerts, deps.config.tiers[s.tier].snapshotEveryMs), ...lostPointObservations(s, since)];
+    observations.push(...found);
+    // Every instance-level finding of an instance seen whole is judged: what it no longer shows is resolved.
+    for (const key of openKeysBySubject.get(s.instanceId) ?? []) if (!key.startsWith('Backup Failed|')) judged.add(key);
     const result = lastResults.get(s.instanceId);
     if (result && lastPass) {
-      judged.add(`Backup Failed|${s.instanceId}`);
+      judged.add(findingKey('Backup Failed', s.instanceId));
       const failed = backupFailedObservation(s, result, lastPass.id);
       if (failed) observations.push(failed);
     }
   }
+}
+
+/** Observation Failed per region that could not be read; resolved for every region read whole. */
+function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readonly Finding[], at: Date, observations: Observation[], judged: Set<string>): void {
+  const tiers = new Map(status.instances.map((i) => [i.instanceId, i.tier]));
+  const blind = new Map<string, Unobserved[]>();
+  for (const u of status.unobserved) blind.set(u.region, [...(blind.get(u.region) ?? []), u]);
+  for (const [region, entries] of blind) {
+    const merged: Unobserved = {
+      region,
+      cause: entries.map((e) => e.cause).join('; '),
+      instances: [...new Set(entries.flatMap((e) => e.instances))].sort(),
+      error: (entries[0] as Unobserved).error,
+    };
+    const targets = merged.instances.map((id) => tiers.get(id)).filter((t): t is Tier => t !== undefined).map((t) => Math.round(deps.config.tiers[t].rpoMs / 1000));
+    const key = findingKey('Observation Failed', region);
+    const openedAt = openBefore.find((f) => f.key === key)?.openedAt ?? null;
+    observations.push(observationFailed(merged, openedAt, at, targets.length ? Math.min(...targets) : null));
+  }
+  const regions = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)]);
+  for (const region of regions) if (!blind.has(region)) judged.add(findingKey('Observation Failed', region));
+}
+
+/**
+ * Key Unusable: each DR key and each customer managed source key the fleet uses is read once
+ * (DescribeKey). A key that could not be read is not judged.
+ */
+async function judgeKeys(deps: AppDeps, status: FleetStatus, observations: Observation[], judged: Set<string>): Promise<void> {
+  const uses = new Map<string, { region: string; keyRef: string; role: 'dr' | 'source'; instances: string[] }>();
+  const use = (region: string, keyRef: string, role: 'dr' | 'source', instanceId: string): void => {
+    const key = `${region}|${keyRef}`;
+    let u = uses.get(key);
+    if (!u) uses.set(key, (u = { region, keyRef, role, instances: [] }));
+    u.instances.push(instanceId);
+  };
+  for (const s of status.instances) {
+    const drKey = deps.config.kms[s.drRegion];
+    if (drKey) use(s.drRegion, drKey, 'dr', s.instanceId);
+    if (s.sourceKey) use(s.region, s.sourceKey, 'source', s.instanceId);
+  }
+  await forEachLimit([...uses.values()], 4, async (u) => {
+    let state;
+    try {
+      state = await deps.keys.inspect(u.region, u.keyRef);
+    } catch {
+      return; // could not look: judge nothing
+    }
+    if (u.role === 'source' && state.manager === 'AWS') return; // AWS managed keys cannot be disabled or deleted
+    judged.add(findingKey('Key Unusable', u.region, state.arn ?? u.keyRef));
+    const found = keyUnusable(u.region, u.keyRef, state, u.instances.sort(), u.role);
+    if (found) observations.push(found);
+  });
 }
 
 /**
@@ -115,8 +201,8 @@ async function judgeReplication(deps: AppDeps, observations: Observation[], judg
     if (!configured || !latest) continue;
     const found = replicationObservations(pair, configured.tier, latest.id);
     if (!found) continue;
-    judged.add(`Replication Broken|${pair.name}`);
-    judged.add(`Replication Lagging|${pair.name}`);
+    judged.add(findingKey('Replication Broken', pair.name));
+    judged.add(findingKey('Replication Lagging', pair.name));
     observations.push(...found);
   }
 }
@@ -127,7 +213,7 @@ async function checkQuotas(deps: AppDeps, status: FleetStatus, observations: Obs
     regions.map(async (region): Promise<QuotaCheck> => {
       try {
         const quotas = await deps.provider.accountQuotas(region);
-        judged.add(`Quota Warning|${region}`);
+        for (const name of ['ManualSnapshots', 'ManualClusterSnapshots']) judged.add(findingKey('Quota Warning', region, name));
         const found = quotaObservations(region, quotas, deps.alerts.quotaWarnPercent);
         observations.push(...found);
         return found.length
@@ -141,12 +227,24 @@ async function checkQuotas(deps: AppDeps, status: FleetStatus, observations: Obs
   );
 }
 
-/** Sends due events; marks what was delivered. An undelivered event is retried by the next check. */
+/**
+ * Sends due events; marks what was delivered. An undelivered event is retried by the next check.
+ * An open finding is re-sent every `renotify` unless it is acknowledged (until its `until`) or a
+ * standing fact (`info` severity: told once). Acknowledgements that have run out are cleared.
+ */
 async function deliver(deps: AppDeps, seen: readonly Finding[], resolvedNow: readonly Finding[], at: Date, runId: string) {
   const { store, events: publisher, alerts } = deps;
   const due: { finding: Finding; which: 'open' | 'resolved'; event: AlertEvent }[] = [];
-  for (const f of seen) {
-    if (!f.notifiedAt || at.getTime() - f.notifiedAt.getTime() >= alerts.renotifyMs) {
+  for (const seenFinding of seen) {
+    let f = seenFinding;
+    if (f.acknowledged && f.acknowledged.until.getTime() <= at.getTime()) {
+      await store.acknowledgeFinding(f.id, null);
+      f = { ...f, acknowledged: null };
+    }
+    const severity = severityOf(f.kind, f.detail);
+    const silenced = f.acknowledged !== null;
+    const reminder = f.notifiedAt !== null && at.getTime() - f.notifiedAt.getTime() >= alerts.renotifyMs && renotifies(severity);
+    if ((!f.notifiedAt && !silenced) || (reminder && !silenced)) {
       due.push({ finding: f, which: 'open', event: { detailType: f.kind, detail: eventDetail(f, runId), time: at } });
     }
   }
@@ -172,5 +270,6 @@ async function deliver(deps: AppDeps, seen: readonly Finding[], resolvedNow: rea
 }
 
 function eventDetail(f: Finding, runId: string): Record<string, unknown> {
-  return { ...f.detail, findingId: f.id, kind: f.kind, openedAt: f.openedAt.toISOString(), runId };
+  const acknowledged = f.acknowledged ? { by: f.acknowledged.by, reason: f.acknowledged.reason, until: f.acknowledged.until.toISOString() } : null;
+  return { ...f.detail, findingId: f.id, kind: f.kind, severity: severityOf(f.kind, f.detail), acknowledged, openedAt: f.openedAt.toISOString(), runId };
 }

@@ -8,6 +8,8 @@ export interface ResolvedFleet {
   readonly members: readonly FleetMember[];
   /** Discovery problems: a region that could not be listed, a tier tag with a bad value. */
   readonly problems: readonly ErrorInfo[];
+  /** Regions whose databases could not be listed, and why: their discovered members are unknown. */
+  readonly regionFailures: ReadonlyMap<string, ErrorInfo>;
   readonly warnings: readonly string[];
 }
 
@@ -24,6 +26,7 @@ export async function resolveFleet(
   const members: FleetMember[] = [...config.instances];
   const seen = new Set(members.map((m) => m.id));
   const problems: ErrorInfo[] = [];
+  const regionFailures = new Map<string, ErrorInfo>();
   const warnings: string[] = [];
 
   const regions = [...new Set(config.discover.map((r) => r.region))];
@@ -33,6 +36,7 @@ export async function resolveFleet(
         return { region, databases: await catalog.databases(region) };
       } catch (err) {
         problems.push(toErrorInfo(err, 'discover'));
+        regionFailures.set(region, toErrorInfo(err, 'discover'));
         return { region, databases: [] };
       }
     }),
@@ -52,7 +56,7 @@ export async function resolveFleet(
       members.push({ id: db.id, kind: db.kind, region: rule.region, drRegion: rule.drRegion, tier, origin: 'discovered' });
     }
   }
-  return { members, problems, warnings };
+  return { members, problems, regionFailures, warnings };
 }
 
 function parseTier(value: string): Tier | null {

@@ -5,6 +5,16 @@ import { AppDeps } from './deps';
 /** The lease that guards an instance's snapshots and its ledger entry. */
 export const instanceLeaseName = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `instance:${m.region}:${m.kind}:${m.id}`;
 
+/** Takes the lease, from its holder too when that holder is a run that is no longer running. */
+export async function takeLease(deps: Pick<AppDeps, 'store' | 'clock'>, name: string, owner: string, ttlMs: number): Promise<boolean> {
+  if (await deps.store.acquireLease(name, owner, ttlMs, deps.clock.now())) return true;
+  const holder = await deps.store.leaseHolder(name, deps.clock.now());
+  if (!holder) return deps.store.acquireLease(name, owner, ttlMs, deps.clock.now());
+  const run = await deps.store.getRun(holder);
+  if (run && run.outcome === 'running') return false;
+  return deps.store.acquireLease(name, owner, ttlMs, deps.clock.now(), holder);
+}
+
 /** Long enough for one ledger update; a crashed holder frees it soon. */
 const NOTE_LEASE_TTL_MS = 60 * 1000;
 
@@ -16,7 +26,7 @@ const NOTE_LEASE_TTL_MS = 60 * 1000;
  */
 export async function noteSnapshotInLedger(deps: AppDeps, member: FleetMember, snapshot: Snapshot, holder: string): Promise<string | null> {
   const lease = instanceLeaseName(member);
-  if (!(await deps.store.acquireLease(lease, holder, NOTE_LEASE_TTL_MS, deps.clock.now()))) {
+  if (!(await takeLease(deps, lease, holder, NOTE_LEASE_TTL_MS))) {
     return `a pass is working on ${member.id}: snapward's record of its snapshots will pick up ${snapshot.id} at its next audit`;
   }
   try {
@@ -32,6 +42,8 @@ export async function noteSnapshotInLedger(deps: AppDeps, member: FleetMember, s
       pending: pendingOf(snapshots),
       snapshots,
       updatedAt: now,
+      firstSeenAt: state ? (state.firstSeenAt ?? null) : now,
+      lost: state?.lost ?? [],
     });
     return null;
   } finally {

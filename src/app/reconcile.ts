@@ -1,5 +1,5 @@
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
-import { applyAudit, applyObserved, applyRefresh, memberKey, nextDueAt, pendingOf, policyOf } from '../domain/ledger';
+import { applyAudit, applyObserved, applyRefresh, keepLost, LostPoint, memberKey, MemberState, nextDueAt, pendingOf, policyOf, vanished } from '../domain/ledger';
 import { CopySlots, InstancePlan, planFleet, PlanSettings, slotKey } from '../domain/plan';
 import { DbKind, FleetMember, Snapshot } from '../domain/types';
 import { Logger } from '../ports/logger';
@@ -9,10 +9,12 @@ import { AppDeps } from './deps';
 import { executeInstance, PassContext } from './execute-instance';
 import { resolveFleet } from './fleet';
 import { listingKey } from './inventory';
-import { instanceLeaseName } from './member-ledger';
+import { instanceLeaseName, takeLease } from './member-ledger';
 import { gatherPassEvidence, PassEvidence } from './pass-evidence';
 import { PassWork, selectWork } from './pass-work';
+import { confirmDeletions, DeletionConfirmation, DeletionRequest, refKey } from './retention-guard';
 import { reapInterruptedRuns } from './runs';
+import { Unobserved, unobservedFromPass } from './unobserved';
 
 export interface ReconcileOptions {
   readonly trigger: RunTrigger;
@@ -60,6 +62,10 @@ export interface ReconcileReport {
   readonly warnings: readonly string[];
   /** Fleet members not reached because the pass was stopped. */
   readonly notReached: readonly string[];
+  /** Members skipped because another live run was working on them (with that run's id). */
+  readonly skipped: readonly { readonly instanceId: string; readonly heldBy: string }[];
+  /** What the pass could not read from AWS, per region and cause (empty: it saw everything it needed). */
+  readonly unobserved: readonly Unobserved[];
 }
 
 /**
@@ -71,6 +77,9 @@ export interface ReconcileReport {
  * AWS's own answers: every mutation's response, a refresh by id of snapshots in flight, and a
  * rolling audit that re-lists each member from AWS once a day (and on first sight). A member with
  * nothing due costs no AWS call and no write, so an idle pass is one store read plus discovery.
+ *
+ * Deletions are the exception to trusting the ledger: they are confirmed with AWS first
+ * (app/retention-guard.ts), because a ledger that is wrong must never cost a recovery point.
  */
 export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promise<ReconcileReport> {
   const { store, clock, config, runtime } = deps;
@@ -90,22 +99,31 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit) });
     const evidence = await gatherPassEvidence(deps.provider, fleet.members, work.audit, work.refresh);
     const copySlots = initialCopySlots(config, fleet.members, evidence.copiesInFlight);
+    // Planned once ahead (with a copy of the slots, so the preview takes none) only to learn what
+    // retention would delete: those deletions are confirmed with AWS in a few batched calls.
+    const preview: MemberPass = { deps, startedAt, evidence, copySlots: new Map(copySlots), work, guard: null };
+    const guard = await confirmDeletions(deps.provider, await deletionRequests(preview, work.due));
+    const pass: MemberPass = { ...preview, copySlots, guard };
     logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size }, 'planned pass');
 
-    const pass: MemberPass = { deps, startedAt, evidence, copySlots, work };
     const results: InstanceResult[] = [];
     const planned: PlannedInstance[] = [];
+    const skipped: { instanceId: string; heldBy: string }[] = [];
     let started = 0;
     if (dryRun) {
-      for (const m of work.due) planned.push(describePlan(planMember(pass, m, (await store.getMemberState(memberKey(m)))?.snapshots ?? []).plan));
+      for (const m of work.due) planned.push(describePlan(guardedPlan(pass, m, await store.getMemberState(memberKey(m))).plan));
     } else {
       started = await forEachLimit(
         work.due,
         config.concurrency.instances,
         async (m) => {
-          const result = await withInstanceLease(deps, runId as string, m, () => passMember(pass, m, logger.child({ instanceId: m.id })));
-          results.push(result);
-          await store.recordInstance(runId as string, result, clock.now());
+          const leased = await withInstanceLease(deps, runId as string, m, () => passMember(pass, m, logger.child({ instanceId: m.id })));
+          if ('heldBy' in leased) {
+            skipped.push({ instanceId: m.id, heldBy: leased.heldBy });
+            return;
+          }
+          results.push(leased.result);
+          await store.recordInstance(runId as string, leased.result, clock.now());
         },
         () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()),
       );
@@ -113,10 +131,12 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // Report in fleet order, not in the order instances happened to finish.
     const order = new Map(work.due.map((m, i) => [m.id, i]));
     results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
+    skipped.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
     const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
-    const summary = summarize(results, fleet.members.length, work.upToDate);
+    const unobserved = unobservedFromPass(fleet, evidence.failures, fleet.members, summaries.keys());
+    const summary = { ...summarize(results, fleet.members.length, work.upToDate), skipped: skipped.length };
     // A signal also aborts the calls in flight: the instances it caught half-way failed with INTERRUPTED.
-    const outcome = decideOutcome(summary, fleet.problems.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
+    const outcome = decideOutcome(summary, fleet.problems.length > 0 || unobserved.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
     const finishedAt = clock.now();
     if (runId) {
       const error: ErrorInfo | null =
@@ -139,6 +159,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       problems: fleet.problems,
       warnings: fleet.warnings,
       notReached,
+      skipped,
+      unobserved,
     };
   } catch (err) {
     // Only the state store or a bug gets here (AWS failures are caught per instance): record it.
@@ -165,6 +187,18 @@ interface MemberPass {
   readonly evidence: PassEvidence;
   readonly copySlots: CopySlots;
   readonly work: PassWork;
+  /** AWS's confirmation of the pass's deletions; null while the pass is being previewed. */
+  readonly guard: DeletionConfirmation | null;
+}
+
+/** What retention would delete for each due member, from the ledger and the pass's listings. */
+async function deletionRequests(preview: MemberPass, due: readonly FleetMember[]): Promise<DeletionRequest[]> {
+  const requests: DeletionRequest[] = [];
+  await forEachLimit(due, 16, async (m) => {
+    const planned = planMember(preview, m, await preview.deps.store.getMemberState(memberKey(m)));
+    if (planned.plan.deletes.length) requests.push({ member: m, deletes: planned.plan.deletes, snapshots: planned.snapshots });
+  });
+  return requests;
 }
 
 /** One member's step: its ledger brought up to date with the pass's listings, planned, carried out, stored. */
@@ -172,32 +206,67 @@ async function passMember(pass: MemberPass, m: FleetMember, logger: Logger): Pro
   const { deps, startedAt } = pass;
   const key = memberKey(m);
   const state = await deps.store.getMemberState(key);
-  const { plan, snapshots, auditedAt, warnings } = planMember(pass, m, state?.snapshots ?? [], state?.auditedAt ?? null);
+  const { plan, snapshots, auditedAt, warnings, lost } = guardedPlan(pass, m, state);
   const ctx: PassContext = { deps, copySlots: pass.copySlots, listingFailures: failuresFor(pass, m) };
   const outcome = await executeInstance({ ...plan, warnings: [...warnings, ...plan.warnings] }, ctx, logger);
   const after = applyObserved(snapshots, outcome.observed, outcome.removed);
   const settings = planSettings(deps.config, startedAt);
   await deps.store.putMemberState({
     key,
-    dueAt: nextDueAt(m, after, outcome.result.status === 'failed', settings),
+    // A member whose ledger was just found wrong is re-listed by the next pass.
+    dueAt: auditedAt === null ? startedAt : nextDueAt(m, after, outcome.result.status === 'failed', settings),
     auditedAt,
     policy: policyOf(m, deps.config),
     pending: pendingOf(after),
     snapshots: after,
     updatedAt: deps.clock.now(),
+    // Members met for the first time start their newcomer grace now; older entries keep theirs.
+    firstSeenAt: state ? (state.firstSeenAt ?? null) : startedAt,
+    lost: keepLost(state?.lost ?? [], lost, after, startedAt, deps.config.retentionDays),
   });
   return outcome.result;
 }
 
-function planMember(
-  pass: MemberPass,
-  m: FleetMember,
-  stored: readonly Snapshot[],
-  auditedBefore: Date | null = null,
-): { plan: InstancePlan; snapshots: Snapshot[]; auditedAt: Date | null; warnings: string[] } {
+interface MemberPlan {
+  readonly plan: InstancePlan;
+  readonly snapshots: Snapshot[];
+  /** Null when the ledger was found wrong: the member is audited again. */
+  readonly auditedAt: Date | null;
+  readonly warnings: string[];
+  /** Recovery points AWS no longer has, though snapward did not delete them. */
+  readonly lost: LostPoint[];
+}
+
+/**
+ * The member's plan with retention cut back to what AWS confirmed. In a region where the
+ * confirmation failed, nothing is deleted; what AWS said corrects the ledger, and the member is
+ * re-listed (audited) by the next pass.
+ */
+function guardedPlan(pass: MemberPass, m: FleetMember, state: MemberState | null): MemberPlan {
+  const planned = planMember(pass, m, state);
+  const guard = pass.guard;
+  if (!guard || planned.plan.deletes.length === 0) return planned;
+  const verdicts = guard.verdicts(m);
+  const refused = verdicts.filter((v) => !v.confirmed);
+  const deletes = planned.plan.deletes.filter((s) => guard.deletable.has(refKey(s)));
+  if (refused.length === 0) return { ...planned, plan: { ...planned.plan, deletes } };
+  const asked = refused.flatMap((v) => v.asked);
+  const corrected = applyRefresh(planned.snapshots, asked, guard.found);
+  const warnings = refused.map((v) => `retention deleted nothing in ${v.region}: ${v.reason}; snapward's record was corrected from AWS and ${m.id} is re-listed by the next pass`);
+  return {
+    plan: { ...planned.plan, deletes },
+    snapshots: corrected,
+    auditedAt: null,
+    warnings: [...planned.warnings, ...warnings],
+    lost: [...planned.lost, ...vanished(planned.snapshots, corrected, [], pass.startedAt, planned.auditedAt)],
+  };
+}
+
+function planMember(pass: MemberPass, m: FleetMember, state: MemberState | null): MemberPlan {
   const key = memberKey(m);
+  const stored = state?.snapshots ?? [];
   let snapshots = [...stored];
-  let auditedAt = auditedBefore;
+  let auditedAt = state?.auditedAt ?? null;
   const warnings: string[] = [];
   const audit = pass.evidence.audited.get(key);
   if (audit) {
@@ -208,8 +277,9 @@ function planMember(
   }
   const asked = pass.work.refresh.get(key);
   if (asked) snapshots = applyRefresh(snapshots, asked.filter((r) => !pass.evidence.failures.has(listingKey(r.region, r.kind))), pass.evidence.refreshed);
+  const lost = vanished(stored, snapshots, [], pass.startedAt, state?.auditedAt ?? null);
   const plan = planFleet([m], { snapshots }, { ...planSettings(pass.deps.config, pass.startedAt), copySlots: pass.copySlots }).instances[0] as InstancePlan;
-  return { plan, snapshots, auditedAt, warnings };
+  return { plan, snapshots, auditedAt, warnings, lost };
 }
 
 /** The listing failures that concern this member: only listings it needed this pass. */
@@ -246,19 +316,15 @@ const LEASE_TTL_MS = 15 * 60 * 1000;
 
 /**
  * Acts on an instance only while holding its lease, so two overlapping passes (a schedule and an
- * async retry, two operators) never work on the same instance at once. The loser skips it.
+ * async retry, two operators) never work on the same instance at once. A lease whose holder is a
+ * run that is no longer `running` (killed and reaped, finished, interrupted) blocks nobody: it is
+ * taken over. A lease held by a live run makes this pass skip the member, and say so.
  */
-async function withInstanceLease(deps: AppDeps, runId: string, m: FleetMember, work: () => Promise<InstanceResult>): Promise<InstanceResult> {
+async function withInstanceLease(deps: AppDeps, runId: string, m: FleetMember, work: () => Promise<InstanceResult>): Promise<{ result: InstanceResult } | { heldBy: string }> {
   const name = instanceLeaseName(m);
-  if (!(await deps.store.acquireLease(name, runId, LEASE_TTL_MS, deps.clock.now()))) {
-    return {
-      instanceId: m.id, kind: m.kind, region: m.region, drRegion: m.drRegion, status: 'ok',
-      created: [], copied: [], deleted: [], inProgress: [], deferred: [], errors: [],
-      warnings: ['another run is working on this instance right now; skipped in this pass'],
-    };
-  }
+  if (!(await takeLease(deps, name, runId, LEASE_TTL_MS))) return { heldBy: (await deps.store.leaseHolder(name, deps.clock.now())) ?? 'another run' };
   try {
-    return await work();
+    return { result: await work() };
   } finally {
     await deps.store.releaseLease(name, runId);
   }
@@ -280,7 +346,8 @@ function summarize(results: readonly InstanceResult[], instances: number, upToDa
 
 function decideOutcome(summary: RunSummary, fleetProblems: boolean, stopped: boolean): Exclude<RunOutcome, 'running'> {
   if (stopped) return 'interrupted';
-  if (summary.failed === 0 && !fleetProblems) return 'succeeded';
+  // A member another run held was not reached: the pass did not do all it should have.
+  if (summary.failed === 0 && !fleetProblems && !summary.skipped) return 'succeeded';
   if (summary.instances > 0 && summary.failed === summary.instances) return 'failed';
   return 'partial';
 }

@@ -3,7 +3,7 @@ import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
 import { PairResult } from '../domain/replication/result';
-import { applyAudit, memberKey, MemberState } from '../domain/ledger';
+import { applyAudit, keepLost, LostPoint, memberKey, MemberState } from '../domain/ledger';
 import { managedInfo } from '../domain/tags';
 import { Database, DbKind, FleetMember, ReplicatedBackup, Snapshot, Tier } from '../domain/types';
 import { DatabaseCatalog } from './catalog';
@@ -12,6 +12,10 @@ import { resolveFleet } from './fleet';
 import { forEachLimit } from './concurrency';
 import { listingKey } from './inventory';
 import { gatherPassEvidence } from './pass-evidence';
+import { confirmNewestPoints } from './confirm-points';
+import { instanceLeaseName, takeLease } from './member-ledger';
+import { refKey } from './retention-guard';
+import { Blind, blindDiscovery, groupUnobserved, Unobserved } from './unobserved';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
@@ -32,15 +36,29 @@ export interface InstanceStatus {
   readonly dr: RecoveryPoint | null;
   readonly period: { readonly key: string; readonly snapshotId: string; readonly covered: 'yes' | 'in-progress' | 'no' };
   readonly rpoTargetSeconds: number;
-  /** Seconds of data lost if disaster struck now, per scenario (null: no recovery point at all). */
+  /**
+   * False when something the figures depend on could not be read (`errors` says what): the bands
+   * are then `unknown` and the achieved figures null. Unknown is never compliant, never critical.
+   */
+  readonly observed: boolean;
+  /** Seconds of data lost if disaster struck now, per scenario (null: no recovery point at all, or unknown). */
   readonly achieved: Record<Scenario, number | null>;
-  readonly band: Record<Scenario, Band>;
-  /** True only when both scenarios are within target. */
+  readonly band: Record<Scenario, StatusBand>;
+  /** True only when both scenarios were seen within target. */
   readonly compliant: boolean;
   /** The full picture per scenario: recovery point used, band, and "can never meet" advice. */
   readonly rpo: Record<Scenario, ScenarioRpo>;
+  /** When snapward first saw the instance (now, if never before); null when that was before first sightings were recorded. */
+  readonly firstSeenAt: Date | null;
+  /** Managed recovery points that vanished before snapward expired them. */
+  readonly lost: readonly LostPoint[];
+  /** The KMS key of the newest primary snapshot (the source key copies and restores depend on). */
+  readonly sourceKey: string | null;
   readonly errors: readonly ErrorInfo[];
 }
+
+/** A scenario's band as status reports it: `unknown` when the figures could not be read. */
+export type StatusBand = Band | 'unknown';
 
 /** An attachment pair's replication as the newest verification saw it. */
 export interface AttachmentStatus {
@@ -59,37 +77,52 @@ export interface FleetStatus {
   readonly at: Date;
   readonly instances: readonly InstanceStatus[];
   readonly attachments: readonly AttachmentStatus[];
+  /** What could not be read, one entry per region and cause, with the instances it leaves unknown. */
+  readonly unobserved: readonly Unobserved[];
   readonly problems: readonly ErrorInfo[];
   readonly warnings: readonly string[];
 }
 
 /** What the fleet holds, gathered once for status and the watchdog. */
 interface Evidence {
-  readonly managed: readonly Snapshot[];
-  /** Member key -> why its snapshots could not be listed (only members listed live). */
-  readonly listingFailures: ReadonlyMap<string, readonly ErrorInfo[]>;
+  readonly managed: ReadonlyMap<string, readonly Snapshot[]>;
   readonly automated: readonly Snapshot[];
   readonly databases: ReadonlyMap<string, Database>;
   readonly replicated: readonly ReplicatedBackup[];
-  readonly failures: ReadonlyMap<string, ErrorInfo>;
+  readonly states: ReadonlyMap<string, MemberState | null>;
+  /** Member key -> what could not be read for it. */
+  readonly errors: ReadonlyMap<string, readonly ErrorInfo[]>;
+  readonly blind: readonly Blind[];
+  /** Per member key: recovery points found gone by this status's confirmation. */
+  readonly lost: ReadonlyMap<string, readonly LostPoint[]>;
+  readonly warnings: readonly string[];
 }
 
 /**
  * Per instance: newest recovery point in each region, whether the current period is covered,
- * and the achieved RPO per failure scenario against the tier target. Reads only.
+ * and the achieved RPO per failure scenario against the tier target. Reads only, unless
+ * `watchdog` is given (see there).
  */
 export interface StatusOptions {
   /** List every member's snapshots from AWS instead of reading the ledger (`status --live`). */
   readonly live?: boolean;
+  /**
+   * The watchdog's status (`check`): confirms every member's newest recovery points with AWS by
+   * id, takes the lost ones out of the ledger (and makes the member due, so the next pass restores
+   * coverage), and records first sightings, each under the member's lease held as `holder`.
+   */
+  readonly watchdog?: { readonly holder: string };
 }
 
 export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): Promise<FleetStatus> {
   const at = deps.clock.now();
   const catalog = new DatabaseCatalog(deps.provider);
   const fleet = await resolveFleet(deps.config, deps.provider, catalog);
-  const evidence = await gatherEvidence(deps, fleet.members, catalog, Boolean(options.live));
+  const ledgerKeys = (await deps.store.listMemberStates()).map((s) => s.key);
+  const evidence = await gatherEvidence(deps, fleet.members, catalog, options, at);
   const instances = fleet.members.map((m) => instanceStatus(deps, m, evidence, at));
-  return { at, instances, attachments: await attachmentStatus(deps), problems: fleet.problems, warnings: fleet.warnings };
+  const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...evidence.blind]);
+  return { at, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...evidence.warnings] };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */
@@ -112,37 +145,118 @@ async function attachmentStatus(deps: AppDeps): Promise<AttachmentStatus[]> {
   });
 }
 
+/** Collects what could not be read: per member for its figures, per region for the report. */
+class Blindness {
+  readonly errors = new Map<string, ErrorInfo[]>();
+  readonly blind: Blind[] = [];
+
+  note(region: string, error: ErrorInfo, members: readonly FleetMember[]): void {
+    if (members.length === 0) return;
+    this.blind.push({ region, error, instances: members.map((m) => m.id) });
+    for (const m of members) this.errors.set(memberKey(m), [...(this.errors.get(memberKey(m)) ?? []), error]);
+  }
+}
+
 /**
  * Managed snapshots come from the ledger the passes keep (no listing: the watchdog runs every few
  * minutes, and listing a fleet's snapshots that often would spend the account's RDS API rate).
- * Members the ledger has never audited, or all of them with `live`, are listed from AWS.
+ * Members the ledger has never audited, or all of them with `live`, are listed from AWS. The
+ * watchdog confirms the ledger's newest points by id (confirm-points.ts).
  */
-async function managedSnapshots(deps: AppDeps, members: readonly FleetMember[], live: boolean): Promise<Pick<Evidence, 'managed' | 'listingFailures'>> {
+async function managedSnapshots(
+  deps: AppDeps,
+  members: readonly FleetMember[],
+  options: StatusOptions,
+  at: Date,
+  blindness: Blindness,
+): Promise<Pick<Evidence, 'managed' | 'states' | 'lost' | 'warnings'>> {
   const states = new Map<string, MemberState | null>();
   await forEachLimit(members, 16, async (m) => {
     states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
   });
-  const listNow = new Set(members.filter((m) => live || !states.get(memberKey(m))?.auditedAt).map(memberKey));
+  const listNow = new Set(members.filter((m) => options.live || !states.get(memberKey(m))?.auditedAt).map(memberKey));
   const listed = listNow.size > 0 ? await gatherPassEvidence(deps.provider, members, listNow, new Map()) : null;
-  const managed: Snapshot[] = [];
-  const listingFailures = new Map<string, ErrorInfo[]>();
+  const managed = new Map<string, Snapshot[]>();
   for (const m of members) {
     const key = memberKey(m);
-    let snapshots = states.get(key)?.snapshots ?? [];
+    let snapshots = [...(states.get(key)?.snapshots ?? [])];
     const audit = listed?.audited.get(key);
     if (audit) snapshots = applyAudit(snapshots, m, audit.snapshots, audit.regions, audit.unfiltered).snapshots;
     if (listed && listNow.has(key)) {
-      const failed = [listingKey(m.region, m.kind), listingKey(m.drRegion, m.kind)].map((k) => listed.failures.get(k)).filter((e): e is ErrorInfo => Boolean(e));
-      if (failed.length) listingFailures.set(key, failed);
+      for (const region of [m.region, m.drRegion]) {
+        const failure = listed.failures.get(listingKey(region, m.kind));
+        if (failure) blindness.note(region, failure, [m]);
+      }
     }
-    managed.push(...snapshots.filter((s) => managedInfo(s)));
+    managed.set(key, snapshots);
   }
-  return { managed, listingFailures };
+  if (!options.watchdog) return { managed, states, lost: new Map(), warnings: [] };
+
+  // Only what the ledger says needs confirming: a live listing is AWS's word already.
+  const fromLedger = members.filter((m) => !listNow.has(memberKey(m)));
+  const confirmation = await confirmNewestPoints(deps.provider, fromLedger, managed, (m) => states.get(memberKey(m))?.auditedAt ?? null, at);
+  for (const [key, error] of confirmation.failures) {
+    const [region, kind] = key.split('/');
+    blindness.note(region as string, error, fromLedger.filter((m) => m.kind === kind && (m.region === region || m.drRegion === region)));
+  }
+  for (const [key, snapshots] of confirmation.snapshots) managed.set(key, snapshots);
+  const warnings = await recordInLedger(deps, members, states, confirmation.lost, options.watchdog.holder, at);
+  return { managed, states, lost: confirmation.lost, warnings };
 }
 
-async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog, live: boolean): Promise<Evidence> {
-  const { managed, listingFailures } = await managedSnapshots(deps, members, live);
-  const failures = new Map<string, ErrorInfo>();
+/**
+ * The watchdog's writes to the ledger, each under the member's lease: lost points leave the
+ * snapshots (so status stops showing them) and join `lost`; the member becomes due and is
+ * re-listed, so the next pass restores coverage. A member met for the first time gets an entry
+ * with its first sighting. A member a pass is working on is left to that pass.
+ */
+async function recordInLedger(
+  deps: AppDeps,
+  members: readonly FleetMember[],
+  states: ReadonlyMap<string, MemberState | null>,
+  lost: ReadonlyMap<string, readonly LostPoint[]>,
+  holder: string,
+  at: Date,
+): Promise<string[]> {
+  const warnings: string[] = [];
+  const todo = members.filter((m) => lost.get(memberKey(m))?.length || !states.get(memberKey(m)));
+  await forEachLimit(todo, 8, async (m) => {
+    const key = memberKey(m);
+    const lease = instanceLeaseName(m);
+    if (!(await takeLease(deps, lease, holder, WATCHDOG_LEASE_TTL_MS))) {
+      if (lost.get(key)?.length) warnings.push(`${m.id}: a pass is working on it; its lost recovery points stay in snapward's record until that pass or the next check`);
+      return;
+    }
+    try {
+      const state = await deps.store.getMemberState(key);
+      const gone = lost.get(key) ?? [];
+      if (state && gone.length === 0) return; // a pass recorded it meanwhile
+      const goneKeys = new Set(gone.map((l) => refKey(l.snapshot)));
+      const snapshots = (state?.snapshots ?? []).filter((s) => !goneKeys.has(refKey(s)));
+      await deps.store.putMemberState({
+        key,
+        dueAt: at,
+        auditedAt: gone.length ? null : (state?.auditedAt ?? null),
+        policy: state?.policy ?? '',
+        pending: state?.pending ?? [],
+        snapshots,
+        updatedAt: at,
+        firstSeenAt: state ? (state.firstSeenAt ?? null) : at,
+        lost: keepLost(state?.lost ?? [], gone, snapshots, at, deps.config.retentionDays),
+      });
+    } finally {
+      await deps.store.releaseLease(lease, holder);
+    }
+  });
+  return warnings;
+}
+
+/** A check's ledger writes are one read and one write per member. */
+const WATCHDOG_LEASE_TTL_MS = 60 * 1000;
+
+async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog, options: StatusOptions, at: Date): Promise<Evidence> {
+  const blindness = new Blindness();
+  const { managed, states, lost, warnings } = await managedSnapshots(deps, members, options, at, blindness);
   const drRegions = unique(members.filter((m) => m.kind === 'instance').map((m) => m.drRegion));
   const automated: Snapshot[] = [];
   const databases = new Map<string, Database>();
@@ -152,7 +266,7 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
       try {
         for (const db of await catalog.databases(region)) databases.set(`${region}/${db.kind}/${db.id}`, db);
       } catch (err) {
-        failures.set(`databases:${region}`, toErrorInfo(err, 'list'));
+        blindness.note(region, toErrorInfo(err, 'list'), members.filter((m) => m.region === region));
       }
     }),
     ...drRegions.map(async (region) => {
@@ -167,27 +281,26 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
   // restore (LatestRestorableTime) is newer than any of them. So they are listed only where a
   // member's database is unknown or reports no restorable time: at 7 a day per instance, listing
   // them every 5 minutes would cost more RDS calls than the whole backup cycle.
-  const needAutomated = unique(
-    members.filter((m) => !databases.get(`${m.region}/${m.kind}/${m.id}`)?.latestRestorableTime).map((m) => `${m.region}/${m.kind}`),
-  );
+  const needAutomated = members.filter((m) => !databases.get(`${m.region}/${m.kind}/${m.id}`)?.latestRestorableTime);
   await Promise.all(
-    needAutomated.map(async (key) => {
+    unique(needAutomated.map((m) => listingKey(m.region, m.kind))).map(async (key) => {
       const [region, kind] = key.split('/') as [string, DbKind];
       try {
         automated.push(...(await deps.provider.listSnapshots(region, kind, 'automated')));
       } catch (err) {
-        failures.set(`automated:${key}`, toErrorInfo(err, 'list'));
+        blindness.note(region, toErrorInfo(err, 'list'), needAutomated.filter((m) => m.region === region && m.kind === kind));
       }
     }),
   );
-  return { managed, listingFailures, automated, databases, replicated, failures };
+  return { managed, automated, databases, replicated, states, errors: blindness.errors, blind: blindness.blind, lost, warnings };
 }
 
 function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): InstanceStatus {
   const policy = deps.config.tiers[m.tier];
   const period = periodOf(at, policy.snapshotEveryMs);
   const dailyId = dailySnapshotId(m.id, period);
-  const mine = ev.managed.filter((s) => s.kind === m.kind && managedInfo(s)?.instanceId === m.id);
+  const state = ev.states.get(memberKey(m)) ?? null;
+  const mine = (ev.managed.get(memberKey(m)) ?? []).filter((s) => s.kind === m.kind && managedInfo(s)?.instanceId === m.id);
   const daily = mine.find((s) => s.region === m.region && s.id === dailyId);
   const primary = newestManaged(mine.filter((s) => s.region === m.region));
   const dr = newestManaged(mine.filter((s) => s.region === m.drRegion));
@@ -206,10 +319,10 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
   if (replica?.latestTime) regionLoss.push({ source: 'replicated-backup', time: replica.latestTime });
 
   const rpo = achievedRpo({ now: at, kind: m.kind, policy, instanceLoss, regionLoss, pitrEnabled, crossRegionPitr: Boolean(replica) });
-  const errors = [
-    ...(ev.listingFailures.get(memberKey(m)) ?? []),
-    ...[`automated:${m.region}/${m.kind}`, `databases:${m.region}`].map((k) => ev.failures.get(k)).filter((e): e is ErrorInfo => Boolean(e)),
-  ];
+  const errors = ev.errors.get(memberKey(m)) ?? [];
+  const observed = errors.length === 0;
+  // Lost points the ledger holds plus the ones just found, once each.
+  const lost = new Map([...(state?.lost ?? []), ...(ev.lost.get(memberKey(m)) ?? [])].map((l) => [refKey(l.snapshot), l]));
   return {
     instanceId: m.id,
     kind: m.kind,
@@ -222,10 +335,15 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
     dr,
     period: { key: period.key, snapshotId: dailyId, covered: !daily ? 'no' : daily.status === 'available' ? 'yes' : 'in-progress' },
     rpoTargetSeconds: rpo.instanceLoss.targetSeconds,
-    achieved: { instanceLoss: rpo.instanceLoss.achievedSeconds, regionLoss: rpo.regionLoss.achievedSeconds },
-    band: { instanceLoss: rpo.instanceLoss.band, regionLoss: rpo.regionLoss.band },
-    compliant: rpo.instanceLoss.compliant && rpo.regionLoss.compliant,
+    observed,
+    achieved: observed ? { instanceLoss: rpo.instanceLoss.achievedSeconds, regionLoss: rpo.regionLoss.achievedSeconds } : { instanceLoss: null, regionLoss: null },
+    band: observed ? { instanceLoss: rpo.instanceLoss.band, regionLoss: rpo.regionLoss.band } : { instanceLoss: 'unknown', regionLoss: 'unknown' },
+    compliant: observed && rpo.instanceLoss.compliant && rpo.regionLoss.compliant,
     rpo,
+    // Never seen before: this is the first sighting.
+    firstSeenAt: state ? (state.firstSeenAt ?? null) : at,
+    lost: [...lost.values()],
+    sourceKey: primary ? (mine.find((s) => s.region === m.region && s.id === primary.snapshotId)?.kmsKeyId ?? null) : null,
     errors,
   };
 }

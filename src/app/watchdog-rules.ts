@@ -4,7 +4,10 @@ import { periodOf } from '../domain/period';
 import { SCENARIOS } from '../domain/rpo';
 import { AccountQuota } from '../domain/types';
 import { FindingKind, InstanceResult } from '../ports/state-store';
+import { managedInfo } from '../domain/tags';
+import { KeyState } from '../ports/key-resolver';
 import { InstanceStatus } from './status';
+import { Unobserved } from './unobserved';
 
 /**
  * What the watchdog sees, as observations (conditions that hold now). Pure functions over the
@@ -22,7 +25,14 @@ export const findingKey = (kind: FindingKind, ...parts: string[]): string => [ki
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
-/** Snapshot Missed, Copy Missed and RPO Breached for one instance. */
+/**
+ * Snapshot Missed, Copy Missed, RPO Breached and Target Unreachable for one instance.
+ *
+ * - A newcomer (first seen less than one period plus the grace time ago) gets no Snapshot Missed,
+ *   Copy Missed or RPO Breached: it has not had its chance yet.
+ * - A scenario the configuration can never meet, however well every run goes, is one Target
+ *   Unreachable finding with the remedy, and never RPO Breached ("could have met it and did not").
+ */
 export function instanceObservations(s: InstanceStatus, now: Date, alerts: AlertsConfig, periodMs: number): Observation[] {
   const out: Observation[] = [];
   const base = {
@@ -31,10 +41,11 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
     tier: s.tier,
     targetSeconds: s.rpoTargetSeconds,
   };
+  const newcomer = (graceMs: number): boolean => s.firstSeenAt !== null && now.getTime() - s.firstSeenAt.getTime() < periodMs + graceMs;
   // The newest period whose grace time has passed must have an available snapshot.
   const due = periodOf(new Date(now.getTime() - alerts.graceMs), periodMs);
   const primaryTime = s.primary?.time ?? null;
-  if (!primaryTime || primaryTime < due.start) {
+  if ((!primaryTime || primaryTime < due.start) && !newcomer(alerts.graceMs)) {
     out.push({
       key: findingKey('Snapshot Missed', s.instanceId),
       kind: 'Snapshot Missed',
@@ -51,7 +62,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const copyDue = periodOf(new Date(now.getTime() - alerts.copyGraceMs), periodMs);
   const drTime = s.dr?.time ?? null;
   const primaryMadeIt = primaryTime !== null && primaryTime >= copyDue.start;
-  if (primaryMadeIt && (!drTime || drTime < copyDue.start)) {
+  if (primaryMadeIt && (!drTime || drTime < copyDue.start) && !newcomer(alerts.copyGraceMs)) {
     out.push({
       key: findingKey('Copy Missed', s.instanceId),
       kind: 'Copy Missed',
@@ -69,25 +80,129 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   }
   for (const scenario of SCENARIOS) {
     const r = s.rpo[scenario];
-    if (r.compliant) continue;
+    const where = scenario === 'regionLoss' ? { region: s.drRegion } : {};
+    const label = scenario === 'instanceLoss' ? 'instance loss' : 'region loss';
+    if (r.neverMeets) {
+      out.push({
+        key: findingKey('Target Unreachable', s.instanceId, scenario),
+        kind: 'Target Unreachable',
+        subject: s.instanceId,
+        detail: {
+          ...base,
+          ...where,
+          scenario,
+          reason: r.neverMeets.reason,
+          remedy: r.neverMeets.remedy,
+          message: `${label} of ${s.instanceId} cannot meet its ${r.targetSeconds}s target with this configuration: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`,
+        },
+      });
+      continue;
+    }
+    if (r.compliant || newcomer(scenario === 'instanceLoss' ? alerts.graceMs : alerts.copyGraceMs)) continue;
     out.push({
       key: findingKey('RPO Breached', s.instanceId, scenario),
       kind: 'RPO Breached',
       subject: s.instanceId,
       detail: {
         ...base,
-        ...(scenario === 'regionLoss' ? { region: s.drRegion } : {}),
+        ...where,
         scenario,
         band: r.band,
         achievedSeconds: r.achievedSeconds,
         recoveryPointTime: iso(r.recoveryPoint?.time),
-        neverMeets: r.neverMeets,
-        message: `${scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} would lose ${r.achievedSeconds === null ? 'everything (no recovery point)' : `${r.achievedSeconds}s`} of ${s.instanceId}, target ${r.targetSeconds}s`,
+        message: `${label} would lose ${r.achievedSeconds === null ? 'everything (no recovery point)' : `${r.achievedSeconds}s`} of ${s.instanceId}, target ${r.targetSeconds}s`,
       },
     });
   }
   return out;
 }
+
+/**
+ * Recovery Point Deleted: a managed snapshot that disappeared before snapward expired it. Open
+ * while the region has no recovery point as new as the lost one; one the next run has already
+ * replaced is still told once, by the first check that learns of it (`since`: the previous check).
+ */
+export function lostPointObservations(s: InstanceStatus, since: Date | null): Observation[] {
+  const out: Observation[] = [];
+  for (const l of s.lost) {
+    const time = managedInfo(l.snapshot)?.recoveryPointTime ?? null;
+    const newest = l.snapshot.region === s.region ? s.primary : l.snapshot.region === s.drRegion ? s.dr : null;
+    const restored = time !== null && newest !== null && newest.time >= time;
+    if (restored && since !== null && l.noticedAt <= since) continue;
+    out.push({
+      key: findingKey('Recovery Point Deleted', s.instanceId, l.snapshot.region, l.snapshot.id),
+      kind: 'Recovery Point Deleted',
+      subject: s.instanceId,
+      detail: {
+        instanceId: s.instanceId,
+        tier: s.tier,
+        region: l.snapshot.region,
+        snapshotId: l.snapshot.id,
+        recoveryPointTime: iso(time),
+        lastSeenAt: iso(l.lastSeenAt),
+        noticedAt: iso(l.noticedAt),
+        coverageRestored: restored,
+        message: `recovery point ${l.snapshot.id} of ${s.instanceId} in ${l.snapshot.region} (from ${iso(time)}) was deleted outside snapward; last seen ${iso(l.lastSeenAt) ?? 'never'}${restored ? '; a newer recovery point covers it again' : '; the next run restores coverage'}`,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Observation Failed: a region (or kind of read) snapward could not read, naming the cause. Once
+ * a region has been blind for longer than the tightest RPO target of the instances it hides,
+ * snapward can no longer vouch for that target: `confidenceBreached`, and the event says so.
+ */
+export function observationFailed(u: Unobserved, openedAt: Date | null, now: Date, tightestTargetSeconds: number | null): Observation {
+  const blindSeconds = openedAt ? Math.round((now.getTime() - openedAt.getTime()) / 1000) : 0;
+  const confidenceBreached = tightestTargetSeconds !== null && blindSeconds > tightestTargetSeconds;
+  return {
+    key: findingKey('Observation Failed', u.region),
+    kind: 'Observation Failed',
+    subject: u.region,
+    detail: {
+      instanceId: null,
+      region: u.region,
+      cause: u.cause,
+      instances: u.instances.length,
+      instanceIds: u.instances.slice(0, 50),
+      blindSeconds,
+      targetSeconds: tightestTargetSeconds,
+      confidenceBreached,
+      error: u.error.message,
+      message:
+        `${u.region}: ${u.cause}: ${u.instances.length} instance(s) cannot be observed` +
+        (confidenceBreached ? `; blind for ${blindSeconds}s, longer than the tightest RPO target there (${tightestTargetSeconds}s): their recovery points can no longer be vouched for` : ''),
+    },
+  };
+}
+
+/** Key Unusable: a key copies or restores depend on is disabled, pending deletion, missing, ... */
+export function keyUnusable(region: string, keyRef: string, key: KeyState, instanceIds: readonly string[], role: 'dr' | 'source'): Observation | null {
+  if (!UNUSABLE_KEY_STATES.has(key.state)) return null;
+  const when = key.deletionDate ? `; scheduled for deletion on ${key.deletionDate.toISOString()}: every backup encrypted with it becomes unrecoverable then` : '';
+  return {
+    key: findingKey('Key Unusable', region, key.arn ?? keyRef),
+    kind: 'Key Unusable',
+    subject: key.arn ?? keyRef,
+    detail: {
+      instanceId: null,
+      region,
+      keyId: key.arn ?? keyRef,
+      keyRef,
+      role,
+      state: key.state,
+      deletionDate: iso(key.deletionDate),
+      instances: instanceIds.length,
+      instanceIds: [...instanceIds],
+      message: `${role === 'dr' ? 'DR' : 'source'} key ${keyRef} in ${region} is ${key.state}${when}; ${instanceIds.length} instance(s) depend on it for ${role === 'dr' ? 'their DR copies' : 'their snapshots and copies'}: ${instanceIds.slice(0, 10).join(', ')}${instanceIds.length > 10 ? ', ...' : ''}`,
+    },
+  };
+}
+
+/** KMS key states in which nothing can be encrypted or decrypted with the key. */
+export const UNUSABLE_KEY_STATES: ReadonlySet<string> = new Set(['Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable', 'NotFound']);
 
 /** Backup Failed: the instance failed in the newest finished pass that reached it. */
 export function backupFailedObservation(s: InstanceStatus, result: InstanceResult, runId: string): Observation | null {

@@ -1,7 +1,18 @@
 import { SnapwardError } from '../domain/errors';
 
 /** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failures: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failures: 1, usage: 2, undelivered: 3, unobserved: 4, interrupted: 130 } as const;
+
+/**
+ * One exit code when several things went wrong: an alert not delivered (3) wins, then part of the
+ * fleet not observed (4), then failures or open problems (1). 0 means seen and fine.
+ */
+export function exitCodeFor(outcome: { undelivered?: boolean; unobserved?: boolean; failed?: boolean }): number {
+  if (outcome.undelivered) return EXIT.undelivered;
+  if (outcome.unobserved) return EXIT.unobserved;
+  if (outcome.failed) return EXIT.failures;
+  return EXIT.ok;
+}
 
 /** A bad command-line value: names the option, the value and what was expected. */
 export function usageError(option: string, value: unknown, expected: string): SnapwardError {

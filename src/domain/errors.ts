@@ -33,6 +33,8 @@ export interface ErrorInfo {
   /** Which step failed: `list`, `create`, `copy`, `delete`, `discover`, ... */
   readonly step?: string;
   readonly retryable?: boolean;
+  /** The AWS error name behind it (`InvalidClientTokenId`, `TimeoutError`, ...), when there was one. */
+  readonly awsError?: string;
 }
 
 export class SnapwardError extends Error {
@@ -54,7 +56,8 @@ export class SnapwardError extends Error {
   }
 
   toInfo(step?: string): ErrorInfo {
-    return { code: this.code, message: this.message, retryable: this.retryable, ...(step ? { step } : {}) };
+    const awsError = typeof this.context.awsErrorName === 'string' ? this.context.awsErrorName : undefined;
+    return { code: this.code, message: this.message, retryable: this.retryable, ...(step ? { step } : {}), ...(awsError ? { awsError } : {}) };
   }
 }
 
@@ -63,4 +66,25 @@ export function toErrorInfo(err: unknown, step?: string): ErrorInfo {
   if (err instanceof SnapwardError) return err.toInfo(step);
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'INTERNAL', message, retryable: false, ...(step ? { step } : {}) };
+}
+
+/** AWS names that mean "these credentials are not accepted", as opposed to "not allowed". */
+const CREDENTIAL_ERRORS = new Set(['InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'CredentialsProviderError']);
+/** Names the SDK and Node give to a request that never got an answer. */
+const UNREACHABLE_ERRORS = /^(TimeoutError|RequestTimeout|RequestTimeoutException|AbortError|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|NetworkingError)$/;
+
+/**
+ * Why something could not be observed, in a few words an operator can act on: `credentials
+ * rejected (InvalidClientTokenId)`, `unreachable (TimeoutError)`, `access denied (AccessDenied)`.
+ * One phrase per cause, so a report groups a region's instances under one line.
+ */
+export function causeOf(info: ErrorInfo): string {
+  const name = info.awsError;
+  const tail = name ? ` (${name})` : '';
+  if (info.code === 'ACCESS_DENIED') return name && CREDENTIAL_ERRORS.has(name) ? `credentials rejected${tail}` : `access denied${tail}`;
+  if (name && CREDENTIAL_ERRORS.has(name)) return `credentials rejected${tail}`;
+  if (info.code === 'THROTTLED') return `throttled${tail}`;
+  if (info.code === 'STATE_STORE_ERROR') return 'state store unreadable';
+  if ((name && UNREACHABLE_ERRORS.test(name)) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|timed out|socket hang up/i.test(info.message)) return `unreachable${tail}`;
+  return `${info.code.toLowerCase().replace(/_/g, ' ')}${tail}`;
 }

@@ -25,10 +25,30 @@ export interface MemberState {
   readonly pending: readonly SnapshotRef[];
   readonly snapshots: readonly Snapshot[];
   readonly updatedAt: Date;
+  /**
+   * When snapward first saw the member (a pass or a check); absent or null: before this was
+   * recorded, i.e. long ago. Newcomers get a grace period before "missed" findings.
+   */
+  readonly firstSeenAt?: Date | null;
+  /**
+   * Managed recovery points that vanished before snapward expired them (deleted by hand, by
+   * another tool): the watchdog turns each into `Recovery Point Deleted` until coverage is back.
+   */
+  readonly lost?: readonly LostPoint[];
+}
+
+/** A managed snapshot the ledger held as available that AWS no longer has. */
+export interface LostPoint {
+  /** The snapshot as the ledger last held it. */
+  readonly snapshot: Snapshot;
+  /** When snapward found it gone. */
+  readonly noticedAt: Date;
+  /** The last time AWS showed it to snapward (its audit or its creation), when known. */
+  readonly lastSeenAt: Date | null;
 }
 
 /** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
-export type MemberStateSummary = Omit<MemberState, 'snapshots'>;
+export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost'>;
 
 export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
 
@@ -152,4 +172,61 @@ function firstExpiry(member: FleetMember, snapshots: readonly Snapshot[], retent
     }
   }
   return first;
+}
+
+/** The newest available managed snapshot of `snapshots` in `region`, by recovery-point time. */
+export function newestAvailable(snapshots: readonly Snapshot[], region: string): Snapshot | null {
+  let best: { s: Snapshot; t: number } | null = null;
+  for (const s of snapshots) {
+    const t = s.region === region && s.status === 'available' ? managedInfo(s)?.recoveryPointTime?.getTime() : undefined;
+    if (t === undefined) continue;
+    if (!best || t > best.t || (t === best.t && s.id > best.s.id)) best = { s, t };
+  }
+  return best?.s ?? null;
+}
+
+/**
+ * Recovery points that were available in `before` and are no longer available in `after`
+ * without snapward having deleted them (`deleted`): AWS said they are gone (or failed).
+ */
+export function vanished(before: readonly Snapshot[], after: readonly Snapshot[], deleted: readonly SnapshotRef[], at: Date, lastSeenAt: Date | null): LostPoint[] {
+  const now = new Map(after.map((s) => [snapshotKey(s), s]));
+  const ours = new Set(deleted.map(snapshotKey));
+  const out: LostPoint[] = [];
+  for (const s of before) {
+    if (s.status !== 'available' || !managedInfo(s) || ours.has(snapshotKey(s))) continue;
+    const later = now.get(snapshotKey(s));
+    if (later && later.status === 'available') continue;
+    const seen = lastSeenAt && s.createdAt ? new Date(Math.max(lastSeenAt.getTime(), s.createdAt.getTime())) : (lastSeenAt ?? s.createdAt);
+    out.push({ snapshot: s, noticedAt: at, lastSeenAt: seen });
+  }
+  return out;
+}
+
+/** How long a lost point stays in the ledger after coverage is back, so the watchdog tells it once. */
+export const LOST_POINT_KEPT_MS = 7 * DAY;
+
+/**
+ * Lost points that still matter. One is dropped once retention would have deleted it by now
+ * anyway, or once its region holds an available managed recovery point at least as new (coverage
+ * restored) and it was noticed more than LOST_POINT_KEPT_MS ago (the watchdog has told it by then).
+ * Newly lost points are added without duplicates.
+ */
+export function keepLost(current: readonly LostPoint[], added: readonly LostPoint[], snapshots: readonly Snapshot[], now: Date, retentionDays: number): LostPoint[] {
+  const byKey = new Map(current.map((l) => [snapshotKey(l.snapshot), l]));
+  for (const l of added) if (!byKey.has(snapshotKey(l.snapshot))) byKey.set(snapshotKey(l.snapshot), l);
+  const cutoff = now.getTime() - retentionDays * DAY;
+  return [...byKey.values()].filter((l) => {
+    const time = managedInfo(l.snapshot)?.recoveryPointTime?.getTime();
+    if (time === undefined || time < cutoff) return false;
+    return !(coverageRestored(l, snapshots) && now.getTime() - l.noticedAt.getTime() > LOST_POINT_KEPT_MS);
+  });
+}
+
+/** True when the lost point's region again holds an available managed point at least as new. */
+export function coverageRestored(lost: LostPoint, snapshots: readonly Snapshot[]): boolean {
+  const time = managedInfo(lost.snapshot)?.recoveryPointTime?.getTime();
+  const newest = newestAvailable(snapshots, lost.snapshot.region);
+  const newestTime = newest ? managedInfo(newest)?.recoveryPointTime?.getTime() : undefined;
+  return time !== undefined && newestTime !== undefined && newestTime >= time;
 }

@@ -1,6 +1,7 @@
 import { ErrorInfo } from '../domain/errors';
 import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
+import { FindingKind } from '../domain/findings';
 
 /** reconcile: a fleet pass; backup: an ad hoc snapshot; check: the RPO watchdog; verify-replication: the S3 check. */
 export type RunKind = 'reconcile' | 'backup' | 'check' | 'verify-replication';
@@ -43,6 +44,8 @@ export interface RunSummary {
   readonly instances: number;
   /** Members with nothing due, left alone by the pass (absent in runs recorded before the ledger). */
   readonly upToDate?: number;
+  /** Members not reached because another live run held them (absent in runs recorded before). */
+  readonly skipped?: number;
   readonly failed: number;
   readonly created: number;
   readonly copied: number;
@@ -111,17 +114,9 @@ export interface StateStore extends FindingStore, LeaseStore, LedgerStore {
   close(): Promise<void>;
 }
 
-/** Alert kinds; each is also the EventBridge detail-type of its event (`<kind> Resolved` when healed). */
-export const FINDING_KINDS = [
-  'Snapshot Missed',
-  'Copy Missed',
-  'RPO Breached',
-  'Backup Failed',
-  'Quota Warning',
-  'Replication Broken',
-  'Replication Lagging',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
+/** Finding kinds are domain vocabulary (domain/findings.ts); re-exported for the store's users. */
+export { FINDING_KINDS } from '../domain/findings';
+export type { FindingKind } from '../domain/findings';
 
 /**
  * A condition the watchdog found, with a lifecycle: opened once, re-notified while open,
@@ -146,6 +141,15 @@ export interface Finding {
   readonly notifiedAt: Date | null;
   /** When the Resolved event was delivered; null while not (yet) delivered. */
   readonly resolvedNotifiedAt: Date | null;
+  /** An operator's acknowledgement: the finding stays open but is not re-notified until `until`. */
+  readonly acknowledged: Acknowledgement | null;
+}
+
+/** `snapward findings ack`: who, why, and until when re-notification is paused. */
+export interface Acknowledgement {
+  readonly by: string;
+  readonly reason: string;
+  readonly until: Date;
 }
 
 export interface FindingObservation {
@@ -171,6 +175,11 @@ export interface FindingStore {
   /** Records delivery of the open event (`open`) or of the Resolved event (`resolved`). */
   markFindingNotified(id: string, which: 'open' | 'resolved', at: Date): Promise<void>;
   getFinding(id: string): Promise<Finding | null>;
+  /**
+   * Sets (or with null clears) the acknowledgement of an open finding. False (no change) when
+   * the finding is not open; a STATE_STORE_ERROR when it does not exist.
+   */
+  acknowledgeFinding(id: string, ack: Acknowledgement | null): Promise<boolean>;
   /** Newest opened first; `status` filters. */
   listFindings(options?: { status?: 'open' | 'resolved'; limit?: number }): Promise<Finding[]>;
 }
@@ -181,8 +190,13 @@ export interface FindingStore {
  * released; taking an expired lease is allowed. Conditional writes make it safe across processes.
  */
 export interface LeaseStore {
-  /** True when `owner` now holds `name` until `at + ttlMs` (also when it already held it: renewal). */
-  acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean>;
+  /**
+   * True when `owner` now holds `name` until `at + ttlMs` (also when it already held it: renewal).
+   * `replacing`: also take it from that holder, expired or not (a run known to be dead).
+   */
+  acquireLease(name: string, owner: string, ttlMs: number, at: Date, replacing?: string): Promise<boolean>;
+  /** Who holds `name` at `at` (an unexpired lease), or null. */
+  leaseHolder(name: string, at: Date): Promise<string | null>;
   /** Releases `name` if `owner` holds it; a no-op otherwise. */
   releaseLease(name: string, owner: string): Promise<void>;
 }

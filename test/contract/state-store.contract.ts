@@ -238,7 +238,7 @@ export function describeStateStoreContract(
         const expected = {
           id: 'f-1', key: 'Snapshot Missed|jira-1', kind: 'Snapshot Missed', subject: 'jira-1', status: 'open',
           openedAt: at(1000), lastSeenAt: at(1000), resolvedAt: null, detail: { instanceId: 'jira-1', ageHours: 30 },
-          notifiedAt: null, resolvedNotifiedAt: null,
+          notifiedAt: null, resolvedNotifiedAt: null, acknowledged: null,
         };
         expect(opened).toEqual(expected);
         expect(await store.getFinding('f-1')).toEqual(expected);
@@ -373,6 +373,26 @@ export function describeStateStoreContract(
         });
       });
 
+      it('acknowledges an open finding, keeps it across refreshes, and clears it', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        const ack = { by: 'alice', reason: 'OPS-12: instance being migrated', until: at(7 * 86_400_000) };
+        expect(await store.acknowledgeFinding('f-1', ack)).toBe(true);
+        expect((await store.getFinding('f-1'))?.acknowledged).toEqual(ack);
+        const refreshed = await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-2', 5000));
+        expect(refreshed.acknowledged).toEqual(ack);
+        expect((await store.listFindings({ status: 'open' }))[0]?.acknowledged).toEqual(ack);
+        expect(await store.acknowledgeFinding('f-1', null)).toBe(true);
+        expect((await store.getFinding('f-1'))?.acknowledged).toBeNull();
+      });
+
+      it('acknowledges only open findings, and refuses an unknown one', async () => {
+        await store.observeFinding(observation('Snapshot Missed|jira-1', 'f-1', 1000));
+        await store.resolveFinding('f-1', at(2000));
+        expect(await store.acknowledgeFinding('f-1', { by: 'bob', reason: 'late', until: at(3000) })).toBe(false);
+        expect((await store.getFinding('f-1'))?.acknowledged).toBeNull();
+        await expectStoreError(store.acknowledgeFinding('f-404', null), /f-404/);
+      });
+
       it('hands out copies of the first detail too', async () => {
         const detail = { nested: { n: 1 } };
         await store.observeFinding(observation('k|a', 'f-1', 0, { detail }));
@@ -386,6 +406,22 @@ export function describeStateStoreContract(
     describe('leases', () => {
       const TTL = 60_000;
       const acquire = (owner: string, ms: number, name = 'instance:db-a', ttl = TTL) => store.acquireLease(name, owner, ttl, at(ms));
+
+      it('says who holds a lease, and nobody once it has expired', async () => {
+        expect(await store.leaseHolder('instance:db-a', at(0))).toBeNull();
+        expect(await acquire('run-1', 0)).toBe(true);
+        expect(await store.leaseHolder('instance:db-a', at(TTL - 1))).toBe('run-1');
+        expect(await store.leaseHolder('instance:db-a', at(TTL))).toBeNull();
+      });
+
+      it('takes a live lease from the holder it replaces (a dead run), and from no one else', async () => {
+        expect(await acquire('run-dead', 0)).toBe(true);
+        expect(await store.acquireLease('instance:db-a', 'run-2', TTL, at(1), 'run-other')).toBe(false);
+        expect(await store.acquireLease('instance:db-a', 'run-2', TTL, at(1), 'run-dead')).toBe(true);
+        expect(await store.leaseHolder('instance:db-a', at(2))).toBe('run-2');
+        // The dead run's id no longer opens it: the new holder keeps it.
+        expect(await store.acquireLease('instance:db-a', 'run-3', TTL, at(3), 'run-dead')).toBe(false);
+      });
 
       it('grants a free lease', async () => {
         expect(await acquire('run-1', 0)).toBe(true);
@@ -464,7 +500,8 @@ export function describeStateStoreContract(
       const state = (key: string, over: Partial<MemberState> = {}): MemberState => ({
         key, dueAt: at(86_400_000), auditedAt: t0, policy: 'eu-central-1|86400000|30',
         pending: [{ id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }],
-        snapshots: [snap('sw-db-a-1', 'eu-west-1'), snap('sw-db-a-2', 'eu-central-1', 'copying')], updatedAt: at(5), ...over,
+        snapshots: [snap('sw-db-a-1', 'eu-west-1'), snap('sw-db-a-2', 'eu-central-1', 'copying')], updatedAt: at(5),
+        firstSeenAt: at(-86_400_000), lost: [{ snapshot: snap('sw-db-a-0', 'eu-central-1'), noticedAt: at(4), lastSeenAt: at(2) }], ...over,
       });
 
       it('has no state for an unknown member', async () => {
@@ -483,7 +520,7 @@ export function describeStateStoreContract(
         await store.putMemberState(state('eu-west-1/instance/db-a'));
         const list = await store.listMemberStates();
         expect(list.map((x) => x.key)).toEqual(['eu-west-1/instance/db-a', 'eu-west-1/instance/db-b']);
-        const { snapshots: _omitted, ...summary } = state('eu-west-1/instance/db-b', { auditedAt: null });
+        const { snapshots: _omitted, firstSeenAt: _first, lost: _lost, ...summary } = state('eu-west-1/instance/db-b', { auditedAt: null });
         expect(list[1]).toEqual(summary);
         expect(list[0]).not.toHaveProperty('snapshots');
       });
@@ -497,6 +534,16 @@ export function describeStateStoreContract(
         expect(got?.snapshots.map((x) => x.id)).toEqual(['sw-db-a-3']);
         (got?.snapshots as Snapshot[]).push(snap('intruder', 'eu-west-1'));
         expect((await store.getMemberState(key))?.snapshots.map((x) => x.id)).toEqual(['sw-db-a-3']);
+      });
+
+      it('reads a state written before first sightings and lost points were kept as having neither', async () => {
+        const key = 'eu-west-1/instance/db-a';
+        const { firstSeenAt: _f, lost: _l, ...old } = state(key);
+        await store.putMemberState(old);
+        const got = await store.getMemberState(key);
+        expect(got?.firstSeenAt).toBeNull();
+        expect(got?.lost).toEqual([]);
+        expect(got?.snapshots.map((x) => x.id)).toEqual(['sw-db-a-1', 'sw-db-a-2']);
       });
 
       it('refuses a state with an invalid date, keeping what was stored', async () => {

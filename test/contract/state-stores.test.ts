@@ -59,7 +59,7 @@ describe('SqliteStateStore', () => {
     await second.close();
   });
 
-  it('writes a human-readable schema version 5 file in WAL mode', async () => {
+  it('writes a human-readable schema version 6 file in WAL mode', async () => {
     const file = path.join(dir, 'state.db');
     const store = SqliteStateStore.open(file);
     await store.startRun({ id: 'r-1', kind: 'reconcile', trigger: 'schedule', startedAt: new Date('2026-01-02T03:04:05.678Z'), owner: { host: 'h', pid: 7 } });
@@ -68,7 +68,7 @@ describe('SqliteStateStore', () => {
 
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(5);
+      expect(db.pragma('user_version', { simple: true })).toBe(6);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT started_at, heartbeat_at FROM runs').get()).toEqual({
         started_at: '2026-01-02T03:04:05.678Z',
@@ -82,7 +82,7 @@ describe('SqliteStateStore', () => {
     }
   });
 
-  it('migrates a schema version 2 file to 5, keeping its runs', async () => {
+  it('migrates a schema version 2 file to 6, keeping its runs', async () => {
     const file = path.join(dir, 'v2.db');
     // The version 2 schema as released (steps 1 and 2), frozen here on purpose.
     const v2 = new Database(file);
@@ -120,7 +120,7 @@ describe('SqliteStateStore', () => {
     }
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(5);
+      expect(db.pragma('user_version', { simple: true })).toBe(6);
       expect(db.prepare('SELECT name, owner, expires_at FROM leases').all()).toEqual([
         { name: 'instance:db-a', owner: 'r-new', expires_at: '1970-01-01T00:01:00.000Z' },
       ]);

@@ -1,5 +1,3 @@
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,51 +11,13 @@ import { DR_KEY_ALIAS, seedFleet } from '../../scripts/lib/seed-fleet';
 import { config, member } from '../support/builders';
 import { FakeClock } from '../support/fake-provider';
 import { useMotoServer } from '../support/moto-session';
+import { BUS, drain, makeBusToQueue, REGION } from '../support/bus-queue';
 
 /**
  * The watchdog end to end: findings published to a real EventBridge bus (moto) whose rule
  * delivers to an SQS queue, so each alert can be counted as it arrives.
  */
 const moto = useMotoServer();
-const REGION = 'us-east-1';
-const BUS = 'snapward-alerts';
-
-interface Received {
-  readonly detailType: string;
-  readonly findingId: string;
-  readonly instanceId: string | null;
-}
-
-async function makeBusToQueue(): Promise<string> {
-  const events = new EventBridgeClient({ region: REGION });
-  const sqs = new SQSClient({ region: REGION });
-  await events.send(new CreateEventBusCommand({ Name: BUS }));
-  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'alerts' }))).QueueUrl as string;
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  await events.send(new PutRuleCommand({ Name: 'to-queue', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['snapward'] }) }));
-  await events.send(new PutTargetsCommand({ Rule: 'to-queue', EventBusName: BUS, Targets: [{ Id: 'q', Arn: arn }] }));
-  events.destroy();
-  sqs.destroy();
-  return queueUrl;
-}
-
-async function drain(queueUrl: string): Promise<Received[]> {
-  const sqs = new SQSClient({ region: REGION });
-  const out: Received[] = [];
-  for (;;) {
-    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    const messages = res.Messages ?? [];
-    if (messages.length === 0) break;
-    for (const m of messages) {
-      const event = JSON.parse(m.Body as string);
-      expect(event.source).toBe('snapward');
-      out.push({ detailType: event['detail-type'], findingId: event.detail.findingId, instanceId: event.detail.instanceId ?? null });
-    }
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-  }
-  sqs.destroy();
-  return out;
-}
 
 describe('alerts through EventBridge to SQS (moto)', () => {
   let app: App;
@@ -107,8 +67,14 @@ describe('alerts through EventBridge to SQS (moto)', () => {
     expect(second.open.map((f) => f.id).sort()).toEqual(first.open.map((f) => f.id).sort());
   });
 
-  it('a fleet never backed up is reported, and a pass resolves it with the same findingIds', async () => {
-    // moto stamps snapshots with its own (real) time, so this scenario runs on the real clock.
+  it('a fleet never backed up is reported once past its newcomer grace, and a pass resolves it with the same findingIds', async () => {
+    // moto stamps snapshots with its own (real) time, so the pass below runs on the real clock.
+    const now = clock.now();
+    clock.set(new Date(now.getTime() - 2 * DAY).toISOString()); // snapward first saw the fleet two days ago...
+    const newcomer = await runCheck(app.deps, { trigger: 'test' });
+    expect(newcomer.open.filter((f) => f.kind === 'Snapshot Missed')).toEqual([]); // ...when it was new: grace
+    expect(await drain(queueUrl)).toEqual([]);
+    clock.set(now.toISOString());
     const first = await runCheck(app.deps, { trigger: 'test' });
     const missed = (await drain(queueUrl)).filter((e) => e.detailType === 'Snapshot Missed');
     expect(missed.map((e) => e.instanceId).sort()).toEqual(['billing-db', 'orders-db']);

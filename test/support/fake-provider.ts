@@ -1,7 +1,7 @@
 import { SnapwardError } from '../../src/domain/errors';
 import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../../src/domain/types';
 import { AlertEvent, EventPublisher } from '../../src/ports/event-publisher';
-import { KeyResolver } from '../../src/ports/key-resolver';
+import { KeyResolver, KeyState } from '../../src/ports/key-resolver';
 import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotFilter, SnapshotProvider } from '../../src/ports/snapshot-provider';
 
 type Op = 'listSnapshots' | 'listSnapshotsMatching' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases' | 'listReplicatedBackups' | 'accountQuotas';
@@ -145,9 +145,18 @@ export class FakeRds implements SnapshotProvider {
 
 export class FakeKeys implements KeyResolver {
   readonly missing = new Set<string>();
+  /** `region|keyRef` -> KMS KeyState other than Enabled (with a deletion date for PendingDeletion). */
+  readonly states = new Map<string, { state: string; deletionDate?: Date }>();
+  readonly inspected: string[] = [];
   async resolve(region: string, keyRef: string): Promise<string> {
     if (this.missing.has(region)) throw new SnapwardError('KMS_KEY_NOT_ACCESSIBLE', `NotFoundException: Alias ${keyRef} is not found.`);
     return `arn:aws:kms:${region}:123456789012:key/fake-${region}`;
+  }
+  async inspect(region: string, keyRef: string): Promise<KeyState> {
+    this.inspected.push(`${region}|${keyRef}`);
+    if (this.missing.has(region)) return { arn: null, state: 'NotFound', deletionDate: null, manager: null };
+    const s = this.states.get(`${region}|${keyRef}`);
+    return { arn: `arn:aws:kms:${region}:123456789012:key/fake-${region}`, state: s?.state ?? 'Enabled', deletionDate: s?.deletionDate ?? null, manager: keyRef.includes('aws/rds') ? 'AWS' : 'CUSTOMER' };
   }
 }
 

@@ -4,15 +4,26 @@ import { SnapwardError } from '../../src/domain/errors';
 import { DAY, HOUR } from '../../src/domain/time';
 import { harness } from '../support/app-harness';
 import { member } from '../support/builders';
+import { memberKey } from '../../src/domain/ledger';
+import { FleetMember } from '../../src/domain/types';
 
 /** Tier 3 (RPO 24 h) keeps RPO Breached out of the way unless a test wants it. */
 const fleet = [member({ id: 'db-a', tier: 3 }), member({ id: 'db-b', tier: 3 })];
 
+/** A fleet snapward has known for weeks (no newcomer grace), with no backup taken yet. */
 function setup(now = '2026-11-24T10:00:00Z') {
   const h = harness({ instances: fleet }, now);
   h.rds.addDatabase({ id: 'db-a', backupRetentionDays: 7 }).addDatabase({ id: 'db-b', backupRetentionDays: 7 });
   h.rds.newStatus = 'available';
   return h;
+}
+
+/** Records that snapward first saw `members` at `iso` (their ledger entries, never audited yet). */
+async function seenSince(h: ReturnType<typeof harness>, members: readonly FleetMember[], iso = '2026-11-01T00:00:00Z'): Promise<void> {
+  const at = new Date(iso);
+  for (const m of members) {
+    await h.store.putMemberState({ key: memberKey(m), dueAt: at, auditedAt: null, policy: '', pending: [], snapshots: [], updatedAt: at, firstSeenAt: at, lost: [] });
+  }
 }
 
 const kinds = (events: { detailType: string; detail: Record<string, unknown> }[]) =>
@@ -38,6 +49,7 @@ describe('watchdog', () => {
 
   it('re-notifies a finding still open after the interval, with the same findingId', async () => {
     const h = setup();
+    await seenSince(h, fleet);
     await runCheck(h.deps, { trigger: 'test' });
     const ids = h.events.take().map((e) => e.detail.findingId).sort();
     h.clock.advance(6 * HOUR);
@@ -49,6 +61,7 @@ describe('watchdog', () => {
 
   it('resolves a finding when a pass heals it, and a later miss is a new finding', async () => {
     const h = setup();
+    await seenSince(h, fleet);
     await runCheck(h.deps, { trigger: 'test' });
     const opened = h.events.take().filter((e) => e.detailType === 'Snapshot Missed' && e.detail.instanceId === 'db-a')[0];
     await reconcile(h.deps, { trigger: 'test' });
@@ -66,6 +79,7 @@ describe('watchdog', () => {
 
   it('keeps findings un-notified while the bus is down and delivers them on the next check', async () => {
     const h = setup();
+    await seenSince(h, fleet);
     h.events.down = true;
     const down = await runCheck(h.deps, { trigger: 'test' });
     expect(down.events).toMatchObject({ sent: 0, configured: true });
@@ -95,6 +109,7 @@ describe('watchdog', () => {
 
   it('raises Copy Missed when the primary snapshot exists but its DR copy does not, after the copy grace', async () => {
     const h = setup();
+    await seenSince(h, fleet);
     h.keys.missing.add('us-west-2');
     await reconcile(h.deps, { trigger: 'test' });
     h.clock.advance(7 * HOUR);
@@ -114,28 +129,59 @@ describe('watchdog', () => {
     ]);
   });
 
-  it('flags an RPO breach per scenario with the "can never meet" advice', async () => {
-    const h = harness({ instances: [member({ id: 'tier1', tier: 1 })] });
+  it('a target the configuration can never meet is one Target Unreachable with the remedy, never RPO Breached', async () => {
+    const tier1 = member({ id: 'tier1', tier: 1 });
+    const h = harness({ instances: [tier1] });
+    await seenSince(h, [tier1]);
     h.rds.addDatabase({ id: 'tier1', backupRetentionDays: 7, latestRestorableTime: new Date('2026-11-24T09:58:00Z') });
     h.rds.newStatus = 'available';
     await reconcile(h.deps, { trigger: 'test' });
     h.clock.advance(2 * HOUR);
     h.rds.databases[0] = { ...h.rds.databases[0]!, latestRestorableTime: new Date('2026-11-24T11:58:00Z') };
     const report = await runCheck(h.deps, { trigger: 'test' });
+    // Region loss: daily copies can never give 1 hour; instance loss: PITR keeps it at 2 minutes.
+    expect(report.open.filter((f) => f.kind === 'RPO Breached')).toEqual([]);
+    const gaps = report.open.filter((f) => f.kind === 'Target Unreachable');
+    expect(gaps.map((f) => f.key)).toEqual(['Target Unreachable|tier1|regionLoss']);
+    expect(gaps[0]?.detail).toMatchObject({ scenario: 'regionLoss', region: 'us-west-2', remedy: expect.stringMatching(/StartDBInstanceAutomatedBackupsReplication/) });
+    const events = h.events.take();
+    expect(events.find((e) => e.detailType === 'Target Unreachable')?.detail.severity).toBe('info');
+    // A standing fact is told once: no reminder however long it stays open.
+    h.clock.advance(DAY);
+    h.rds.databases[0] = { ...h.rds.databases[0]!, latestRestorableTime: new Date('2026-11-25T11:58:00Z') };
+    await runCheck(h.deps, { trigger: 'test' });
+    expect(h.events.take().filter((e) => e.detailType === 'Target Unreachable')).toEqual([]);
+  });
+
+  it('flags an RPO breach it could have met, with its band and severity', async () => {
+    const tier2 = member({ id: 'tier2', tier: 2 });
+    const h = harness({ instances: [tier2] });
+    await seenSince(h, [tier2]);
+    h.rds.addDatabase({ id: 'tier2', backupRetentionDays: 7, latestRestorableTime: new Date('2026-11-24T09:58:00Z') });
+    h.rds.newStatus = 'available';
+    await reconcile(h.deps, { trigger: 'test' });
+    h.clock.advance(20 * HOUR); // PITR stuck at 09:58: instance loss would lose 20 h against 8 h
+    const report = await runCheck(h.deps, { trigger: 'test' });
     const breaches = report.open.filter((f) => f.kind === 'RPO Breached');
-    expect(breaches.map((f) => f.key)).toEqual(['RPO Breached|tier1|regionLoss']);
-    expect(breaches[0]?.detail).toMatchObject({ scenario: 'regionLoss', band: 'exceeded', achievedSeconds: 7200, targetSeconds: 3600, neverMeets: { remedy: expect.stringMatching(/StartDBInstanceAutomatedBackupsReplication/) } });
+    expect(breaches.map((f) => f.key)).toEqual(['RPO Breached|tier2|instanceLoss']);
+    expect(breaches[0]?.detail).toMatchObject({ scenario: 'instanceLoss', band: 'severe', targetSeconds: 8 * 3600 });
+    expect(h.events.take().find((e) => e.detailType === 'RPO Breached')?.detail.severity).toBe('critical');
   });
 
   it('leaves the findings of an instance it cannot read as they are', async () => {
     const h = setup();
+    await seenSince(h, fleet);
     await runCheck(h.deps, { trigger: 'test' });
     const before = await h.store.listFindings({ status: 'open' });
     await reconcile(h.deps, { trigger: 'test' }); // would heal them...
     h.rds.fail('listSnapshots', 'us-east-1/instance', () => new SnapwardError('THROTTLED', 'Rate exceeded', { retryable: true }));
     const report = await runCheck(h.deps, { trigger: 'test' }); // ...but this check cannot see it
     expect(report.resolved).toEqual([]);
-    expect((await h.store.listFindings({ status: 'open' })).map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
+    const open = await h.store.listFindings({ status: 'open' });
+    expect(open.filter((f) => f.kind !== 'Observation Failed').map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
+    // What it could not see is a finding of its own, for the region, naming the cause.
+    expect(open.filter((f) => f.kind === 'Observation Failed').map((f) => [f.subject, f.detail.cause])).toEqual([['us-east-1', 'throttled']]);
+    expect(report.unobserved).toEqual([expect.objectContaining({ region: 'us-east-1', cause: 'throttled', instances: ['db-a', 'db-b'] })]);
   });
 
   it('turns the newest verification into Replication Broken / Lagging findings, and resolves them when it is clean', async () => {

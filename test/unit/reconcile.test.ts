@@ -261,14 +261,36 @@ describe('reconcile pass', () => {
     expect(h.rds.snapshots.get('us-east-1/instance/sw-tagged-20261124')?.tags[TAG.tier]).toBe('2');
   });
 
-  it('skips an instance another run holds the lease of, and takes it once the lease is free', async () => {
+  it('skips an instance a live run holds the lease of, says so, is not succeeded, and takes it once the lease is free', async () => {
     const h = fleetHarness();
+    await h.store.startRun({ id: 'r-other', kind: 'reconcile', trigger: 'test', startedAt: h.clock.now(), owner: { host: 'test', pid: 2000 } });
     await h.store.acquireLease('instance:us-east-1:instance:jira-1', 'r-other', 15 * 60 * 1000, h.clock.now());
     const report = await reconcile(h.deps, { trigger: 'test' });
-    expect(report.results.find((r) => r.instanceId === 'jira-1')).toMatchObject({ created: [], warnings: [expect.stringMatching(/another run is working on this instance/)] });
+    expect(report.results.find((r) => r.instanceId === 'jira-1')).toBeUndefined();
+    expect(report.skipped).toEqual([{ instanceId: 'jira-1', heldBy: 'r-other' }]);
+    expect(report.summary.skipped).toBe(1);
+    expect(report.outcome).toBe('partial');
     expect(h.rds.calls.filter((c) => c.op === 'createSnapshot' && c.arg.includes('jira-1'))).toEqual([]);
     expect(report.summary.created).toBe(2);
     await h.store.releaseLease('instance:us-east-1:instance:jira-1', 'r-other');
-    expect((await reconcile(h.deps, { trigger: 'test' })).summary.created).toBe(1);
+    const next = await reconcile(h.deps, { trigger: 'test' });
+    expect(next.summary.created).toBe(1);
+    expect(next.outcome).toBe('succeeded');
+  });
+
+  it.each([
+    ['was killed (its process is gone) and is reaped', 'running', true],
+    ['was interrupted', 'interrupted', false],
+    ['finished', 'succeeded', false],
+  ] as const)('takes over the lease of a run that %s: a dead run blocks no one', async (_what, outcome, deadPid) => {
+    const h = fleetHarness();
+    await h.store.startRun({ id: 'r-dead', kind: 'reconcile', trigger: 'cli', startedAt: h.clock.now(), owner: { host: 'test', pid: 3000 } });
+    if (outcome !== 'running') await h.store.finishRun('r-dead', { finishedAt: h.clock.now(), outcome, summary: null, error: null });
+    if (deadPid) h.deadPids.add(3000);
+    await h.store.acquireLease('instance:us-east-1:instance:jira-1', 'r-dead', 15 * 60 * 1000, h.clock.now());
+    const report = await reconcile(h.deps, { trigger: 'test' });
+    expect(report.skipped).toEqual([]);
+    expect(report.outcome).toBe('succeeded');
+    expect(report.results.find((r) => r.instanceId === 'jira-1')?.created.map((c) => c.id)).toEqual(['sw-jira-1-20261124']);
   });
 });

@@ -1,6 +1,6 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { SnapwardError } from '../../domain/errors';
-import { KeyResolver } from '../../ports/key-resolver';
+import { KeyResolver, KeyState } from '../../ports/key-resolver';
 import { AwsClients } from './clients';
 import { classifyAwsError } from './errors';
 
@@ -24,6 +24,23 @@ export class KmsKeyResolver implements KeyResolver {
       this.cache.set(key, pending);
     }
     return pending;
+  }
+
+  async inspect(region: string, keyRef: string): Promise<KeyState> {
+    let metadata;
+    try {
+      metadata = (await this.clients.kms(region).send(new DescribeKeyCommand({ KeyId: keyRef }))).KeyMetadata;
+    } catch (err) {
+      // NotFoundException: no such key or alias in this region. Anything else: we could not look.
+      if ((err as { name?: string } | null)?.name === 'NotFoundException') return { arn: null, state: 'NotFound', deletionDate: null, manager: null };
+      throw classifyAwsError(err, `DescribeKey ${keyRef} in ${region}`);
+    }
+    return {
+      arn: metadata?.Arn ?? null,
+      state: metadata?.KeyState ?? 'Unknown',
+      deletionDate: metadata?.DeletionDate ?? null,
+      manager: metadata?.KeyManager === 'AWS' ? 'AWS' : metadata?.KeyManager === 'CUSTOMER' ? 'CUSTOMER' : null,
+    };
   }
 
   private async describe(region: string, keyRef: string): Promise<string> {

@@ -54,8 +54,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
-import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
+import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
+  Acknowledgement,
   Finding,
   FindingKind,
   FindingObservation,
@@ -476,7 +477,7 @@ export class DynamoDbStateStore implements StateStore {
     return this.exec('getMemberState', async () => {
       const [summary, snapshots] = await Promise.all([this.get(memberSummaryKey(key)), this.get(memberSnapshotsKey(key))]);
       if (!summary) return null;
-      return { ...toMemberSummary(summary), snapshots: snapshots ? decodeSnapshots(snapshots.snapshots as string) : [] };
+      return { ...toMemberSummary(summary), ...(snapshots ? decodeLedgerBody(snapshots.snapshots as string) : { snapshots: [], lost: [], firstSeenAt: null }) };
     });
   }
 
@@ -486,7 +487,7 @@ export class DynamoDbStateStore implements StateStore {
       // Snapshots first: should the second write not happen, the old summary keeps the member
       // due (its dueAt had passed), and the next pass redoes its work from AWS's answers.
       await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...memberSnapshotsKey(state.key), snapshots: encodeSnapshots(state.snapshots) } }),
+        new PutCommand({ TableName: this.tableName, Item: { ...memberSnapshotsKey(state.key), snapshots: encodeLedgerBody(state) } }),
       );
       await this.client.send(
         new PutCommand({
@@ -504,7 +505,31 @@ export class DynamoDbStateStore implements StateStore {
     });
   }
 
-  async acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean> {
+  async acknowledgeFinding(id: string, ack: Acknowledgement | null): Promise<boolean> {
+    return this.exec('acknowledgeFinding', async () => {
+      const value = ack ? json({ by: ack.by, reason: ack.reason, until: iso(ack.until, 'until') }) : null;
+      const updated = await this.updateIf(
+        findingKey(id),
+        'SET #ack = :ack',
+        'attribute_exists(pk) AND #status = :open',
+        { '#ack': 'acknowledged', '#status': 'status' },
+        { ':ack': value, ':open': 'open' },
+      );
+      if (updated) return true;
+      if (!(await this.get(findingKey(id)))) throw this.unknownFinding(id);
+      return false;
+    });
+  }
+
+  async leaseHolder(name: string, at: Date): Promise<string | null> {
+    return this.exec('leaseHolder', async () => {
+      const now = iso(at, 'at');
+      const item = await this.get(leaseKey(name));
+      return item && (item.leaseUntil as string) > now ? (item.owner as string) : null;
+    });
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, at: Date, replacing?: string): Promise<boolean> {
     return this.exec('acquireLease', async () => {
       const now = iso(at, 'at');
       if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw this.error(`lease ttlMs must be a positive number, got ${ttlMs}`);
@@ -515,10 +540,11 @@ export class DynamoDbStateStore implements StateStore {
           new PutCommand({
             TableName: this.tableName,
             Item: { ...leaseKey(name), name, owner, leaseUntil: until, expiresAt: Math.ceil(end.getTime() / 1000) },
-            // Free, expired (the end is exclusive) or ours already: renewal.
-            ConditionExpression: 'attribute_not_exists(pk) OR #leaseUntil <= :now OR #owner = :owner',
+            // Free, expired (the end is exclusive), ours already (renewal), or a dead holder's.
+            ConditionExpression: 'attribute_not_exists(pk) OR #leaseUntil <= :now OR #owner = :owner OR #owner = :replacing',
             ExpressionAttributeNames: { '#leaseUntil': 'leaseUntil', '#owner': 'owner' },
-            ExpressionAttributeValues: { ':now': now, ':owner': owner },
+            // An empty owner is never stored, so '' replaces nobody.
+            ExpressionAttributeValues: { ':now': now, ':owner': owner, ':replacing': replacing ?? '' },
           }),
         );
         return true;
@@ -813,6 +839,11 @@ function toMemberSummary(item: Item): MemberStateSummary {
   };
 }
 
+function toAcknowledgement(value: unknown): Acknowledgement | null {
+  const raw = parse<{ by: string; reason: string; until: string }>(value);
+  return raw ? { by: raw.by, reason: raw.reason, until: new Date(raw.until) } : null;
+}
+
 function toFinding(item: Item): Finding {
   return {
     id: item.id as string,
@@ -826,5 +857,6 @@ function toFinding(item: Item): Finding {
     detail: JSON.parse(item.detail as string) as Record<string, unknown>,
     notifiedAt: date(item.notifiedAt),
     resolvedNotifiedAt: date(item.resolvedNotifiedAt),
+    acknowledged: toAcknowledgement(item.acknowledged),
   };
 }

@@ -1,7 +1,8 @@
 import { SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
-import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
+import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
+  Acknowledgement,
   Finding,
   FindingObservation,
   FinishRun,
@@ -143,6 +144,7 @@ export class MemoryStateStore implements StateStore {
       detail: jsonCopy(observation.detail),
       notifiedAt: null,
       resolvedNotifiedAt: null,
+      acknowledged: null,
     };
     this.findings.set(opened.id, opened);
     return copyFinding(opened);
@@ -181,14 +183,30 @@ export class MemoryStateStore implements StateStore {
     return (limit === undefined ? findings : findings.slice(0, limit)).map(copyFinding);
   }
 
-  async acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean> {
+  async acknowledgeFinding(id: string, ack: Acknowledgement | null): Promise<boolean> {
+    this.ensureOpen();
+    if (ack) checkDate(ack.until, 'until');
+    const finding = this.mustGetFinding(id);
+    if (finding.status !== 'open') return false;
+    this.findings.set(id, { ...finding, acknowledged: ack ? { ...jsonCopy({ by: ack.by, reason: ack.reason }), until: new Date(ack.until.getTime()) } : null });
+    return true;
+  }
+
+  async leaseHolder(name: string, at: Date): Promise<string | null> {
+    this.ensureOpen();
+    checkDate(at, 'at');
+    const held = this.leases.get(name);
+    return held && held.until > at.getTime() ? held.owner : null;
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, at: Date, replacing?: string): Promise<boolean> {
     this.ensureOpen();
     checkDate(at, 'at');
     checkTtl(ttlMs);
     checkDate(new Date(at.getTime() + ttlMs), 'lease end');
     const held = this.leases.get(name);
     // Expired once `at` reaches the end of the lease: the same rule as the durable drivers.
-    if (held && held.owner !== owner && held.until > at.getTime()) return false;
+    if (held && held.owner !== owner && held.owner !== replacing && held.until > at.getTime()) return false;
     this.leases.set(name, { owner, until: at.getTime() + ttlMs });
     return true;
   }
@@ -222,7 +240,7 @@ export class MemoryStateStore implements StateStore {
       auditedAt: m.auditedAt === null ? null : new Date(m.auditedAt),
       policy: m.policy,
       pending: decodeRefs(m.pending),
-      snapshots: decodeSnapshots(m.snapshots),
+      ...decodeLedgerBody(m.snapshots),
       updatedAt: new Date(m.updatedAt),
     };
   }
@@ -239,7 +257,7 @@ export class MemoryStateStore implements StateStore {
       auditedAt: state.auditedAt ? state.auditedAt.getTime() : null,
       policy: state.policy,
       pending: encodeRefs(state.pending),
-      snapshots: encodeSnapshots(state.snapshots),
+      snapshots: encodeLedgerBody(state),
       updatedAt: state.updatedAt.getTime(),
     });
   }
@@ -313,6 +331,7 @@ function copyFinding(finding: Finding): Finding {
     notifiedAt: copyDate(finding.notifiedAt),
     resolvedNotifiedAt: copyDate(finding.resolvedNotifiedAt),
     detail: jsonCopy(finding.detail),
+    acknowledged: finding.acknowledged ? { ...finding.acknowledged, until: new Date(finding.acknowledged.until.getTime()) } : null,
   };
 }
 

@@ -3,8 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
-import { checkMemberState, decodeRefs, decodeSnapshots, encodeRefs, encodeSnapshots } from './member-state-codec';
+import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
+  Acknowledgement,
   Finding,
   FindingKind,
   FindingObservation,
@@ -81,6 +82,8 @@ const MIGRATIONS: readonly string[] = [
      snapshots  TEXT NOT NULL,
      updated_at TEXT NOT NULL
    );`,
+  // An operator's acknowledgement of an open finding (JSON: by, reason, until), or NULL.
+  `ALTER TABLE findings ADD COLUMN acknowledged TEXT;`,
 ];
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -114,6 +117,7 @@ interface FindingRow {
   detail: string;
   notified_at: string | null;
   resolved_notified_at: string | null;
+  acknowledged: string | null;
 }
 
 interface MemberRow {
@@ -164,7 +168,7 @@ export class SqliteStateStore implements StateStore {
   async getMemberState(key: string): Promise<MemberState | null> {
     return this.exec('getMemberState', () => {
       const row = this.prepare('SELECT * FROM member_state WHERE key = ?').get(key) as (MemberRow & { snapshots: string }) | undefined;
-      return row ? { ...toSummary(row), snapshots: decodeSnapshots(row.snapshots) } : null;
+      return row ? { ...toSummary(row), ...decodeLedgerBody(row.snapshots) } : null;
     });
   }
 
@@ -181,7 +185,7 @@ export class SqliteStateStore implements StateStore {
         state.auditedAt ? iso(state.auditedAt, 'auditedAt') : null,
         state.policy,
         encodeRefs(state.pending),
-        encodeSnapshots(state.snapshots),
+        encodeLedgerBody(state),
         iso(state.updatedAt, 'updatedAt'),
       );
     });
@@ -364,7 +368,24 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  async acquireLease(name: string, owner: string, ttlMs: number, at: Date): Promise<boolean> {
+  async acknowledgeFinding(id: string, ack: Acknowledgement | null): Promise<boolean> {
+    return this.exec('acknowledgeFinding', () => {
+      const value = ack ? JSON.stringify({ by: ack.by, reason: ack.reason, until: iso(ack.until, 'until') }) : null;
+      const info = this.prepare(`UPDATE findings SET acknowledged = ? WHERE id = ? AND status = 'open'`).run(value, id);
+      if (info.changes > 0) return true;
+      if (!this.prepare('SELECT 1 FROM findings WHERE id = ?').get(id)) throw this.unknownFinding(id);
+      return false;
+    });
+  }
+
+  async leaseHolder(name: string, at: Date): Promise<string | null> {
+    return this.exec('leaseHolder', () => {
+      const row = this.prepare('SELECT owner FROM leases WHERE name = ? AND expires_at > ?').get(name, iso(at, 'at')) as { owner: string } | undefined;
+      return row?.owner ?? null;
+    });
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, at: Date, replacing?: string): Promise<boolean> {
     return this.exec('acquireLease', () => {
       const now = iso(at, 'at');
       if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw this.error(`lease ttlMs must be a positive number, got ${ttlMs}`);
@@ -374,9 +395,9 @@ export class SqliteStateStore implements StateStore {
         const info = this.prepare(
             `INSERT INTO leases (name, owner, expires_at) VALUES (@name, @owner, @until)
              ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-             WHERE leases.expires_at <= @now OR leases.owner = excluded.owner`,
+             WHERE leases.expires_at <= @now OR leases.owner = excluded.owner OR leases.owner = @replacing`,
           )
-          .run({ name, owner, until, now });
+          .run({ name, owner, until, now, replacing: replacing ?? null });
         return info.changes > 0;
       }).immediate();
     });
@@ -508,5 +529,12 @@ function toFinding(row: FindingRow): Finding {
     detail: JSON.parse(row.detail) as Record<string, unknown>,
     notifiedAt: row.notified_at === null ? null : new Date(row.notified_at),
     resolvedNotifiedAt: row.resolved_notified_at === null ? null : new Date(row.resolved_notified_at),
+    acknowledged: toAcknowledgement(row.acknowledged),
   };
+}
+
+function toAcknowledgement(text: string | null | undefined): Acknowledgement | null {
+  if (!text) return null;
+  const raw = JSON.parse(text) as { by: string; reason: string; until: string };
+  return { by: raw.by, reason: raw.reason, until: new Date(raw.until) };
 }

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { reconcile, ReconcileReport } from '../../app/reconcile';
 import { withApp, GlobalOptions } from '../context';
-import { EXIT } from '../errors';
+import { EXIT, exitCodeFor } from '../errors';
 import { activeInterrupts } from '../interrupt';
+import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
 
 interface RunOptions extends GlobalOptions {
@@ -26,11 +27,16 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
       );
       if (opts.json) out.json(report);
       else printReport(report, out);
-      setExit(report.outcome === 'interrupted' ? EXIT.interrupted : report.summary.failed > 0 || report.problems.length > 0 ? EXIT.failures : EXIT.ok);
+      setExit(
+        report.outcome === 'interrupted'
+          ? EXIT.interrupted
+          : exitCodeFor({ unobserved: report.unobserved.length > 0, failed: report.summary.failed > 0 || report.problems.length > 0 || report.skipped.length > 0 }),
+      );
     });
 }
 
 function printReport(report: ReconcileReport, out: Output): void {
+  const blind = report.unobserved.length > 0;
   if (report.dryRun) {
     out.line(`dry run: nothing was changed (${report.fleetSize} instances)`);
     out.table(
@@ -79,14 +85,20 @@ function printReport(report: ReconcileReport, out: Output): void {
   if (!report.dryRun) {
     const s = report.summary;
     out.line(
-      `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed`,
+      `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
     );
     for (const r of report.results) {
-      for (const e of r.errors) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+      // Reads that failed are told once per region and cause (below), not once per instance.
+      for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
       for (const w of r.warnings) out.line(`  ${r.instanceId}: warning: ${w}`);
     }
     if (report.notReached.length) out.line(`  not reached (stopped): ${report.notReached.join(', ')}`);
+    if (report.skipped.length) {
+      const by = [...new Set(report.skipped.map((s) => s.heldBy))].join(', ');
+      out.line(`  ${report.skipped.length} instance(s) skipped: run ${by} is working on them (${report.skipped.map((s) => s.instanceId).join(', ')})`);
+    }
   }
-  for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
+  printUnobserved(report.unobserved, out);
+  for (const p of report.problems) if (!(blind && p.step === 'discover')) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
 }

@@ -1,14 +1,15 @@
 import { Command } from 'commander';
 import { fleetStatus } from '../../app/status';
 import { withApp, GlobalOptions } from '../context';
-import { EXIT } from '../errors';
+import { exitCodeFor } from '../errors';
+import { printUnobserved } from '../unobserved';
 import { age, shortTime } from '../format';
 import { Output } from '../output';
-import { Band } from '../../domain/rpo';
+import { StatusBand } from '../../app/status';
 import { formatDuration } from '../../domain/time';
 
-/** `23h 5m critical` or `none critical` */
-const rpoCell = (seconds: number | null, band: Band): string => `${seconds === null ? 'none' : formatDuration(seconds * 1000)} ${band}`;
+/** `23h 5m critical`, `none critical`, or `unknown` when it could not be read */
+const rpoCell = (seconds: number | null, band: StatusBand): string => (band === 'unknown' ? 'unknown' : `${seconds === null ? 'none' : formatDuration(seconds * 1000)} ${band}`);
 
 export function registerStatus(program: Command, out: Output, setExit: (code: number) => void): void {
   program
@@ -48,9 +49,12 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
           })),
         );
         const compliant = status.instances.filter((i) => i.compliant).length;
+        const unknown = status.instances.filter((i) => !i.observed).length;
         out.line();
-        out.line(`${compliant} of ${status.instances.length} instances meet their RPO target in both scenarios`);
+        out.line(`${compliant} of ${status.instances.length} instances meet their RPO target in both scenarios${unknown ? `; ${unknown} unknown (could not be read)` : ''}`);
+        printUnobserved(status.unobserved, out);
         for (const i of status.instances) {
+          if (!i.observed) continue;
           for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
             if (r.neverMeets) out.line(`  ${i.instanceId}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
           }
@@ -74,11 +78,9 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
             })),
           );
         }
-        for (const i of status.instances) for (const e of i.errors) out.line(`  ${i.instanceId}: ${e.code}: ${e.message}`);
-        for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
+        if (status.unobserved.length === 0) for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
         for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
       }
-      const broken = status.problems.length > 0 || status.instances.some((i) => i.errors.length > 0);
-      setExit(broken ? EXIT.failures : EXIT.ok);
+      setExit(exitCodeFor({ unobserved: status.unobserved.length > 0, failed: status.problems.length > 0 }));
     });
 }

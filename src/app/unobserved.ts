@@ -1,0 +1,67 @@
+import { causeOf, ErrorInfo } from '../domain/errors';
+import { FleetMember } from '../domain/types';
+import { ResolvedFleet } from './fleet';
+
+/**
+ * A part of the fleet snapward could not see: one entry per region and cause, never one per
+ * instance, so "RDS is down in us-east-1" is one line, not 206.
+ */
+export interface Unobserved {
+  readonly region: string;
+  /** `credentials rejected (InvalidClientTokenId)`, `unreachable (TimeoutError)`, ... */
+  readonly cause: string;
+  /** Instance ids whose figures depend on what could not be read (fleet members, or known from the ledger). */
+  readonly instances: readonly string[];
+  /** The first error seen for it, with AWS's own message. */
+  readonly error: ErrorInfo;
+}
+
+export interface Blind {
+  readonly region: string;
+  readonly error: ErrorInfo;
+  readonly instances: Iterable<string>;
+}
+
+/** Merges per-region failures by cause; instances listed once, sorted. */
+export function groupUnobserved(entries: Iterable<Blind>): Unobserved[] {
+  const groups = new Map<string, { region: string; cause: string; error: ErrorInfo; instances: Set<string> }>();
+  for (const e of entries) {
+    const cause = causeOf(e.error);
+    const key = `${e.region}\u0000${cause}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { region: e.region, cause, error: e.error, instances: new Set() }));
+    for (const id of e.instances) g.instances.add(id);
+  }
+  return [...groups.values()]
+    .map((g) => ({ region: g.region, cause: g.cause, error: g.error, instances: [...g.instances].sort() }))
+    .sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : a.cause < b.cause ? -1 : 1));
+}
+
+/**
+ * Members of a region whose discovery failed, as far as anyone knows: the fleet members there
+ * plus those the ledger knows there (a discovered database is missing from the fleet exactly when
+ * its region could not be listed). Ledger keys are `region/kind/id`.
+ */
+export function blindDiscovery(fleet: ResolvedFleet, ledgerKeys: Iterable<string>): Blind[] {
+  if (fleet.regionFailures.size === 0) return [];
+  const known = new Map<string, Set<string>>();
+  for (const key of ledgerKeys) {
+    const [region, , id] = key.split('/');
+    if (!region || !id || !fleet.regionFailures.has(region)) continue;
+    (known.get(region) ?? known.set(region, new Set()).get(region))?.add(id);
+  }
+  return [...fleet.regionFailures].map(([region, error]) => ({
+    region,
+    error,
+    instances: [...fleet.members.filter((m) => m.region === region).map((m) => m.id), ...(known.get(region) ?? [])],
+  }));
+}
+
+/** What a pass could not see: failed discovery, and failed snapshot listings (`region/kind` keys). */
+export function unobservedFromPass(fleet: ResolvedFleet, listingFailures: ReadonlyMap<string, ErrorInfo>, members: readonly FleetMember[], ledgerKeys: Iterable<string>): Unobserved[] {
+  const listings: Blind[] = [...listingFailures].map(([key, error]) => {
+    const [region, kind] = key.split('/');
+    return { region: region as string, error, instances: members.filter((m) => m.kind === kind && (m.region === region || m.drRegion === region)).map((m) => m.id) };
+  });
+  return groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...listings]);
+}
