@@ -159,7 +159,7 @@ describe('acting and reporting only on what AWS confirms (moto)', () => {
     expect(JSON.parse(ack.stdout).acknowledged).toMatchObject({ by: 'alice', reason: 'OPS-12: restore in progress' });
     const listed = JSON.parse((await runCli(['findings', '--json', '--config', configPath])).stdout);
     expect(listed.find((f: { id: string }) => f.id === target!.id).acknowledged).toEqual({ by: 'alice', reason: 'OPS-12: restore in progress', until: expect.any(String) });
-    expect(listed.find((f: { id: string; subject: string }) => f.subject === 'billing-db' && f.id !== target!.id && f.acknowledged === null)).toBeDefined();
+    expect(listed.find((f: { id: string; subject: string; acknowledged: unknown }) => f.subject === 'billing-db' && f.acknowledged === null)).toBeDefined();
 
     clock.advance(7 * HOUR); // past re-notification: the other finding is re-sent, the acknowledged one is not
     await runCheck(app.deps, { trigger: 'test' });
