@@ -134,7 +134,7 @@ describe('the CLI against an endpoint that never answers', () => {
     await endpoint.stop();
   });
 
-  it.each([['run'], ['status'], ['check']])('%s ends by itself within the configured call limits (run and status non-zero)', async (command) => {
+  it.each([['run'], ['status'], ['check']])('%s ends by itself within the configured call limits, exit 4 (unobserved)', async (command) => {
     endpoint = new PartlyHungEndpoint(() => null);
     url = await endpoint.start();
     const config = writeConfig('aws: { connectTimeout: 1s, requestTimeout: 1s, callBudget: 2s }\n');
@@ -143,14 +143,14 @@ describe('the CLI against an endpoint that never answers', () => {
     const result = await done;
     const seconds = (result.endedAt - t0) / 1000;
     // One call waits its 2 s budget; the breaker fails every later call to the endpoint at once.
-    expect(seconds).toBeLessThan(12);
+    expect(seconds).toBeLessThan(20); // generous: the machine may be busy
     expect(endpoint.hungActions.length).toBeGreaterThan(0);
     expect(result.signal).toBeNull();
     expect(result.stdout).toMatch(/"TIMEOUT"/);
     expect(result.stdout).toMatch(/got no answer from http:\/\/127\.0\.0\.1:\d+ within its budget of 2 s/);
-    // `check` still says "no open findings" and exits 0 when it could not look: that is the
-    // "unknown is never OK" part of issue 10 (exit 4), not the bound on calls tested here.
-    if (command !== 'check') expect(result.code).not.toBe(0);
+    // Could not look: exit 4 (part of the fleet unobserved), one cause for the whole region.
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/"cause": ?"unreachable \(no answer in time\)"/);
   }, 30_000);
 
   it('SIGTERM in the middle of an instance: exit 130 within 10 s, the run recorded as interrupted with its duration and the instances not reached', async () => {
