@@ -44,11 +44,11 @@ export function groupUnobserved(entries: Iterable<Blind>): Unobserved[] {
  */
 export function blindDiscovery(fleet: ResolvedFleet, ledgerKeys: Iterable<string>): Blind[] {
   if (fleet.regionFailures.size === 0) return [];
-  const known = new Map<string, Set<string>>();
+  const known = new Map<string, string[]>();
   for (const key of ledgerKeys) {
     const [region, , id] = key.split('/');
     if (!region || !id || !fleet.regionFailures.has(region)) continue;
-    (known.get(region) ?? known.set(region, new Set()).get(region))?.add(id);
+    known.set(region, [...(known.get(region) ?? []), id]);
   }
   return [...fleet.regionFailures].map(([region, error]) => ({
     region,

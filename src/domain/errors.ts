@@ -69,7 +69,7 @@ export function toErrorInfo(err: unknown, step?: string): ErrorInfo {
 }
 
 /** AWS names that mean "these credentials are not accepted", as opposed to "not allowed". */
-const CREDENTIAL_ERRORS = new Set(['InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'CredentialsProviderError']);
+const CREDENTIAL_ERRORS = new Set(['InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidSignatureException', 'SignatureDoesNotMatch']);
 /** Names the SDK and Node give to a request that never got an answer. */
 const UNREACHABLE_ERRORS = /^(TimeoutError|RequestTimeout|RequestTimeoutException|AbortError|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|NetworkingError)$/;
 
@@ -81,6 +81,8 @@ const UNREACHABLE_ERRORS = /^(TimeoutError|RequestTimeout|RequestTimeoutExceptio
 export function causeOf(info: ErrorInfo): string {
   const name = info.awsError;
   const tail = name ? ` (${name})` : '';
+  // The SDK found no credentials at all: nothing was sent.
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(info.message)) return `no credentials${tail}`;
   if (info.code === 'ACCESS_DENIED') return name && CREDENTIAL_ERRORS.has(name) ? `credentials rejected${tail}` : `access denied${tail}`;
   if (name && CREDENTIAL_ERRORS.has(name)) return `credentials rejected${tail}`;
   if (info.code === 'THROTTLED') return `throttled${tail}`;
