@@ -198,5 +198,9 @@ describe('the CLI against an endpoint that never answers', () => {
     const result = await done;
     expect(result.code).toBe(130);
     expect(result.endedAt - signalledAt).toBeLessThan(10_000);
+    expect(result.stdout).toMatch(/interrupted \(snapward was asked to stop\)/);
+    // An interrupted read is not a finding: Ctrl-C on a check must not page anyone.
+    const findings = await startCli(['findings', '--all', '--json', '--config', config], url).done;
+    expect(JSON.parse(findings.stdout)).toEqual([]);
   }, 60_000);
 });

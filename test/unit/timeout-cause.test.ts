@@ -16,5 +16,6 @@ describe('causeOf a call that got no answer', () => {
   it('a call aborted by a signal is INTERRUPTED', () => {
     const info = classifyAwsError(Object.assign(new Error('RDS CreateDBSnapshot aborted: snapward was asked to stop'), { name: 'AbortError' }), 'op').toInfo();
     expect([info.code, info.retryable]).toEqual(['INTERRUPTED', true]);
+    expect(causeOf(info)).toBe('interrupted (snapward was asked to stop)');
   });
 });
