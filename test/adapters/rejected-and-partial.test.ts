@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AwsClients } from '../../src/adapters/aws/clients';
 import { RdsSnapshotProvider } from '../../src/adapters/aws/rds-snapshot-provider';
 import { resolveFleet } from '../../src/app/fleet';
-import { SnapwardError } from '../../src/domain/errors';
+import { causeOf, ErrorInfo, SnapwardError } from '../../src/domain/errors';
 import { config as configWith } from '../support/builders';
 
 /**
@@ -97,9 +97,11 @@ describe('discovery failing in one region of two, over the SDK', () => {
         code: 'ACCESS_DENIED',
         step: 'discover',
         retryable: false,
+        awsError: 'InvalidClientTokenId',
         message: 'listing DB instances and clusters in us-east-1: InvalidClientTokenId: The security token included in the request is invalid.',
       },
     ]);
+    expect(causeOf(fleet.problems[0] as ErrorInfo)).toBe('credentials rejected (InvalidClientTokenId)');
     expect(handler.seen.filter((s) => s.region === 'eu-west-1').map((s) => s.action)).toEqual(['DescribeDBInstances', 'DescribeDBClusters']);
     clients.destroy();
   });
