@@ -1,4 +1,7 @@
 import { runCheck } from '../src/app/check';
+import { checkMetrics } from '../src/app/metrics/check-metrics';
+import { lookupNewestDrillRto } from '../src/app/report/rto';
+import { writeEmf } from './lib/emf';
 import { lambdaApp } from './lib/bootstrap';
 import { deadlineSignal, InvocationContext } from './lib/context';
 
@@ -19,6 +22,8 @@ export async function handler(_event: unknown, context?: InvocationContext) {
     deadline?.dispose();
     app.clients.useSignal(undefined);
   }
+  // CloudWatch metrics for the dashboard and the breach alarms (Embedded Metric Format on stdout).
+  writeEmf(checkMetrics(report.at, report.status, report.open, await lookupNewestDrillRto(app.deps, report.status.instances)));
   return {
     runId: report.runId,
     open: report.open.length,

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SnapwardAlarms } from './constructs/alarms';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { DrDashboard } from './constructs/dr-dashboard';
 import { acknowledge } from './constructs/nag';
 import { OperatorBackupRule } from './constructs/operator-backup-rule';
 import { ScheduledInvocation } from './constructs/scheduled-invocation';
@@ -29,6 +30,8 @@ export class SnapwardStack extends Stack {
   readonly schedules: Readonly<Record<'reconcile' | 'check' | 'verifyReplication', ScheduledInvocation>>;
   readonly operatorRule: OperatorBackupRule;
   readonly alarms: SnapwardAlarms;
+  /** The DR dashboard: report bucket, daily report function, CloudWatch dashboard, breach alarms. */
+  readonly drDashboard: DrDashboard;
 
   constructor(scope: Construct, id: string, props: SnapwardStackProps) {
     super(scope, id, props);
@@ -179,6 +182,15 @@ export class SnapwardStack extends Stack {
         'Pinned to Node.js 22 on purpose: the same Node line as the CLI image (node:22-bookworm-slim) and the version the README recommends, and the bundles target node22. Upgrade them together (nodejs24.x) in one change; Node.js 22 is supported upstream until April 2027.',
       );
     }
+
+    // The DR dashboard (issue 13): its own construct; check emits its metrics (EMF, no IAM needed).
+    this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : undefined });
+    permissions.grantReadFleet(this.drDashboard.reportFunction.role);
+    this.alarms.watchFunction('Report', this.drDashboard.reportFunction.function);
+    this.alarms.watchDeadLetterQueue('ReportSchedule', this.drDashboard.schedule.deadLetterQueue, 'a scheduled DR report invocation');
+    acknowledge(this.drDashboard.reportFunction.function, 'AwsSolutions-L1', 'Pinned to Node.js 22 with the other functions (see their acknowledgement).');
+    new CfnOutput(this, 'ReportBucketName', { value: this.drDashboard.bucket.bucketName, description: 'DR reports: reports/<yyyy>/<mm>/<dd>/ and latest/' });
+    new CfnOutput(this, 'DashboardName', { value: this.drDashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the check metrics' });
 
     new CfnOutput(this, 'StateTableName', { value: this.table.table.tableName, description: 'DynamoDB state table (SNAPWARD_STATE_TABLE)' });
     new CfnOutput(this, 'AlertBusName', { value: this.alertBus.eventBusName, description: 'Event bus the check function sends alerts to' });

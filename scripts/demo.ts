@@ -8,7 +8,7 @@ import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-f
 /**
  * The demo: a fleet of RDS instances and an Aurora cluster in two primary regions, each with a
  * DR region, on a local moto server; one `snapward run` with the embedded SQLite store, then
- * `status` and `runs`. Everything lives under .snapward/demo and is recreated on every run.
+ * `status`, `check`, `runs` and the DR dashboard (`report`). Everything lives under .snapward/demo and is recreated on every run.
  */
 const DEMO_DIR = resolve(__dirname, '..', '..', '.snapward', 'demo');
 
@@ -74,7 +74,10 @@ async function demo(): Promise<number> {
     await step('newest recovery point and achieved RPO per instance, against the tier target', ['status']);
     await step('the watchdog: findings and alerts (EventBridge bus snapward-alerts)', ['check']);
     await step('run history from the embedded SQLite store', ['runs']);
+    const dashboard = join(DEMO_DIR, 'dashboard.html');
+    await step('the DR dashboard: one self-contained page, and the auditor CSV export', ['report', '--html', dashboard, '--csv', join(DEMO_DIR, 'report')]);
     process.stdout.write(`\ndemo: config and state are in ${DEMO_DIR}\n`);
+    process.stdout.write(`demo: DR dashboard: ${dashboard} (open it in a browser; it makes no network request)\n`);
     return runCode;
   } finally {
     await moto.stop();

@@ -5,6 +5,8 @@ import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
 import { KmsKeyResolver } from './adapters/aws/kms-key-resolver';
 import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
+import { S3ReportSink } from './adapters/aws/s3-report-sink';
+import { ReportSink } from './ports/report-sink';
 import type { SqliteStateStore } from './adapters/state/sqlite-state-store';
 import { AppDeps, Runtime } from './app/deps';
 import { DEFAULT_ALERTS } from './domain/alerts';
@@ -98,4 +100,9 @@ export function processRuntime(owner: RunOwner = { host: hostname(), pid: proces
     newRunId: (startedAt: Date) => `r-${utcStamp(startedAt)}-${randomBytes(4).toString('hex')}`,
     newFindingId: (at: Date) => `f-${utcStamp(at)}-${randomBytes(4).toString('hex')}`,
   };
+}
+
+/** The report bucket the scheduled report writes to (handlers reach adapters only through here). */
+export function reportSink(clients: AwsClients, bucket: string, region: string): ReportSink {
+  return new S3ReportSink(clients, bucket, region);
 }

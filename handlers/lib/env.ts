@@ -8,6 +8,8 @@ const lambdaEnv = z.object({
   SNAPWARD_ALERT_BUS: z.string().min(1).optional(),
   /** Region of the stack's alert bus (the stack sets it; default: the function's region). */
   SNAPWARD_ALERT_BUS_REGION: z.string().min(1).optional(),
+  /** The report bucket (the report function only). */
+  SNAPWARD_REPORT_BUCKET: z.string().min(1).optional(),
   AWS_REGION: z.string().min(1, 'expected the region (Lambda sets it)'),
   SNAPWARD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Stop taking new instances this long before the Lambda times out. */

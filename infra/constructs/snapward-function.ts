@@ -11,7 +11,7 @@ import { BUNDLED_CONFIG_NAME, configLocation, ResolvedFleetConfig } from './flee
 import { SnapwardPropsError } from './validation';
 
 /** The handlers the stack deploys: `handlers/<name>.ts`, each exporting `handler`. */
-export type HandlerName = 'reconcile' | 'adhoc-backup' | 'check' | 'verify-replication';
+export type HandlerName = 'reconcile' | 'adhoc-backup' | 'check' | 'verify-replication' | 'report';
 
 export interface SnapwardFunctionProps {
   /** Which handler: the entry is `<projectRoot>/handlers/<handler>.ts`. */

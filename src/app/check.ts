@@ -3,6 +3,7 @@ import { AlertEvent } from '../ports/event-publisher';
 import { Finding, FindingKind, RunTrigger } from '../ports/state-store';
 import { AppDeps } from './deps';
 import { reapInterruptedRuns } from './runs';
+import { recordComplianceHistory } from './compliance-history';
 import { fleetStatus, FleetStatus } from './status';
 import {
   backupFailedObservation,
@@ -64,6 +65,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
   await store.startRun({ id: runId, kind: 'check', trigger: options.trigger, startedAt: at, owner: deps.runtime.owner });
   try {
     const status = await fleetStatus(deps, { watchdog: { holder: runId } });
+    await recordComplianceHistory(deps, status); // the dashboard's daily history; never throws
     const openBefore = await store.listFindings({ status: 'open' });
     const observations: Observation[] = [];
     const judged = new Set<string>(); // finding keys this check could judge

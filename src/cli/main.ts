@@ -5,7 +5,9 @@ import { registerBackup } from './commands/backup';
 import { registerCheck } from './commands/check';
 import { registerFindings } from './commands/findings';
 import { registerRun } from './commands/run';
+import { registerReport } from './commands/report';
 import { registerRuns } from './commands/runs';
+import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 import { registerVerifyReplication } from './commands/verify-replication';
 import { EXIT } from './errors';
@@ -33,7 +35,7 @@ export async function main(argv: readonly string[], out: Output = streamOutput()
     .configureOutput({ writeErr: (text) => out.error(text.trimEnd()), writeOut: (text) => out.line(text.trimEnd()) })
     .showHelpAfterError('(run snapward --help for usage)');
 
-  for (const register of [registerRun, registerBackup, registerStatus, registerRuns, registerCheck, registerFindings, registerVerifyReplication]) register(program, out, setExit);
+  for (const register of [registerRun, registerBackup, registerStatus, registerRuns, registerCheck, registerFindings, registerVerifyReplication, registerReport, registerServe]) register(program, out, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
 
   const wantsJson = argv.includes('--json');

@@ -1,4 +1,5 @@
 import { ErrorInfo } from '../domain/errors';
+import { ComplianceDay } from '../domain/history';
 import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
 import { FindingKind } from '../domain/findings';
@@ -92,7 +93,7 @@ export interface FinishRun {
  * Where runs are recorded. One contract, several drivers (memory, SQLite, later DynamoDB), all
  * proven by the same contract test suite.
  */
-export interface StateStore extends FindingStore, LeaseStore, LedgerStore {
+export interface StateStore extends FindingStore, LeaseStore, LedgerStore, ComplianceHistoryStore {
   /** Records a new run as `running`. */
   startRun(run: NewRun): Promise<void>;
   /** Stores (or replaces) one instance's result for a run and refreshes the run's heartbeat. */
@@ -211,4 +212,16 @@ export interface LedgerStore {
   getMemberState(key: string): Promise<MemberState | null>;
   /** Stores (or replaces) one member's state. */
   putMemberState(state: MemberState): Promise<void>;
+}
+
+/**
+ * The daily compliance history (domain/history.ts): one entry per instance and UTC day, replaced
+ * whole by `putCompliance`. Kept COMPLIANCE_RETENTION_DAYS: a driver drops (or lets expire) older
+ * days, and a listing never returns a day more than that before its `to`.
+ */
+export interface ComplianceHistoryStore {
+  /** Stores (or replaces) entries, keyed by (day, instanceId). */
+  putCompliance(entries: readonly ComplianceDay[]): Promise<void>;
+  /** Entries with `from <= day <= to` (UTC days), by day then instance id. */
+  listCompliance(range: { readonly from: string; readonly to: string }): Promise<ComplianceDay[]>;
 }

@@ -1,4 +1,5 @@
 import { SnapwardError } from '../../src/domain/errors';
+import { ComplianceDay } from '../../src/domain/history';
 import { MemberState } from '../../src/domain/ledger';
 import { Snapshot } from '../../src/domain/types';
 import { FindingObservation, InstanceResult, NewRun, RunSummary, StateStore } from '../../src/ports/state-store';
@@ -488,6 +489,62 @@ export function describeStateStoreContract(
         await expectStoreError(acquire('run-1', 0, 'instance:db-a', 0), /ttl/);
         await expectStoreError(acquire('run-1', 0, 'instance:db-a', Number.NaN), /ttl/);
         expect(await acquire('run-2', 0)).toBe(true);
+      });
+    });
+
+    describe('compliance history', () => {
+      const entry = (day: string, instanceId: string, over: Partial<ComplianceDay> = {}): ComplianceDay => ({
+        day, instanceId, tier: 1,
+        band: { instanceLoss: 'compliant', regionLoss: 'exceeded' },
+        achieved: { instanceLoss: 300, regionLoss: 5400 },
+        recordedAt: new Date(`${day}T10:05:00.000Z`), ...over,
+      });
+
+      it('returns what was put, by day then instance, within the range asked', async () => {
+        await store.putCompliance([entry('2026-11-24', 'db-b'), entry('2026-11-23', 'db-a'), entry('2026-11-24', 'db-a')]);
+        await store.putCompliance([entry('2026-11-25', 'db-a', { band: { instanceLoss: 'unknown', regionLoss: 'critical' }, achieved: { instanceLoss: null, regionLoss: null }, tier: 0 })]);
+        expect(await store.listCompliance({ from: '2026-11-24', to: '2026-11-25' })).toEqual([
+          entry('2026-11-24', 'db-a'),
+          entry('2026-11-24', 'db-b'),
+          entry('2026-11-25', 'db-a', { band: { instanceLoss: 'unknown', regionLoss: 'critical' }, achieved: { instanceLoss: null, regionLoss: null }, tier: 0 }),
+        ]);
+        expect(await store.listCompliance({ from: '2026-11-01', to: '2026-11-22' })).toEqual([]);
+      });
+
+      it('replaces the entry of the same day and instance', async () => {
+        await store.putCompliance([entry('2026-11-24', 'db-a')]);
+        const worse = entry('2026-11-24', 'db-a', { band: { instanceLoss: 'severe', regionLoss: 'exceeded' }, achieved: { instanceLoss: 9000, regionLoss: 5400 }, recordedAt: new Date('2026-11-24T18:00:00.000Z') });
+        await store.putCompliance([worse]);
+        expect(await store.listCompliance({ from: '2026-11-24', to: '2026-11-24' })).toEqual([worse]);
+      });
+
+      it('keeps 400 days: an older day is never listed again', async () => {
+        await store.putCompliance([entry('2025-10-20', 'db-old'), entry('2025-10-21', 'db-kept')]);
+        await store.putCompliance([entry('2026-11-24', 'db-a')]);
+        // 400 days with 2026-11-24 included: 2025-10-21 is the oldest kept day.
+        const listed = await store.listCompliance({ from: '2025-01-01', to: '2026-11-24' });
+        expect(listed.map((e) => `${e.day} ${e.instanceId}`)).toEqual(['2025-10-21 db-kept', '2026-11-24 db-a']);
+      });
+
+      it('copies: changing a returned entry changes nothing stored', async () => {
+        await store.putCompliance([entry('2026-11-24', 'db-a')]);
+        const [got] = await store.listCompliance({ from: '2026-11-24', to: '2026-11-24' });
+        (got!.band as { instanceLoss: string }).instanceLoss = 'critical';
+        expect((await store.listCompliance({ from: '2026-11-24', to: '2026-11-24' }))[0]!.band.instanceLoss).toBe('compliant');
+      });
+
+      it('refuses a bad entry naming the field and value, storing none of the batch', async () => {
+        const bad = entry('2026-11-24', 'db-b', { band: { instanceLoss: 'green' as never, regionLoss: 'compliant' } });
+        await expectStoreError(store.putCompliance([entry('2026-11-24', 'db-a'), bad]), /band\.instanceLoss.*"green"/);
+        await expectStoreError(store.putCompliance([entry('2026-11-31', 'db-a')]), /YYYY-MM-DD.*2026-11-31/);
+        await expectStoreError(store.listCompliance({ from: 'last week', to: '2026-11-24' }), /from.*last week/);
+        expect(await store.listCompliance({ from: '2026-11-01', to: '2026-11-30' })).toEqual([]);
+      });
+
+      it('stores a fleet-sized day in one call', async () => {
+        const day = Array.from({ length: 120 }, (_, i) => entry('2026-11-24', `db-${String(i).padStart(3, '0')}`));
+        await store.putCompliance(day);
+        expect(await store.listCompliance({ from: '2026-11-24', to: '2026-11-24' })).toEqual(day);
       });
     });
 

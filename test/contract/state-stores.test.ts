@@ -59,7 +59,7 @@ describe('SqliteStateStore', () => {
     await second.close();
   });
 
-  it('writes a human-readable schema version 6 file in WAL mode', async () => {
+  it('writes a human-readable schema version 7 file in WAL mode', async () => {
     const file = path.join(dir, 'state.db');
     const store = SqliteStateStore.open(file);
     await store.startRun({ id: 'r-1', kind: 'reconcile', trigger: 'schedule', startedAt: new Date('2026-01-02T03:04:05.678Z'), owner: { host: 'h', pid: 7 } });
@@ -68,7 +68,7 @@ describe('SqliteStateStore', () => {
 
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(6);
+      expect(db.pragma('user_version', { simple: true })).toBe(7);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT started_at, heartbeat_at FROM runs').get()).toEqual({
         started_at: '2026-01-02T03:04:05.678Z',
@@ -82,7 +82,7 @@ describe('SqliteStateStore', () => {
     }
   });
 
-  it('migrates a schema version 2 file to 6, keeping its runs', async () => {
+  it('migrates a schema version 2 file to 7, keeping its runs', async () => {
     const file = path.join(dir, 'v2.db');
     // The version 2 schema as released (steps 1 and 2), frozen here on purpose.
     const v2 = new Database(file);
@@ -120,9 +120,30 @@ describe('SqliteStateStore', () => {
     }
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(6);
+      expect(db.pragma('user_version', { simple: true })).toBe(7);
       expect(db.prepare('SELECT name, owner, expires_at FROM leases').all()).toEqual([
         { name: 'instance:db-a', owner: 'r-new', expires_at: '1970-01-01T00:01:00.000Z' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('deletes compliance days past the 400 kept, so the file does not grow forever', async () => {
+    const file = path.join(dir, 'state.db');
+    const store = SqliteStateStore.open(file);
+    const entry = (day: string) => ({
+      day, instanceId: 'db-a', tier: 0 as const, band: { instanceLoss: 'compliant' as const, regionLoss: 'compliant' as const },
+      achieved: { instanceLoss: 60, regionLoss: 60 }, recordedAt: new Date(`${day}T01:00:00Z`),
+    });
+    await store.putCompliance([entry('2025-10-20'), entry('2025-10-21')]);
+    await store.putCompliance([entry('2026-11-24')]);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT day, band_instance_loss, achieved_region_loss FROM compliance_history ORDER BY day').all()).toEqual([
+        { day: '2025-10-21', band_instance_loss: 'compliant', achieved_region_loss: 60 },
+        { day: '2026-11-24', band_instance_loss: 'compliant', achieved_region_loss: 60 },
       ]);
     } finally {
       db.close();

@@ -82,7 +82,7 @@ describe('main', () => {
     const assembly = app.synth();
     const template = JSON.parse(readFileSync(join(out, 'Snapward.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
     expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Snapward']);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(4);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5); // the DR report's included
     expect(lines).toEqual([expect.stringMatching(/^snapward: example defaults used for stackName, fleetConfig, regions, kmsKeyArns, attachmentBuckets, alertBusName, replicationCheckMode/)]);
   });
 

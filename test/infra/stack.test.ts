@@ -292,9 +292,9 @@ describe('SnapwardStack: IAM', () => {
     const wildcard = (a: string) => a === '*' || /^[a-z0-9-]+:\*$/.test(a);
     expect(statements.filter((s) => s.Effect === 'Allow' && actionsOf([s]).some((a) => a.includes('*'))).map((s) => `${s.in}: ${JSON.stringify(s.Action)}`)).toEqual([]);
     const denies = statements.filter((s) => s.Effect === 'Deny');
-    expect(denies.length).toBe(4); // one per dead-letter queue
+    expect(denies.length).toBe(6); // one per dead-letter queue, one for the report bucket
     for (const d of denies) {
-      expect(d).toMatchObject({ Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } });
+      expect(d).toMatchObject({ Action: expect.stringMatching(/^(sqs|s3):\*$/), Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } });
       expect(wildcard(d.Action as string)).toBe(true);
     }
   });
@@ -346,7 +346,7 @@ describe('SnapwardStack: schedules', () => {
 
   it('every dead-letter queue is encrypted (SSE-SQS), keeps messages 14 days and refuses plain HTTP', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(4);
+    expect(Object.keys(queues)).toHaveLength(5); // operator requests + one per schedule (the DR report's included)
     for (const [id, q] of Object.entries(queues)) {
       expect(q.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -445,7 +445,8 @@ describe('SnapwardStack: alarms', () => {
         }),
       );
     }
-    expect(alarms).toHaveLength(8 + queues.length);
+    // Errors and Throttles of 5 functions (the DR report's included), the tier 0/1 breach alarms, the queues.
+    expect(alarms).toHaveLength(10 + 2 + queues.length);
   });
 
   it('no actions without a topic', () => {
@@ -511,7 +512,7 @@ describe('SnapwardStack: fleet config in S3, alarm topic', () => {
 
   it('alarms notify the topic on ALARM and on OK', () => {
     const alarms = Object.values(s3template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(17); // 5 functions x 2, 5 dead-letter queues, tier 0/1 breaches
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);
       expect(a.Properties.OKActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);

@@ -19,6 +19,9 @@
  *   MEMBERS             <member key>             a member's ledger summary (dueAt, auditedAt, policy, pending)
  *   MEMBER#<key>        SNAPSHOTS                its ledger snapshots (JSON): kept apart so the
  *                                                summaries an idle pass queries stay small
+ *   HISTORY#<day>       <instanceId>             one instance's compliance that UTC day (domain/history.ts);
+ *                                                `expiresAt` = the day + 400 days, and a listing never
+ *                                                reads a day more than 400 days before its `to`
  *
  * Every item of a run (run, results, listing, running) carries `expiresAt` = startedAt +
  * `runTtlDays`, so DynamoDB deletes old runs by itself; a lease carries its own end there, so
@@ -42,6 +45,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -54,6 +58,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { addDays, COMPLIANCE_RETENTION_DAYS, ComplianceDay } from '../../domain/history';
+import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
   Acknowledgement,
@@ -122,6 +128,9 @@ const leaseKey = (name: string): Key => ({ pk: `LEASE#${name}`, sk: 'LEASE' });
 const MEMBERS = 'MEMBERS';
 const memberSummaryKey = (key: string): Key => ({ pk: MEMBERS, sk: key });
 const memberSnapshotsKey = (key: string): Key => ({ pk: `MEMBER#${key}`, sk: 'SNAPSHOTS' });
+const historyKey = (day: string, instanceId: string): Key => ({ pk: `HISTORY#${day}`, sk: instanceId });
+const BATCH_WRITE_MAX = 25;
+const BATCH_WRITE_ATTEMPTS = 8;
 
 export class DynamoDbStateStore implements StateStore {
   private readonly runTtlSeconds: number;
@@ -572,6 +581,48 @@ export class DynamoDbStateStore implements StateStore {
         if (!isConditionFailed(err)) throw err;
       }
     });
+  }
+
+  async putCompliance(entries: readonly ComplianceDay[]): Promise<void> {
+    await this.exec('putCompliance', async () => {
+      const records = entries.map(encodeCompliance); // all validated before any is written
+      // TTL does the pruning: a day expires as the first day that no longer keeps it begins.
+      const items = records.map((r) => ({
+        ...historyKey(r.day, r.instanceId),
+        ...r,
+        expiresAt: Math.floor(Date.parse(`${addDays(r.day, COMPLIANCE_RETENTION_DAYS)}T00:00:00Z`) / 1000),
+      }));
+      for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) await this.batchPut(items.slice(i, i + BATCH_WRITE_MAX));
+    });
+  }
+
+  async listCompliance(range: { readonly from: string; readonly to: string }): Promise<ComplianceDay[]> {
+    return this.exec('listCompliance', async () => {
+      const kept = keptRange(range);
+      if (!kept) return [];
+      const days: string[] = [];
+      for (let d = kept.from; d <= kept.to; d = addDays(d, 1)) days.push(d);
+      const found: ComplianceDay[] = [];
+      // A day is one partition: a few days at a time keeps the reads parallel but polite.
+      for (let i = 0; i < days.length; i += 8) {
+        const pages = await Promise.all(
+          days.slice(i, i + 8).map((day) => this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': historyKey(day, '').pk } })),
+        );
+        for (const items of pages) found.push(...items.map((item) => decodeCompliance(item as unknown as ComplianceRecord)));
+      }
+      return found.sort(byDayThenInstance);
+    });
+  }
+
+  /** One BatchWriteItem of puts; what DynamoDB leaves unprocessed (throttling) is sent again. */
+  private async batchPut(items: Item[]): Promise<void> {
+    let pending: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string] = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_WRITE_ATTEMPTS) throw this.error(`${pending.length} compliance entries left unprocessed after ${BATCH_WRITE_ATTEMPTS} attempts`);
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = out.UnprocessedItems?.[this.tableName] ?? [];
+    }
   }
 
   /** Marks the store closed; the injected client stays open (its owner destroys it). */

@@ -1,5 +1,7 @@
 import { SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { ComplianceDay, oldestKeptDay } from '../../domain/history';
+import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
   Acknowledgement,
@@ -33,6 +35,8 @@ export class MemoryStateStore implements StateStore {
   private readonly leases = new Map<string, { owner: string; until: number }>();
   /** Keyed by member key; stored encoded, as the durable drivers do. */
   private readonly members = new Map<string, { dueAt: number; auditedAt: number | null; policy: string; pending: string; snapshots: string; updatedAt: number }>();
+  /** Compliance history keyed by `day|instanceId`, stored encoded as the durable drivers do. */
+  private readonly history = new Map<string, ComplianceRecord>();
   private closed = false;
 
   async startRun(run: NewRun): Promise<void> {
@@ -260,6 +264,26 @@ export class MemoryStateStore implements StateStore {
       snapshots: encodeLedgerBody(state),
       updatedAt: state.updatedAt.getTime(),
     });
+  }
+
+  async putCompliance(entries: readonly ComplianceDay[]): Promise<void> {
+    this.ensureOpen();
+    const records = entries.map(encodeCompliance); // all validated before any is stored
+    for (const r of records) this.history.set(`${r.day}|${r.instanceId}`, { ...r });
+    const newest = records.reduce<string | null>((m, r) => (m === null || r.day > m ? r.day : m), null);
+    if (newest === null) return;
+    const oldest = oldestKeptDay(newest);
+    for (const [key, r] of this.history) if (r.day < oldest) this.history.delete(key);
+  }
+
+  async listCompliance(range: { readonly from: string; readonly to: string }): Promise<ComplianceDay[]> {
+    this.ensureOpen();
+    const kept = keptRange(range);
+    if (!kept) return [];
+    return [...this.history.values()]
+      .filter((r) => r.day >= kept.from && r.day <= kept.to)
+      .map(decodeCompliance)
+      .sort(byDayThenInstance);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
+import { ComplianceDay, oldestKeptDay } from '../../domain/history';
+import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
 import {
   Acknowledgement,
@@ -84,6 +86,18 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // An operator's acknowledgement of an open finding (JSON: by, reason, until), or NULL.
   `ALTER TABLE findings ADD COLUMN acknowledged TEXT;`,
+  // The daily compliance history (domain/history.ts): one row per UTC day and instance.
+  `CREATE TABLE compliance_history (
+     day                    TEXT NOT NULL,
+     instance_id            TEXT NOT NULL,
+     tier                   INTEGER NOT NULL,
+     band_instance_loss     TEXT NOT NULL,
+     band_region_loss       TEXT NOT NULL,
+     achieved_instance_loss INTEGER,
+     achieved_region_loss   INTEGER,
+     recorded_at            TEXT NOT NULL,
+     PRIMARY KEY (day, instance_id)
+   );`,
 ];
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -188,6 +202,39 @@ export class SqliteStateStore implements StateStore {
         encodeLedgerBody(state),
         iso(state.updatedAt, 'updatedAt'),
       );
+    });
+  }
+
+  async putCompliance(entries: readonly ComplianceDay[]): Promise<void> {
+    this.exec('putCompliance', () => {
+      const records = entries.map(encodeCompliance); // all validated before any is written
+      if (records.length === 0) return;
+      const insert = this.prepare(
+        `INSERT INTO compliance_history (day, instance_id, tier, band_instance_loss, band_region_loss, achieved_instance_loss, achieved_region_loss, recorded_at)
+         VALUES (@day, @instanceId, @tier, @bandInstanceLoss, @bandRegionLoss, @achievedInstanceLoss, @achievedRegionLoss, @recordedAt)
+         ON CONFLICT (day, instance_id) DO UPDATE SET tier = excluded.tier, band_instance_loss = excluded.band_instance_loss,
+           band_region_loss = excluded.band_region_loss, achieved_instance_loss = excluded.achieved_instance_loss,
+           achieved_region_loss = excluded.achieved_region_loss, recorded_at = excluded.recorded_at`,
+      );
+      const newest = records.reduce((m, r) => (r.day > m ? r.day : m), records[0]!.day);
+      const prune = this.prepare('DELETE FROM compliance_history WHERE day < ?');
+      this.db.transaction(() => {
+        for (const r of records) insert.run(r);
+        prune.run(oldestKeptDay(newest));
+      })();
+    });
+  }
+
+  async listCompliance(range: { readonly from: string; readonly to: string }): Promise<ComplianceDay[]> {
+    return this.exec('listCompliance', () => {
+      const kept = keptRange(range);
+      if (!kept) return [];
+      const rows = this.prepare(
+        `SELECT day, instance_id AS instanceId, tier, band_instance_loss AS bandInstanceLoss, band_region_loss AS bandRegionLoss,
+           achieved_instance_loss AS achievedInstanceLoss, achieved_region_loss AS achievedRegionLoss, recorded_at AS recordedAt
+         FROM compliance_history WHERE day >= ? AND day <= ? ORDER BY day, instance_id`,
+      ).all(kept.from, kept.to) as ComplianceRecord[];
+      return rows.map(decodeCompliance).sort(byDayThenInstance);
     });
   }
 
