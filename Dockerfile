@@ -16,7 +16,12 @@
 #   runtime   - node:22-bookworm-slim with dist/, bin/ and the production node_modules; no
 #               toolchain, no npm cache, not root
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+# The base image pinned by digest, so a rebuild gets the same bytes until someone moves the pin on
+# purpose (tag node:22-bookworm-slim). The digest was taken from public Dockerfiles that pin this
+# tag (it could not be pulled or checked from the machine this was written on); before relying on
+# it, and to move it, run: docker buildx imagetools inspect node:22-bookworm-slim  (the "Digest:"
+# of the multi-platform index) and put that digest here. README "Docker image" says the same.
+ARG NODE_IMAGE=node:22-bookworm-slim@sha256:f32b81066cde10a75dbac96646099533316d94bac4150c55da1636e1f0ffdc46
 
 FROM ${NODE_IMAGE} AS toolchain
 # node-gyp compiles against the image's own Node headers instead of downloading them, so a

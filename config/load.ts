@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_ALERTS } from '../src/domain/alerts';
-import { AttachmentPair, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
+import { AttachmentPair, DEFAULT_ADHOC, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
 import { TAG } from '../src/domain/tags';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
 import { DbKind, FleetMember, Tier, TIERS } from '../src/domain/types';
@@ -150,6 +150,7 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     concurrency: { ...DEFAULT_CONCURRENCY, ...definedOnly(file.concurrency ?? {}) },
     audit: { everyMs: file.audit?.every ?? DEFAULT_AUDIT.everyMs, membersPerPass: file.audit?.membersPerPass ?? DEFAULT_AUDIT.membersPerPass },
     attachments,
+    adhoc: { maxPerInstancePerDay: file.adhoc?.maxPerInstancePerDay ?? DEFAULT_ADHOC.maxPerInstancePerDay },
     ...(file.aws
       ? { aws: definedOnly({ connectTimeoutMs: file.aws.connectTimeout, requestTimeoutMs: file.aws.requestTimeout, callBudgetMs: file.aws.callBudget }) }
       : {}),

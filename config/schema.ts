@@ -159,6 +159,10 @@ export const configFileSchema = strict(
       },
       'alert settings',
     ).optional(),
+    adhoc: strict(
+      { maxPerInstancePerDay: int(1, 1000, 'a whole number of ad hoc snapshots per instance per day, 1..1000').optional() },
+      'ad hoc backup settings',
+    ).optional(),
     aws: strict(
       {
         connectTimeout: awsTimeout(1, '60s', 60_000).optional(),

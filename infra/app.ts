@@ -4,7 +4,7 @@
  * node, which writes the CloudFormation template and the Lambda bundles to `cdk.out/` (deploy that
  * assembly with the CDK CLI, `cdk deploy --app cdk.out`, or any tool that reads one).
  *
- *   npm run synth                                   # example settings (offline, no arguments)
+ *   npm run synth -- --example                      # the example fleet and its placeholders (offline)
  *   npm run synth -- --props deploy/prod.json       # settings from a JSON file
  *   npm run synth -- -c snapward='{"regions":["us-east-1","us-west-2"]}'
  *
@@ -17,29 +17,36 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { FleetConfigSource } from './constructs/fleet-config';
 import { show, SnapwardPropsError } from './constructs/validation';
-import { DEFAULT_ALERT_BUS_NAME, DEFAULT_REGIONS, SnapwardStack } from './snapward-stack';
+import { SnapwardStack } from './snapward-stack';
 
 /**
  * The settings the CDK app turns into the stack: what `npm run synth` deploys. Every key is
- * optional; a missing one takes its default below. The defaults make an offline synth work out of
- * the box against the example fleet; the KMS key ARNs and buckets are the example file's
- * placeholders (account 123456789012) and must be replaced for a real deployment.
+ * optional. The fleet config decides the regions, DR keys and buckets the stack grants; the
+ * settings may add to them but never cover less (the synth fails with the list). Placeholders
+ * (the example fleet, the AWS documentation account 123456789012) fail the synth unless
+ * `--example` is passed.
  */
 export interface StackSettings {
   /** @default 'Snapward' */
   readonly stackName: string;
-  /** @default { file: 'config/examples/snapward.example.yaml' } */
+  /** @default { file: 'config/examples/snapward.example.yaml' } (a placeholder: needs --example) */
   readonly fleetConfig: FleetConfigSource;
-  /** @default ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'] */
-  readonly regions: readonly string[];
-  /** @default the example fleet's DR keys in us-west-2 and eu-west-1 (placeholders) */
+  /** A local copy of an s3Uri fleet config, to derive the permissions from. */
+  readonly fleetConfigCopy?: string;
+  /** @default the fleet's regions */
+  readonly regions?: readonly string[];
+  /** DR key ARNs besides those the fleet names (needed where the fleet's kms entry is an alias). @default [] */
   readonly kmsKeyArns: readonly string[];
-  /** @default the example fleet's attachment buckets, jira-media-use1 and jira-media-usw2 */
-  readonly attachmentBuckets: readonly string[];
-  /** @default 'snapward-alerts' */
-  readonly alertBusName: string;
-  /** @default - alarms without actions */
+  /** @default the fleet's attachment buckets */
+  readonly attachmentBuckets?: readonly string[];
+  /** @default '<stackName>-alerts' */
+  readonly alertBusName?: string;
+  /** @default - the stack's alert topic */
   readonly alarmTopicArn?: string;
+  /** E-mail address subscribed to the alert topic. @default - none */
+  readonly alertEmail?: string;
+  /** Who may request ad hoc backups. @default ['arn:<partition>:iam::<account>:role/Admin'] */
+  readonly operatorPrincipals?: readonly string[];
   /** @default 'sample' */
   readonly replicationCheckMode: 'sample' | 'full';
   /** @default CDK_DEFAULT_ACCOUNT, else an environment-agnostic stack */
@@ -48,27 +55,60 @@ export interface StackSettings {
   readonly region?: string;
 }
 
+export const EXAMPLE_FLEET = 'config/examples/snapward.example.yaml';
+
 export const SETTINGS_DEFAULTS: StackSettings = {
   stackName: 'Snapward',
-  fleetConfig: { file: 'config/examples/snapward.example.yaml' },
-  regions: DEFAULT_REGIONS,
-  kmsKeyArns: [
-    'arn:aws:kms:us-west-2:123456789012:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9',
-    'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  ],
-  attachmentBuckets: ['jira-media-use1', 'jira-media-usw2'],
-  alertBusName: DEFAULT_ALERT_BUS_NAME,
+  fleetConfig: { file: EXAMPLE_FLEET },
+  kmsKeyArns: [],
   replicationCheckMode: 'sample',
 };
+
+/**
+ * What `--example` adds: the ARN standing in for the example fleet's `alias/snapward-dr` (IAM
+ * needs key ARNs), in the AWS documentation account. Only for trying the stack out.
+ */
+export const EXAMPLE_SETTINGS: Partial<StackSettings> = {
+  kmsKeyArns: ['arn:aws:kms:us-west-2:123456789012:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'],
+};
+
+/** The AWS documentation's example account: an ARN in it is a placeholder, never a real resource. */
+const PLACEHOLDER_ACCOUNT = '123456789012';
+
+/**
+ * Placeholders a real deployment must not carry: the example fleet itself, and any ARN in the
+ * documentation account (in the settings or in the fleet's kms section).
+ */
+export function placeholderProblems(settings: StackSettings, readFile: (path: string) => string, cwd: string): string[] {
+  const problems: string[] = [];
+  const file = settings.fleetConfig.file;
+  if (file !== undefined && /(^|\/)config\/examples\//.test(file)) {
+    problems.push(`fleetConfig: ${file} is the example fleet (placeholder databases, keys and buckets); give your own fleet file or s3Uri`);
+  }
+  const arns = [...settings.kmsKeyArns, ...(settings.alarmTopicArn ? [settings.alarmTopicArn] : []), ...(settings.operatorPrincipals ?? [])];
+  for (const arn of arns) if (arn.includes(`:${PLACEHOLDER_ACCOUNT}:`)) problems.push(`${arn} is in the AWS documentation account ${PLACEHOLDER_ACCOUNT}, a placeholder`);
+  if (file !== undefined && problems.length === 0) {
+    try {
+      const text = readFile(isAbsolute(file) ? file : resolve(cwd, file));
+      if (text.includes(`:${PLACEHOLDER_ACCOUNT}:`)) problems.push(`fleetConfig: ${file} names ARNs in the AWS documentation account ${PLACEHOLDER_ACCOUNT}, a placeholder`);
+    } catch {
+      // the stack reports a missing file with the fix
+    }
+  }
+  return problems;
+}
 
 const KEYS = Object.keys({
   stackName: 1,
   fleetConfig: 1,
+  fleetConfigCopy: 1,
   regions: 1,
   kmsKeyArns: 1,
   attachmentBuckets: 1,
   alertBusName: 1,
   alarmTopicArn: 1,
+  alertEmail: 1,
+  operatorPrincipals: 1,
   replicationCheckMode: 1,
   account: 1,
   region: 1,
@@ -150,6 +190,8 @@ const stringOrUndefined = (v: unknown): string | undefined => (typeof v === 'str
 
 interface Args {
   readonly propsFile?: string;
+  /** `--example`: synthesise the example fleet and its placeholders (for trying the stack out). */
+  readonly example?: boolean;
   readonly context: Record<string, unknown>;
 }
 
@@ -157,6 +199,7 @@ interface Args {
 export function parseArgs(argv: readonly string[]): Args {
   const context: Record<string, unknown> = {};
   let propsFile: string | undefined;
+  let example = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const next = () => {
@@ -164,7 +207,8 @@ export function parseArgs(argv: readonly string[]): Args {
       if (value === undefined) throw new Error(`${arg}: expected a value after it`);
       return value;
     };
-    if (arg === '--props') propsFile = next();
+    if (arg === '--example') example = true;
+    else if (arg === '--props') propsFile = next();
     else if (arg.startsWith('--props=')) propsFile = arg.slice('--props='.length);
     else if (arg === '-c' || arg === '--context') {
       const pair = next();
@@ -178,22 +222,38 @@ export function parseArgs(argv: readonly string[]): Args {
         // a plain string
       }
       context[pair.slice(0, eq)] = value;
-    } else throw new Error(`unknown argument ${arg}; expected --props FILE or -c key=value`);
+    } else throw new Error(`unknown argument ${arg}; expected --props FILE, --example or -c key=value`);
   }
-  return { ...(propsFile ? { propsFile } : {}), context };
+  return { ...(propsFile ? { propsFile } : {}), ...(example ? { example } : {}), context };
 }
 
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): App {
   const args = parseArgs(argv);
   // The CDK CLI passes its own outdir; run directly, the assembly goes to ./cdk.out.
   const app = new App({ outdir: env.CDK_OUTDIR ?? join(process.cwd(), 'cdk.out'), context: args.context });
-  const { settings, origin, file } = loadStackSettings({
+  const readFile = (path: string) => readFileSync(path, 'utf8');
+  const loaded = loadStackSettings({
     context: (key) => app.node.tryGetContext(key),
     ...(args.propsFile ? { propsFileArg: args.propsFile } : {}),
     env,
     cwd: process.cwd(),
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readFile,
   });
+  const { origin, file } = loaded;
+  let settings = loaded.settings;
+  if (args.example) {
+    // The example's stand-in key ARN, unless the settings name their own keys.
+    if (origin.kmsKeyArns === 'default') settings = { ...settings, ...EXAMPLE_SETTINGS };
+  } else {
+    const placeholders = placeholderProblems(settings, readFile, process.cwd());
+    if (placeholders.length > 0) {
+      throw new SnapwardPropsError(
+        placeholders,
+        'snapward app: placeholder',
+        'A real deployment needs your fleet and your keys: set fleetConfig (and kmsKeyArns where the fleet names a key by alias) in --props FILE or -c snapward=...; to synthesise the example anyway, pass --example (npm run synth -- --example).',
+      );
+    }
+  }
   const { stackName, account, region, ...props } = settings;
   new SnapwardStack(app, stackName, {
     ...props,
@@ -203,11 +263,8 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   // cdk-nag v3 is a policy-validation plugin: synth fails on any unacknowledged finding.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const defaulted = Object.entries(origin)
-    .filter(([k, o]) => o === 'default' && k !== 'account' && k !== 'region' && k !== 'alarmTopicArn')
-    .map(([k]) => k);
   if (file) log(`snapward: settings from ${file}`);
-  if (defaulted.length > 0) log(`snapward: example defaults used for ${defaulted.join(', ')} (see README "Running on AWS")`);
+  if (args.example) log('snapward: --example: the example fleet and placeholder key ARN; not for a real account (see README "Running on AWS")');
   return app;
 }
 

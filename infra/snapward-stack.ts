@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlertDelivery } from './constructs/alert-delivery';
 import { SnapwardAlarms } from './constructs/alarms';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { DrDashboard } from './constructs/dr-dashboard';
@@ -15,17 +16,20 @@ import { SnapwardFunction } from './constructs/snapward-function';
 import { findProjectRoot, SnapwardStackProps, validateStackProps } from './constructs/stack-props';
 import { StateTable } from './constructs/state-table';
 
-export { DEFAULT_ALERT_BUS_NAME, DEFAULT_REGIONS, findProjectRoot } from './constructs/stack-props';
+export { DEFAULT_ALERT_BUS_NAME, findProjectRoot } from './constructs/stack-props';
 export type { SnapwardStackProps } from './constructs/stack-props';
 
 /**
  * snapward on AWS: four Lambdas (scheduled reconcile, check and replication verification; the
- * ad hoc backup behind an operator event rule), the DynamoDB state table, the alerts bus,
- * dead-letter queues and alarms, with least-privilege IAM.
+ * ad hoc backup behind the operator bus), the DynamoDB state table, the alert bus with its rule
+ * to the alert topic, dead-letter queues and alarms, with least-privilege IAM derived from the
+ * fleet it deploys. Every name (buses, topic, table) starts with the stack name, so two stacks
+ * share an account and region without colliding.
  */
 export class SnapwardStack extends Stack {
   readonly table: StateTable;
   readonly alertBus: events.EventBus;
+  readonly alerts: AlertDelivery;
   readonly functions: Readonly<Record<'reconcile' | 'adhocBackup' | 'check' | 'verifyReplication', SnapwardFunction>>;
   readonly schedules: Readonly<Record<'reconcile' | 'check' | 'verifyReplication', ScheduledInvocation>>;
   readonly operatorRule: OperatorBackupRule;
@@ -39,10 +43,11 @@ export class SnapwardStack extends Stack {
     const settings = validateStackProps(props, projectRoot);
     const { fleetConfig, regions } = settings;
 
-    this.table = new StateTable(this, 'State');
-    this.alertBus = new events.EventBus(this, 'AlertBus', { eventBusName: settings.alertBusName });
+    this.table = new StateTable(this, 'State', { tableName: `${this.stackName}-state` });
+    this.alertBus = new events.EventBus(this, 'AlertBus', { eventBusName: settings.alertBusName ?? `${this.stackName}-alerts` });
     const permissions = new SnapshotPermissions(this, 'Permissions', {
       regions,
+      sourceRegions: settings.sourceRegions,
       kmsKeyArns: settings.kmsKeyArns,
       attachmentBuckets: settings.attachmentBuckets,
     });
@@ -62,6 +67,11 @@ export class SnapwardStack extends Stack {
         description: 'snapward: one reconcile pass over the fleet (snapshots, copies, retention)',
         memorySize: 1024,
         timeout: Duration.minutes(15),
+        // One pass at a time: a 15-minute timeout and a 5-minute flexible window would otherwise
+        // let two passes overlap, and two passes together can exceed the copy limits. A schedule
+        // firing while a pass runs is throttled; Lambda keeps the event (maxEventAge) and runs it
+        // when the pass ends, or drops it and the next schedule carries on.
+        reservedConcurrentExecutions: 1,
         // A failed pass is not retried by Lambda: the next scheduled pass is the retry.
         asyncRetryAttempts: 0,
         maxEventAge: Duration.minutes(10),
@@ -107,8 +117,18 @@ export class SnapwardStack extends Stack {
     };
 
     const { reconcile, adhocBackup, check, verifyReplication } = this.functions;
-    for (const fn of Object.values(this.functions)) this.table.grantReadWrite(fn.role);
-    for (const fn of [reconcile, adhocBackup, check]) permissions.grantReadFleet(fn.role);
+    // The state table, split by partition: only the watchdog touches findings, verify-replication
+    // only run records.
+    this.table.grantReadWrite(reconcile.role, ['runs', 'ledger', 'leases']);
+    this.table.grantReadWrite(adhocBackup.role, ['runs', 'ledger', 'leases']);
+    this.table.grantReadWrite(check.role, ['runs', 'ledger', 'leases', 'findings', 'history'], { batchWrite: true });
+    this.table.grantReadWrite(verifyReplication.role, ['runs']);
+    // Each grant is a call the function's handler makes (test/infra/least-privilege.test.ts reads
+    // the calls from the code and fails on a missing grant and on an unused one).
+    permissions.grantReadFleet(reconcile.role);
+    permissions.grantReadFleet(adhocBackup.role);
+    permissions.grantReadFleet(check.role, { automatedBackups: true, quotas: true });
+    permissions.grantInspectKeys(check.role);
     permissions.grantTakeSnapshots(reconcile.role);
     permissions.grantCopySnapshots(reconcile.role);
     permissions.grantDeleteManagedSnapshots(reconcile.role);
@@ -161,10 +181,18 @@ export class SnapwardStack extends Stack {
       }),
     };
 
-    this.operatorRule = new OperatorBackupRule(this, 'BackupRequested', { target: adhocBackup.function, deadLetterQueue: operatorDeadLetters });
+    this.operatorRule = new OperatorBackupRule(this, 'BackupRequested', {
+      busName: `${this.stackName}-operators`,
+      ...(settings.operatorPrincipals ? { operatorPrincipals: settings.operatorPrincipals } : {}),
+      target: adhocBackup.function,
+      deadLetterQueue: operatorDeadLetters,
+    });
+
+    const alertDeadLetters = new DeadLetterQueue(this, 'AlertDeliveryDeadLetters', { deadLetterFor: 'the alert rule (findings it could not deliver to the alert topic)' }).queue;
+    this.alerts = new AlertDelivery(this, 'Alerts', { bus: this.alertBus, deadLetterQueue: alertDeadLetters, ...(settings.alertEmail ? { email: settings.alertEmail } : {}) });
 
     this.alarms = new SnapwardAlarms(this, 'Alarms', {
-      topic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined,
+      topic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : this.alerts.topic,
     });
     this.alarms.watchFunction('Reconcile', reconcile.function);
     this.alarms.watchFunction('AdhocBackup', adhocBackup.function);
@@ -174,6 +202,7 @@ export class SnapwardStack extends Stack {
     this.alarms.watchDeadLetterQueue('CheckSchedule', this.schedules.check.deadLetterQueue, 'a scheduled check invocation');
     this.alarms.watchDeadLetterQueue('VerifyReplicationSchedule', this.schedules.verifyReplication.deadLetterQueue, 'a scheduled replication verification');
     this.alarms.watchDeadLetterQueue('OperatorRequests', operatorDeadLetters, 'a Backup Requested event (or its failed ad hoc backup)');
+    this.alarms.watchDeadLetterQueue('AlertDelivery', alertDeadLetters, 'a finding event the alert rule could not deliver to the alert topic');
 
     for (const fn of Object.values(this.functions)) {
       acknowledge(
@@ -184,7 +213,7 @@ export class SnapwardStack extends Stack {
     }
 
     // The DR dashboard (issue 13): its own construct; check emits its metrics (EMF, no IAM needed).
-    this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : undefined });
+    this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : this.alerts.topic });
     permissions.grantReadFleet(this.drDashboard.reportFunction.role);
     this.alarms.watchFunction('Report', this.drDashboard.reportFunction.function);
     this.alarms.watchDeadLetterQueue('ReportSchedule', this.drDashboard.schedule.deadLetterQueue, 'a scheduled DR report invocation');
@@ -194,6 +223,8 @@ export class SnapwardStack extends Stack {
 
     new CfnOutput(this, 'StateTableName', { value: this.table.table.tableName, description: 'DynamoDB state table (SNAPWARD_STATE_TABLE)' });
     new CfnOutput(this, 'AlertBusName', { value: this.alertBus.eventBusName, description: 'Event bus the check function sends alerts to' });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'SNS topic with every finding and alarm: subscribe chat or paging here' });
+    new CfnOutput(this, 'OperatorBusName', { value: this.operatorRule.bus.eventBusName, description: 'Event bus for Backup Requested events (operators only)' });
     new CfnOutput(this, 'AdhocBackupFunctionName', { value: adhocBackup.function.functionName });
     new CfnOutput(this, 'OperatorRequestsDeadLetterQueueUrl', { value: operatorDeadLetters.queueUrl });
   }

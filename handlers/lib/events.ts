@@ -27,7 +27,8 @@ export const backupRequestedEvent = z.object({
       instanceId: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'expected an RDS DB instance or cluster identifier'),
       reason: z.string().min(1, 'expected why the backup is wanted').max(256),
       requestedBy: z.string().min(1, 'expected who asked').max(128),
-      idempotencyKey: z.string().min(8, 'expected a unique key of 8..128 characters').max(128),
+      // Printable ASCII, 1..128 characters: a change ticket (OPS-12) is a good key.
+      idempotencyKey: z.string().regex(/^[\x20-\x7E]{1,128}$/, 'expected a unique key of 1..128 printable characters, e.g. "OPS-12"'),
     })
     .strict(),
 });

@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TAG } from '../../src/domain/tags';
 import { acknowledgeWildcardResources } from './nag';
 
 /** The tag that marks a snapshot as snapward's own (src/domain/tags.ts). */
@@ -8,10 +9,18 @@ export const MANAGED_TAG = { key: 'snapward:managed', value: 'true' } as const;
 /** Every snapshot snapward makes is named `sw-...` (src/domain/naming.ts). */
 export const SNAPSHOT_ID_PREFIX = 'sw-';
 
+/**
+ * Every tag key snapward writes when it creates a snapshot or a copy (src/domain/tags.ts), and so
+ * the only keys the functions may tag with.
+ */
+export const SNAPWARD_TAG_KEYS: readonly string[] = Object.values(TAG);
+
 export interface SnapshotPermissionsProps {
   /** Every region snapward works in: the databases' regions and their DR regions. */
   readonly regions: readonly string[];
-  /** KMS key ARNs RDS uses for the copies (DR keys, and source keys that are customer managed). */
+  /** The regions the databases live in (where their customer managed keys are). */
+  readonly sourceRegions: readonly string[];
+  /** DR key ARNs the copies are encrypted with (KmsKeyResolver describes them by name). */
   readonly kmsKeyArns: readonly string[];
   /** S3 buckets (sources and replicas) the replication verifier reads. */
   readonly attachmentBuckets: readonly string[];
@@ -47,10 +56,11 @@ export class SnapshotPermissions extends Construct {
   }
 
   /**
-   * Describe the fleet, its snapshots and automated backups, the account's RDS quotas, and tags.
-   * Every function that looks at RDS needs it (the fleet is resolved by discovery on each run).
+   * Describe the fleet and its snapshots (every function that looks at RDS: the fleet is
+   * resolved by discovery on each run); the watchdog also reads replicated automated backups and
+   * the account's quotas. Nothing else: each extra is a call some handler makes (test/infra).
    */
-  grantReadFleet(role: iam.Role): void {
+  grantReadFleet(role: iam.Role, extra: { automatedBackups?: boolean; quotas?: boolean } = {}): void {
     allow(role, {
       sid: 'RdsDescribeFleet',
       actions: [
@@ -58,9 +68,8 @@ export class SnapshotPermissions extends Construct {
         'rds:DescribeDBClusters',
         'rds:DescribeDBSnapshots',
         'rds:DescribeDBClusterSnapshots',
-        'rds:DescribeDBInstanceAutomatedBackups',
-        'rds:DescribeAccountAttributes',
-        'rds:ListTagsForResource',
+        ...(extra.automatedBackups ? ['rds:DescribeDBInstanceAutomatedBackups'] : []),
+        ...(extra.quotas ? ['rds:DescribeAccountAttributes'] : []),
       ],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:RequestedRegion': [...this.props.regions] } },
@@ -68,18 +77,41 @@ export class SnapshotPermissions extends Construct {
   }
 
   /**
-   * Take snapshots of any instance or cluster in the configured regions, named `sw-*`, with tags
-   * (`AddTagsToResource` is needed because the create calls pass `Tags`).
+   * Take snapshots of any instance or cluster in the configured regions, named `sw-*`, with tags.
+   * RDS authorizes the tags of a create (or copy) as `rds:AddTagsToResource` on the new snapshot,
+   * so that action is granted, but only for a request that is a whole snapward tag set: every
+   * key one of snapward's and `snapward:managed=true` among them. Any other tag, on any snapshot,
+   * is refused; no role may remove tags.
+   *
+   * What IAM cannot express: RDS has no condition key that tells "tags on the snapshot this request
+   * creates" from "tags on an existing snapshot" (no equivalent of ec2:CreateAction), so an
+   * AddTagsToResource call with a whole snapward tag set on an existing, untagged sw-* snapshot
+   * would be allowed. No code path makes that call (test/infra/least-privilege.test.ts checks that
+   * no adapter sends AddTagsToResource); README "Running on AWS" says what closes the gap.
    */
   grantTakeSnapshots(role: iam.Role): void {
     allow(role, { sid: 'RdsCreateDbSnapshots', actions: ['rds:CreateDBSnapshot'], resources: [...this.rdsArns('db', '*'), ...this.ownSnapshots('snapshot')] });
     allow(role, { sid: 'RdsCreateClusterSnapshots', actions: ['rds:CreateDBClusterSnapshot'], resources: [...this.rdsArns('cluster', '*'), ...this.ownSnapshots('cluster-snapshot')] });
-    allow(role, { sid: 'RdsTagOwnSnapshots', actions: ['rds:AddTagsToResource'], resources: this.ownSnapshots('snapshot', 'cluster-snapshot') });
+    this.grantCreationTags(role);
+  }
+
+  private grantCreationTags(role: iam.Role): void {
+    if (role.node.tryFindChild('RdsTagOwnSnapshotsOnCreate')) return;
+    allow(role, {
+      sid: 'RdsTagOwnSnapshotsOnCreate',
+      actions: ['rds:AddTagsToResource'],
+      resources: this.ownSnapshots('snapshot', 'cluster-snapshot'),
+      conditions: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [...SNAPWARD_TAG_KEYS] },
+        StringEquals: { [`aws:RequestTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value },
+      },
+    });
   }
 
   /** Copy snapward's snapshots between the configured regions (RDS authorizes both ARNs). */
   grantCopySnapshots(role: iam.Role): void {
     allow(role, { sid: 'RdsCopyOwnSnapshots', actions: ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'], resources: this.ownSnapshots('snapshot', 'cluster-snapshot') });
+    this.grantCreationTags(role);
   }
 
   /**
@@ -102,27 +134,56 @@ export class SnapshotPermissions extends Construct {
   }
 
   /**
-   * Resolve the configured keys and let RDS use them for the copies: `CreateGrant` only for AWS
-   * resources, the cryptographic operations only through RDS in the configured regions (snapward
-   * itself never encrypts or decrypts). Nothing is granted when no key is configured: copies under
-   * the AWS managed `aws/rds` key need no IAM permission.
+   * What a copy needs from KMS (RDS user guide, "Overview.Encryption.Keys": a principal creating
+   * RDS resources with a customer managed key needs kms:CreateGrant and kms:DescribeKey on it):
+   *
+   * - the DR keys, by ARN: DescribeKey (KmsKeyResolver checks each before copying) and CreateGrant
+   *   for AWS resources through RDS;
+   * - the databases' own customer managed keys, which the fleet file does not name (RDS picks the
+   *   instance's key): DescribeKey and CreateGrant on any key of the account in the source
+   *   regions, but only through RDS (kms:ViaService, fleet regions) and, for grants, only for
+   *   AWS resources.
+   *
+   * No Encrypt/Decrypt/ReEncrypt/GenerateDataKey: RDS needs those from the caller only for
+   * snapshots shared across accounts, which snapward does not do.
    */
   grantUseKeys(role: iam.Role): void {
+    const stack = Stack.of(this);
+    const viaRds = (regions: readonly string[]) => ({ 'kms:ViaService': regions.map((r) => `rds.${r}.amazonaws.com`) });
     const keys = [...this.props.kmsKeyArns];
-    if (keys.length === 0) return;
-    allow(role, { sid: 'KmsDescribeKeys', actions: ['kms:DescribeKey'], resources: keys });
-    allow(role, { sid: 'KmsCreateGrantForRds', actions: ['kms:CreateGrant'], resources: keys, conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
-    // The ReEncrypt* and GenerateDataKey* families written out: no wildcard action, and none of
-    // the key-pair operations `GenerateDataKey*` would also allow.
+    if (keys.length > 0) {
+      allow(role, { sid: 'KmsDescribeDrKeys', actions: ['kms:DescribeKey'], resources: keys });
+      allow(role, {
+        sid: 'KmsCreateGrantOnDrKeysForRds',
+        actions: ['kms:CreateGrant'],
+        resources: keys,
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaRds(this.props.regions) },
+      });
+    }
+    // Through RDS in any fleet region: a cross-region copy is asked of RDS in the destination
+    // region, and which region's RDS then uses the source key is not documented.
+    const sourceKeys = this.props.sourceRegions.map((region) => stack.formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' }));
+    allow(role, { sid: 'KmsDescribeSourceKeysThroughRds', actions: ['kms:DescribeKey'], resources: sourceKeys, conditions: { StringEquals: viaRds(this.props.regions) } });
     allow(role, {
-      sid: 'KmsUseKeysThroughRds',
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
-      resources: keys,
-      conditions: { StringEquals: { 'kms:ViaService': this.props.regions.map((r) => `rds.${r}.amazonaws.com`) } },
+      sid: 'KmsCreateGrantOnSourceKeysForRds',
+      actions: ['kms:CreateGrant'],
+      resources: sourceKeys,
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaRds(this.props.regions) },
     });
   }
 
-  /** Read the attachment buckets' replication setup and objects (list, head, versions). */
+  /**
+   * Read the state of the keys the fleet depends on (the watchdog's Key Unusable finding): the DR
+   * keys by ARN and the databases' customer managed keys in the source regions, which the fleet
+   * file does not name. DescribeKey only: key metadata, no use of the key.
+   */
+  grantInspectKeys(role: iam.Role): void {
+    const stack = Stack.of(this);
+    const sourceKeys = this.props.sourceRegions.map((region) => stack.formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' }));
+    allow(role, { sid: 'KmsInspectKeys', actions: ['kms:DescribeKey'], resources: [...this.props.kmsKeyArns, ...sourceKeys] });
+  }
+
+  /** Read the attachment buckets' replication setup and objects (list, head). */
   grantReadAttachments(role: iam.Role): void {
     const buckets = [...this.props.attachmentBuckets];
     if (buckets.length === 0) return;
@@ -133,7 +194,7 @@ export class SnapshotPermissions extends Construct {
       actions: ['s3:ListBucket', 's3:GetBucketVersioning', 's3:GetReplicationConfiguration', 's3:GetBucketLocation'],
       resources: bucketArns,
     });
-    allow(role, { sid: 'S3HeadAttachmentObjects', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: bucketArns.map((arn) => `${arn}/*`) });
+    allow(role, { sid: 'S3HeadAttachmentObjects', actions: ['s3:GetObject'], resources: bucketArns.map((arn) => `${arn}/*`) });
   }
 }
 
@@ -153,6 +214,10 @@ const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   [
     /:rds:[a-z0-9-]+:.+:(snapshot|cluster-snapshot):sw-\*$/,
     "snapward's own snapshots: ids are generated per instance and period (sw-<instance>-<period>, copies keep the id), so they are matched by the sw- prefix in the configured regions. Deletion additionally requires the snapward:managed=true tag on the snapshot.",
+  ],
+  [
+    /:kms:[a-z0-9-]+:.+:key\/\*$/,
+    "The databases' own customer managed keys (DescribeKey only for the watchdog, which reports a key that is disabled or pending deletion; CreateGrant and DescribeKey through RDS for reconcile) are picked by RDS from each instance and are not named in the fleet file; RDS needs CreateGrant and DescribeKey on them to copy. Keys in the fleet's source regions only, used only through RDS in the fleet's regions (kms:ViaService), grants only for AWS resources.",
   ],
   [
     /:s3:::[^/]+\/\*$/,

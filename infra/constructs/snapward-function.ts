@@ -46,6 +46,11 @@ export interface SnapwardFunctionProps {
    */
   readonly environment?: Record<string, string>;
   /**
+   * At most this many invocations at once (1: one at a time).
+   * @default - no reservation (the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
    * How long the function's log group keeps its logs.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -111,6 +116,7 @@ export class SnapwardFunction extends Construct {
       retryAttempts: props.asyncRetryAttempts,
       maxEventAge: props.maxEventAge,
       deadLetterQueue: props.deadLetterQueue,
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       environment: {
         SNAPWARD_CONFIG: configLocation(config),
         SNAPWARD_STATE_TABLE: props.stateTableName,

@@ -28,6 +28,12 @@ export const KMS_KEY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+
 
 export const SNS_TOPIC_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
+/** One plain e-mail address (SNS checks it again; this catches lists and typos at synth). */
+export const EMAIL_PATTERN = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+/** An IAM role or user ARN (paths allowed), e.g. arn:aws:iam::111122223333:role/Admin. */
+export const IAM_PRINCIPAL_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+
 /** Custom event bus names: letters, digits, `.`, `-`, `_`; `default` is the account's own bus. */
 export const EVENT_BUS_NAME_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
 

@@ -3,6 +3,7 @@ import { adhocSnapshotId, requestSnapshotId } from '../domain/naming';
 import { baseTags, managedInfo, sanitizeTagValue, TAG } from '../domain/tags';
 import { FleetMember, refOf, Snapshot } from '../domain/types';
 import { InstanceResult, RunTrigger } from '../ports/state-store';
+import { adhocLimitRefusal } from './adhoc-limit';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
 import { noteSnapshotInLedger } from './member-ledger';
@@ -15,6 +16,11 @@ export interface BackupRequest {
   /** Same key, same snapshot: a repeated request adopts the snapshot the first one made. */
   readonly idempotencyKey?: string;
   readonly trigger: RunTrigger;
+  /**
+   * Refuse (a failed run, ADHOC_LIMIT) when the instance already has this many ad hoc snapshots
+   * from the last 24 hours; a repeat of a served request is never refused. Unset: no limit (the CLI).
+   */
+  readonly maxPerInstancePerDay?: number;
 }
 
 export interface BackupReport {
@@ -55,7 +61,9 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
   let adopted = false;
   const errors = [];
   const warnings: string[] = [];
-  try {
+  const refusal = request.maxPerInstancePerDay === undefined ? null : await adhocLimitRefusal(deps, member, snapshotId, request.maxPerInstancePerDay, startedAt);
+  if (refusal) errors.push(refusal);
+  else try {
     snapshot = await deps.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId, tags });
   } catch (err) {
     const info = toErrorInfo(err, 'create');

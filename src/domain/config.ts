@@ -23,6 +23,8 @@ export interface SnapwardConfig {
   readonly attachments: readonly AttachmentPair[];
   /** The watchdog's alert settings (`alerts` key); absent: defaults, no event bus. */
   readonly alerts?: AlertsConfig;
+  /** Limits on ad hoc backups requested by event (`adhoc` key); absent: DEFAULT_ADHOC. */
+  readonly adhoc?: AdhocConfig;
   /** Limits on every AWS call (`aws` key): only the keys set; the AWS adapter has the defaults. */
   readonly aws?: Partial<AwsCallConfig>;
 }
@@ -35,6 +37,13 @@ export interface AwsCallConfig {
   /** A whole call: every attempt and backoff wait. */
   readonly callBudgetMs: number;
 }
+
+export interface AdhocConfig {
+  /** `Backup Requested` events may create at most this many snapshots per instance in 24 hours. */
+  readonly maxPerInstancePerDay: number;
+}
+
+export const DEFAULT_ADHOC: AdhocConfig = { maxPerInstancePerDay: 4 };
 
 /** A bucket in a region. */
 export interface BucketRef {

@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'STATE_STORE_ERROR',
   'INTERRUPTED',
   'INTERNAL',
+  /** An ad hoc backup refused: the instance had its day's ad hoc snapshots already. */
+  'ADHOC_LIMIT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

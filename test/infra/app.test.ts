@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStackSettings, main, parseArgs, SETTINGS_DEFAULTS, SettingsSources } from '../../infra/app';
+import { loadStackSettings, main, parseArgs, placeholderProblems, SETTINGS_DEFAULTS, SettingsSources } from '../../infra/app';
 
 /** The CDK app shell: argument parsing, settings from defaults / file / context, a real synth. */
 const sources = (over: Partial<SettingsSources> & { ctx?: Record<string, unknown>; files?: Record<string, string> } = {}): SettingsSources => ({
@@ -23,10 +23,11 @@ describe('parseArgs', () => {
       context: { snapward: { regions: ['us-east-1'] }, plain: 'text' },
     });
     expect(parseArgs([])).toEqual({ context: {} });
+    expect(parseArgs(['--example'])).toEqual({ example: true, context: {} });
   });
 
   it('rejects what it does not know, saying what it expects', () => {
-    expect(() => parseArgs(['--region', 'x'])).toThrow('unknown argument --region; expected --props FILE or -c key=value');
+    expect(() => parseArgs(['--region', 'x'])).toThrow('unknown argument --region; expected --props FILE, --example or -c key=value');
     expect(() => parseArgs(['-c', 'novalue'])).toThrow('-c novalue: expected key=value');
     expect(() => parseArgs(['--props'])).toThrow('--props: expected a value after it');
   });
@@ -37,7 +38,7 @@ describe('loadStackSettings', () => {
     const { settings, origin } = loadStackSettings(sources());
     expect(settings).toEqual({ ...SETTINGS_DEFAULTS, account: undefined, region: undefined });
     expect(settings.fleetConfig).toEqual({ file: 'config/examples/snapward.example.yaml' });
-    expect(settings.regions).toEqual(['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1']);
+    expect(settings.regions).toBeUndefined(); // taken from the fleet
     expect(new Set(Object.values(origin))).toEqual(new Set(['default']));
   });
 
@@ -62,7 +63,7 @@ describe('loadStackSettings', () => {
   });
 
   it('a typo is an error, never a silent default; so is a broken file', () => {
-    expect(() => loadStackSettings(sources({ ctx: { snapward: { region: 'us-east-1', regionz: ['x'] } } }))).toThrow(/context snapward: unknown key\(s\) regionz; expected some of stackName, fleetConfig, regions/);
+    expect(() => loadStackSettings(sources({ ctx: { snapward: { region: 'us-east-1', regionz: ['x'] } } }))).toThrow(/context snapward: unknown key\(s\) regionz; expected some of stackName, fleetConfig, fleetConfigCopy, regions/);
     expect(() => loadStackSettings(sources({ propsFileArg: '/missing.json' }))).toThrow(/props file \/missing.json: ENOENT.*expected a JSON object/);
     expect(() => loadStackSettings(sources({ propsFileArg: '/a.json', files: { '/a.json': '[1]' } }))).toThrow(/props file \/a.json: got \[1\], expected a JSON object of stack settings/);
     expect(() => loadStackSettings(sources({ ctx: { snapward: '{nope' } }))).toThrow(/context snapward: .*expected a JSON object, e.g. -c snapward=/);
@@ -76,19 +77,35 @@ describe('main', () => {
   });
   afterEach(() => rmSync(out, { recursive: true, force: true }));
 
-  it('synthesizes the stack with the example defaults to the outdir, through the cdk-nag gate', () => {
+  it('a plain synth of the defaults (the example fleet) fails: placeholders need --example', () => {
+    expect(() => main(['-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, () => undefined)).toThrow(
+      /placeholder[\s\S]*config\/examples\/snapward.example.yaml is the example fleet[\s\S]*pass --example \(npm run synth -- --example\)/,
+    );
+  });
+
+  it('--example synthesizes the example fleet to the outdir, through the cdk-nag gate, and says so', () => {
     const lines: string[] = [];
-    const app = main(['-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, (l) => lines.push(l));
+    const app = main(['--example', '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, (l) => lines.push(l));
     const assembly = app.synth();
     const template = JSON.parse(readFileSync(join(out, 'Snapward.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
     expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Snapward']);
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5); // the DR report's included
-    expect(lines).toEqual([expect.stringMatching(/^snapward: example defaults used for stackName, fleetConfig, regions, kmsKeyArns, attachmentBuckets, alertBusName, replicationCheckMode/)]);
+    expect(lines).toEqual([expect.stringMatching(/^snapward: --example: the example fleet and placeholder key ARN; not for a real account/)]);
+    // README "Running on AWS" names the CDK CLI version the assembly asks for.
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { minimumCliVersion?: string };
+    expect(manifest.minimumCliVersion).toMatch(/^2\.\d+\.\d+$/);
+    expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`"minimumCliVersion": "${manifest.minimumCliVersion}"`);
+  });
+
+  it('settings covering less than the bundled fleet fail the synth with the list (two regions, no keys, for a four-region fleet)', () => {
+    expect(() => main(['--example', '-c', 'snapward={"regions":["us-east-1","us-west-2"],"kmsKeyArns":[]}', '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, () => undefined)).toThrow(
+      /regions: \["us-east-1","us-west-2"\] leaves out eu-central-1, eu-west-1[\s\S]*kmsKeyArns: the fleet .* encrypts copies in us-west-2 with "alias\/snapward-dr"/,
+    );
   });
 
   it('takes settings from a --props file', () => {
     const props = join(out, 'props.json');
-    writeFileSync(props, JSON.stringify({ stackName: 'SnapwardProd', regions: ['us-east-1', 'us-west-2'], kmsKeyArns: [], attachmentBuckets: [], alertBusName: 'prod-alerts' }));
+    writeFileSync(props, JSON.stringify({ stackName: 'SnapwardProd', fleetConfig: { file: 'test/infra/fixtures/fleet-two-regions.yaml' }, alertBusName: 'prod-alerts' }));
     const lines: string[] = [];
     const app = main(['--props', props, '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: join(out, 'cdk.out') }, (l) => lines.push(l));
     app.synth();
@@ -99,8 +116,32 @@ describe('main', () => {
   });
 
   it('a bad setting stops before anything is written, naming the value and the fix', () => {
-    expect(() => main(['-c', 'snapward={"regions":["mars-1"]}', '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, () => undefined)).toThrow(
+    expect(() => main(['--example', '-c', 'snapward={"regions":["mars-1"]}', '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out }, () => undefined)).toThrow(
       /regions\[0\]: got "mars-1", expected an AWS region code such as "us-east-1"[\s\S]*CDK context key "snapward"/,
     );
+  });
+});
+
+describe('placeholderProblems', () => {
+  const read = (files: Record<string, string>) => (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw new Error('ENOENT');
+    return text;
+  };
+  const settings = (over: object) => ({ ...SETTINGS_DEFAULTS, ...over });
+
+  it('flags the example fleet and any ARN in the documentation account', () => {
+    expect(placeholderProblems(settings({}), read({}), '/p')).toEqual([expect.stringMatching(/is the example fleet/)]);
+    expect(
+      placeholderProblems(settings({ fleetConfig: { file: 'ops/fleet.yaml' }, kmsKeyArns: ['arn:aws:kms:us-west-2:123456789012:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'] }), read({ '/p/ops/fleet.yaml': 'x' }), '/p'),
+    ).toEqual([expect.stringMatching(/e0f9 is in the AWS documentation account 123456789012/)]);
+    expect(placeholderProblems(settings({ fleetConfig: { file: 'ops/fleet.yaml' } }), read({ '/p/ops/fleet.yaml': 'kms:\n  eu-west-1: arn:aws:kms:eu-west-1:123456789012:key/x' }), '/p')).toEqual([
+      expect.stringMatching(/ops\/fleet.yaml names ARNs in the AWS documentation account/),
+    ]);
+  });
+
+  it('a real fleet with real keys has none', () => {
+    expect(placeholderProblems(settings({ fleetConfig: { file: 'ops/fleet.yaml' }, kmsKeyArns: ['arn:aws:kms:us-west-2:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'] }), read({ '/p/ops/fleet.yaml': 'instances: []' }), '/p')).toEqual([]);
+    expect(placeholderProblems(settings({ fleetConfig: { s3Uri: 's3://ops/fleet.yaml' } }), read({}), '/p')).toEqual([]);
   });
 });

@@ -56,9 +56,16 @@ const runtime = stages.at(-1)!;
 describe('Dockerfile', () => {
   it('is multi-stage: named build stages on node:22-bookworm-slim, the runtime on the same base', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const s of stages) expect(s.from).toBe('node:22-bookworm-slim');
+    for (const s of stages) expect(s.from.replace(/@sha256:[0-9a-f]{64}$/, '')).toBe('node:22-bookworm-slim');
+    expect(new Set(stages.map((s) => s.from)).size).toBe(1);
     expect(stages.slice(0, -1).every((s) => s.name)).toBe(true);
     expect(stages.map((s) => s.name)).toContain('build');
+  });
+
+  it('pins every base image by digest, with its tag kept for people: image:tag@sha256:<64 hex>', () => {
+    for (const s of stages) expect(s.from).toMatch(/^[a-z0-9./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    // and the comment above the pin says how to move it
+    expect(text).toMatch(/docker buildx imagetools inspect node:22-bookworm-slim/);
   });
 
   it('pins no image to `latest` and every FROM to an explicit tag', () => {

@@ -10,9 +10,8 @@ const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new SnapwardStack(app, 'Snapward', {
   projectRoot: join(__dirname, '..', '..'),
   fleetConfig: { file: 'config/examples/snapward.example.yaml' },
-  regions: ['us-east-1', 'us-west-2'],
+  // regions and buckets come from the fleet (a stack may not grant less than its fleet needs)
   kmsKeyArns: ['arn:aws:kms:us-west-2:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'],
-  attachmentBuckets: [],
   alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:ops-alarms',
 });
 const template = Template.fromStack(stack);

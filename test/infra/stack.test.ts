@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SNAPWARD_TAG_KEYS } from '../../infra/constructs/snapshot-permissions';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table';
 import { SnapwardStack, SnapwardStackProps } from '../../infra/snapward-stack';
 
@@ -15,7 +16,10 @@ import { SnapwardStack, SnapwardStackProps } from '../../infra/snapward-stack';
 const ROOT = join(__dirname, '..', '..');
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1'];
 const KEY_USW2 = 'arn:aws:kms:us-west-2:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9';
-const KEY_EUW1 = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The example fleet names this DR key by ARN under kms.eu-west-1: granted without being listed. */
+const KEY_EUW1 = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The example fleet's databases live in these (its source keys are granted through RDS there). */
+const SOURCE_REGIONS = ['eu-central-1', 'us-east-1'];
 
 function synth(props: Partial<SnapwardStackProps> = {}): { stack: SnapwardStack; template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -23,7 +27,8 @@ function synth(props: Partial<SnapwardStackProps> = {}): { stack: SnapwardStack;
     projectRoot: ROOT,
     fleetConfig: { file: 'config/examples/snapward.example.yaml' },
     regions: REGIONS,
-    kmsKeyArns: [KEY_USW2, KEY_EUW1],
+    // the example fleet's us-west-2 key is an alias: IAM needs its ARN from the settings
+    kmsKeyArns: [KEY_USW2],
     attachmentBuckets: ['jira-media-use1', 'jira-media-usw2'],
     ...props,
   });
@@ -157,23 +162,11 @@ describe('SnapwardStack: IAM', () => {
     expect(deletes.map((s) => s.Sid).sort()).toEqual(['RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots']);
   });
 
-  it('RDS describe/list: resource * (no ARN form exists for all of them), limited to the configured regions', () => {
-    const describe = {
-      Sid: 'RdsDescribeFleet',
-      Effect: 'Allow',
-      Action: [
-        'rds:DescribeDBInstances',
-        'rds:DescribeDBClusters',
-        'rds:DescribeDBSnapshots',
-        'rds:DescribeDBClusterSnapshots',
-        'rds:DescribeDBInstanceAutomatedBackups',
-        'rds:DescribeAccountAttributes',
-        'rds:ListTagsForResource',
-      ],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': REGIONS } },
-    };
-    for (const name of ['reconcile', 'adhocBackup', 'check'] as const) expect(bySid(statementsOfRole(roleId(name)), 'RdsDescribeFleet')).toStrictEqual([describe]);
+  it('RDS describe: resource * (no ARN form exists for all of them), limited to the configured regions; the watchdog alone reads backups and quotas', () => {
+    const fleet = ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'];
+    const describe = (actions: string[]) => ({ Sid: 'RdsDescribeFleet', Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': REGIONS } } });
+    for (const name of ['reconcile', 'adhocBackup'] as const) expect(bySid(statementsOfRole(roleId(name)), 'RdsDescribeFleet')).toStrictEqual([describe(fleet)]);
+    expect(bySid(statementsOfRole(roleId('check')), 'RdsDescribeFleet')).toStrictEqual([describe([...fleet, 'rds:DescribeDBInstanceAutomatedBackups', 'rds:DescribeAccountAttributes'])]);
     expect(bySid(statementsOfRole(roleId('verifyReplication')), 'RdsDescribeFleet')).toEqual([]);
   });
 
@@ -195,36 +188,63 @@ describe('SnapwardStack: IAM', () => {
       },
     ]);
     const own = [...REGIONS.map((r) => rdsArn(r, 'snapshot', 'sw-*')), ...REGIONS.map((r) => rdsArn(r, 'cluster-snapshot', 'sw-*'))];
-    expect(bySid(reconcile, 'RdsTagOwnSnapshots')).toStrictEqual([{ Sid: 'RdsTagOwnSnapshots', Effect: 'Allow', Action: 'rds:AddTagsToResource', Resource: own }]);
+    expect(bySid(reconcile, 'RdsTagOwnSnapshotsOnCreate')).toStrictEqual([
+      {
+        Sid: 'RdsTagOwnSnapshotsOnCreate',
+        Effect: 'Allow',
+        Action: 'rds:AddTagsToResource',
+        Resource: own,
+        Condition: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [...SNAPWARD_TAG_KEYS] },
+          StringEquals: { 'aws:RequestTag/snapward:managed': 'true' },
+        },
+      },
+    ]);
     expect(bySid(reconcile, 'RdsCopyOwnSnapshots')).toStrictEqual([
       { Sid: 'RdsCopyOwnSnapshots', Effect: 'Allow', Action: ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'], Resource: own },
     ]);
   });
 
-  it('adhoc-backup may take and tag snapshots but not copy or delete them; check and verify take none', () => {
+  it('adhoc-backup may take and tag snapshots but not copy or delete them; check and verify take none; check may only describe keys', () => {
     const adhoc = actionsOf(statementsOfRole(roleId('adhocBackup')));
     expect(adhoc).toEqual(expect.arrayContaining(['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource']));
     expect(adhoc.filter((a) => /^rds:(Copy|Delete)/.test(a) || a.startsWith('kms:'))).toEqual([]);
     for (const name of ['check', 'verifyReplication'] as const) {
-      expect(actionsOf(statementsOfRole(roleId(name))).filter((a) => /^rds:(Create|Copy|Delete|AddTags)/.test(a) || a.startsWith('kms:'))).toEqual([]);
+      expect(actionsOf(statementsOfRole(roleId(name))).filter((a) => /^rds:(Create|Copy|Delete|AddTags)/.test(a) || (a.startsWith('kms:') && !(name === 'check' && a === 'kms:DescribeKey')))).toEqual([]);
     }
+    const kmsArn = (region: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:${region}:`, { Ref: 'AWS::AccountId' }, ':key/*']] });
+    expect(bySid(statementsOfRole(roleId('check')), 'KmsInspectKeys')).toStrictEqual([
+      { Sid: 'KmsInspectKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: [KEY_EUW1, KEY_USW2, ...SOURCE_REGIONS.map(kmsArn)] },
+    ]);
   });
 
-  it('KMS: only the configured keys; grants only for AWS resources; crypto only through RDS', () => {
-    const keys = [KEY_USW2, KEY_EUW1];
-    expect(bySid(reconcile, 'KmsDescribeKeys')).toStrictEqual([{ Sid: 'KmsDescribeKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: keys }]);
-    expect(bySid(reconcile, 'KmsCreateGrantForRds')).toStrictEqual([
-      { Sid: 'KmsCreateGrantForRds', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: keys, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
-    ]);
-    expect(bySid(reconcile, 'KmsUseKeysThroughRds')).toStrictEqual([
+  it('KMS: the fleet DR keys (by ARN) and the source regions keys through RDS; grants only for AWS resources; no data-key actions', () => {
+    const keys = [KEY_EUW1, KEY_USW2];
+    expect(bySid(reconcile, 'KmsDescribeDrKeys')).toStrictEqual([{ Sid: 'KmsDescribeDrKeys', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: keys }]);
+    expect(bySid(reconcile, 'KmsCreateGrantOnDrKeysForRds')).toStrictEqual([
       {
-        Sid: 'KmsUseKeysThroughRds',
+        Sid: 'KmsCreateGrantOnDrKeysForRds',
         Effect: 'Allow',
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
+        Action: 'kms:CreateGrant',
         Resource: keys,
-        Condition: { StringEquals: { 'kms:ViaService': REGIONS.map((r) => `rds.${r}.amazonaws.com`) } },
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: { 'kms:ViaService': REGIONS.map((r) => `rds.${r}.amazonaws.com`) } },
       },
     ]);
+    const kmsArn = (region: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:${region}:`, { Ref: 'AWS::AccountId' }, ':key/*']] });
+    const viaSource = { 'kms:ViaService': REGIONS.map((r) => `rds.${r}.amazonaws.com`) };
+    expect(bySid(reconcile, 'KmsDescribeSourceKeysThroughRds')).toStrictEqual([
+      { Sid: 'KmsDescribeSourceKeysThroughRds', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: SOURCE_REGIONS.map(kmsArn), Condition: { StringEquals: viaSource } },
+    ]);
+    expect(bySid(reconcile, 'KmsCreateGrantOnSourceKeysForRds')).toStrictEqual([
+      {
+        Sid: 'KmsCreateGrantOnSourceKeysForRds',
+        Effect: 'Allow',
+        Action: 'kms:CreateGrant',
+        Resource: SOURCE_REGIONS.map(kmsArn),
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaSource },
+      },
+    ]);
+    expect(actionsOf(reconcile).filter((a) => a.startsWith('kms:')).sort()).toEqual(['kms:CreateGrant', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:DescribeKey']);
   });
 
   it('verify-replication reads exactly the attachment buckets', () => {
@@ -238,7 +258,7 @@ describe('SnapwardStack: IAM', () => {
       },
     ]);
     expect(bySid(verify, 'S3HeadAttachmentObjects')).toStrictEqual([
-      { Sid: 'S3HeadAttachmentObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [s3Arn('jira-media-use1/*'), s3Arn('jira-media-usw2/*')] },
+      { Sid: 'S3HeadAttachmentObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: [s3Arn('jira-media-use1/*'), s3Arn('jira-media-usw2/*')] },
     ]);
     expect(actionsOf(verify).filter((a) => a.startsWith('rds:') || a.startsWith('kms:') || a.startsWith('events:'))).toEqual([]);
   });
@@ -247,13 +267,26 @@ describe('SnapwardStack: IAM', () => {
     const puts = statementsOfRole(roleId('check')).filter((s) => actionsOf([s]).includes('events:PutEvents'));
     expect(puts).toStrictEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [logicalId(stack.alertBus), 'Arn'] } }]);
     for (const name of ['reconcile', 'adhocBackup', 'verifyReplication'] as const) expect(actionsOf(statementsOfRole(roleId(name)))).not.toContain('events:PutEvents');
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'snapward-alerts' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Snapward-alerts' });
   });
 
-  it('every function reads and writes items of the state table, and nothing else on it', () => {
+  it('every function reads and writes items of the state table in its own partitions, and nothing else on it', () => {
+    const partitions = {
+      reconcile: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
+      adhocBackup: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*'],
+      check: ['RUN#*', 'RUNS', 'RUNNING', 'MEMBERS', 'MEMBER#*', 'LEASE#*', 'FINDINGS', 'FINDING#*', 'FINDINGKEY#*', 'HISTORY#*'],
+      verifyReplication: ['RUN#*', 'RUNS', 'RUNNING'],
+    } as const;
     for (const name of ['reconcile', 'adhocBackup', 'check', 'verifyReplication'] as const) {
       const onTable = statementsOfRole(roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
-      expect(onTable).toStrictEqual([{ Effect: 'Allow', Action: [...STATE_TABLE_ACTIONS], Resource: { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] } }]);
+      expect(onTable).toStrictEqual([
+        {
+          Effect: 'Allow',
+          Action: [...STATE_TABLE_ACTIONS, ...(name === 'check' ? ['dynamodb:BatchWriteItem'] : [])],
+          Resource: { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions[name]] } },
+        },
+      ]);
     }
   });
 
@@ -268,7 +301,7 @@ describe('SnapwardStack: IAM', () => {
       Update: ['dynamodb:UpdateItem'],
       Delete: ['dynamodb:DeleteItem'],
       BatchWrite: ['dynamodb:BatchWriteItem'],
-      TransactWrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      TransactWrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', ...(/\bConditionCheck:/.test(readFileSync(join(ROOT, 'src', 'adapters', 'state', 'dynamodb-state-store.ts'), 'utf8')) ? ['dynamodb:ConditionCheckItem'] : [])],
       Scan: ['dynamodb:Scan'],
       TransactGet: ['dynamodb:GetItem'],
     };
@@ -277,7 +310,7 @@ describe('SnapwardStack: IAM', () => {
     const commands = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] as string))].filter((c) => !setupOnly.has(c));
     const unknown = commands.filter((c) => !(c in needs));
     expect(unknown).toEqual([]);
-    const missing = commands.flatMap((c) => (needs[c] ?? []).filter((a) => !(STATE_TABLE_ACTIONS as readonly string[]).includes(a)));
+    const missing = commands.flatMap((c) => (needs[c] ?? []).filter((a) => ![...STATE_TABLE_ACTIONS, 'dynamodb:BatchWriteItem'].includes(a)));
     expect(missing).toEqual([]);
   });
 
@@ -291,8 +324,8 @@ describe('SnapwardStack: IAM', () => {
     expect(statements.length).toBeGreaterThan(40);
     const wildcard = (a: string) => a === '*' || /^[a-z0-9-]+:\*$/.test(a);
     expect(statements.filter((s) => s.Effect === 'Allow' && actionsOf([s]).some((a) => a.includes('*'))).map((s) => `${s.in}: ${JSON.stringify(s.Action)}`)).toEqual([]);
-    const denies = statements.filter((s) => s.Effect === 'Deny');
-    expect(denies.length).toBe(6); // one per dead-letter queue, one for the report bucket
+    const denies = statements.filter((s) => s.Effect === 'Deny' && actionsOf([s]).some((a) => a.startsWith('sqs:') || a.startsWith('s3:')));
+    expect(denies.length).toBe(7); // one per dead-letter queue, one for the report bucket
     for (const d of denies) {
       expect(d).toMatchObject({ Action: expect.stringMatching(/^(sqs|s3):\*$/), Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } });
       expect(wildcard(d.Action as string)).toBe(true);
@@ -346,7 +379,7 @@ describe('SnapwardStack: schedules', () => {
 
   it('every dead-letter queue is encrypted (SSE-SQS), keeps messages 14 days and refuses plain HTTP', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(5); // operator requests + one per schedule (the DR report's included)
+    expect(Object.keys(queues)).toHaveLength(6); // operator requests, one per schedule (the DR report's included), the alert rule
     for (const [id, q] of Object.entries(queues)) {
       expect(q.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -358,11 +391,9 @@ describe('SnapwardStack: schedules', () => {
 });
 
 describe('SnapwardStack: operator rule', () => {
-  it('Backup Requested from snapward.operator on the default bus -> adhoc-backup, with retries and a dead-letter queue', () => {
-    const rules = template.findResources('AWS::Events::Rule');
-    expect(Object.values(rules)).toHaveLength(1);
-    const rule = Object.values(rules)[0]!.Properties as Record<string, unknown>;
-    expect(rule.EventBusName).toBeUndefined(); // the default bus
+  it('Backup Requested from snapward.operator on the operator bus -> adhoc-backup, with retries and a dead-letter queue', () => {
+    const rule = json.Resources[logicalId(stack.operatorRule.rule)]!.Properties;
+    expect(rule.EventBusName).toEqual({ Ref: logicalId(stack.operatorRule.bus) }); // not the default bus
     expect(rule.EventPattern).toStrictEqual({ source: ['snapward.operator'], 'detail-type': ['Backup Requested'] });
     const dlq = logicalId(stack.functions.adhocBackup.function.deadLetterQueue!);
     expect(rule.Targets).toStrictEqual([
@@ -394,6 +425,7 @@ describe('SnapwardStack: state table', () => {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true }, // KMS with the AWS managed aws/dynamodb key
+      TableName: 'Snapward-state',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -449,10 +481,12 @@ describe('SnapwardStack: alarms', () => {
     expect(alarms).toHaveLength(10 + 2 + queues.length);
   });
 
-  it('no actions without a topic', () => {
+  it('without alarmTopicArn every alarm notifies the stack\'s own alert topic, on ALARM and on OK', () => {
+    const topic = { Ref: logicalId(stack.alerts.topic) };
+    expect(alarms.length).toBeGreaterThan(0);
     for (const a of alarms) {
-      expect(a.AlarmActions).toBeUndefined();
-      expect(a.OKActions).toBeUndefined();
+      expect(a.AlarmActions).toEqual([topic]);
+      expect(a.OKActions).toEqual([topic]);
     }
   });
 });
@@ -510,9 +544,9 @@ describe('SnapwardStack: fleet config in S3, alarm topic', () => {
     }
   });
 
-  it('alarms notify the topic on ALARM and on OK', () => {
+  it('alarms notify the given topic on ALARM and on OK', () => {
     const alarms = Object.values(s3template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(17); // 5 functions x 2, 5 dead-letter queues, tier 0/1 breaches
+    expect(alarms).toHaveLength(18); // 5 functions x 2, 6 dead-letter queues, tier 0/1 breaches
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);
       expect(a.Properties.OKActions).toEqual(['arn:aws:sns:us-east-1:111122223333:ops-alarms']);
@@ -552,18 +586,132 @@ describe('SnapwardStack: props validation', () => {
     expect(build({ fleetConfig: { s3Uri: 's3://bucket/configs/*' } })).toThrow(/contains a wildcard/);
   });
 
+  it('alertEmail and operatorPrincipals are checked', () => {
+    expect(build({ alertEmail: 'a@b.org, c@d.org' })).toThrow(/alertEmail: got "a@b.org, c@d.org", expected one e-mail address/);
+    expect(build({ operatorPrincipals: ['Admin'] })).toThrow(/operatorPrincipals\[0\]: got "Admin", expected an IAM role or user ARN/);
+  });
+
   it('regions may not be empty', () => {
     expect(build({ regions: [] })).toThrow(/regions: got \[\], expected at least one entry/);
   });
 
-  it('defaults: the four example regions, no keys, no buckets, the snapward-alerts bus', () => {
+  it('defaults: regions, DR key ARNs and buckets come from the fleet; names from the stack name', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const bare = new SnapwardStack(app, 'Bare', { projectRoot: ROOT, fleetConfig: { file: 'config/examples/snapward.example.yaml' } });
+    const bare = new SnapwardStack(app, 'Bare', { projectRoot: ROOT, fleetConfig: { file: 'config/examples/snapward.example.yaml' }, kmsKeyArns: [KEY_USW2] });
     const t = Template.fromStack(bare);
-    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'snapward-alerts' });
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Sid: 'RdsDescribeFleet', Condition: { StringEquals: { 'aws:RequestedRegion': REGIONS } } })] } });
-    const all = JSON.stringify(t.toJSON());
-    expect(all).not.toMatch(/"kms:|"s3:ListBucket"/);
-    expect(Stack.of(bare).resolve(bare.schedules.verifyReplication.schedule.scheduleName)).toBeDefined();
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'Bare-alerts' });
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'Bare-operators' });
+    t.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'Bare-state' });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Sid: 'RdsDescribeFleet', Condition: { StringEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2'] } } })] },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Sid: 'KmsDescribeDrKeys', Resource: [KEY_EUW1, KEY_USW2] })] } });
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Sid: 'S3ReadReplicationSetup', Resource: [s3Arn('jira-media-use1'), s3Arn('jira-media-usw2')] })] } });
+  });
+
+  it('a fleet needing a region, key or bucket the settings leave out fails the synth with the list', () => {
+    expect(build({ regions: ['us-east-1', 'us-west-2'], kmsKeyArns: [], attachmentBuckets: ['jira-media-use1'] })).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /3 problems[\s\S]*regions: \["us-east-1","us-west-2"\] leaves out eu-central-1, eu-west-1, which the fleet .*snapward.example.yaml uses[\s\S]*kmsKeyArns: the fleet .* encrypts copies in us-west-2 with "alias\/snapward-dr", which IAM cannot authorize by name; add that key's ARN[\s\S]*attachmentBuckets: \["jira-media-use1"\] leaves out jira-media-usw2/,
+        ),
+      }),
+    );
+    // settings may add to the fleet's needs
+    const { stack: more } = synth({ regions: [...REGIONS, 'ap-south-1'] });
+    expect(Stack.of(more).resolve(JSON.stringify(Template.fromStack(more).toJSON()))).toContain('rds.ap-south-1.amazonaws.com');
+  });
+
+  it('an s3Uri fleet config is read from its local copy, or needs regions', () => {
+    expect(build({ fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, regions: undefined })).toThrow(/regions: not given, and the fleet config is in S3 with no local copy/);
+    expect(build({ fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, fleetConfigCopy: 'config/examples/snapward.example.yaml', regions: ['us-east-1'], kmsKeyArns: [] })).toThrow(/regions: \["us-east-1"\] leaves out eu-central-1, eu-west-1, us-west-2/);
+    expect(() => synth({ fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, fleetConfigCopy: 'config/examples/snapward.example.yaml', regions: undefined })).not.toThrow();
+  });
+});
+
+describe('SnapwardStack: alert delivery', () => {
+  const topicId = logicalId(stack.alerts.topic);
+  const ruleProps = json.Resources[logicalId(stack.alerts.rule)]!.Properties;
+
+  it('an SNS topic encrypted with its own rotated key, refusing plain HTTP', () => {
+    const keyId = logicalId(stack.alerts.key);
+    expect(json.Resources[topicId]?.Properties).toMatchObject({ KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    expect(json.Resources[keyId]?.Properties).toMatchObject({ EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    // EventBridge and CloudWatch alarms may use the key to publish, from this account only
+    const keyPolicy = json.Resources[keyId]?.Properties.KeyPolicy as { Statement: Statement[] };
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      expect(keyPolicy.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: service }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+      );
+    }
+  });
+
+  it('a rule on the alert bus sends every snapward finding event to the topic as a readable message', () => {
+    expect(ruleProps.EventBusName).toEqual({ Ref: logicalId(stack.alertBus) });
+    expect(ruleProps.EventPattern).toStrictEqual({ source: ['snapward'] });
+    const [target] = ruleProps.Targets as Array<Record<string, unknown>>;
+    expect(target).toMatchObject({ Arn: { Ref: topicId }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 } });
+    const transformer = target!.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string };
+    expect(transformer.InputPathsMap).toMatchObject({ 'detail-type': '$.detail-type', 'detail-message': '$.detail.message', 'detail-findingId': '$.detail.findingId' });
+    expect(transformer.InputTemplate).toBe(
+      '"snapward <detail-type> (account <account>, <region>, <time>): <detail-message>. Finding <detail-findingId>, check run <detail-runId>. See `snapward findings` for what is still open."',
+    );
+    // EventBridge and this account's CloudWatch alarms may publish to the topic (its resource policy)
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AlarmsMayPublish', Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  it('no e-mail subscription unless alertEmail is set; then exactly that one', () => {
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription'))).toEqual([]);
+    const { stack: withMail, template: t } = synth({ alertEmail: 'oncall@example.org' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org', TopicArn: { Ref: logicalId(withMail.alerts.topic, withMail) } });
+    expect(new AwsSolutionsChecks().validateScope(withMail).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('SnapwardStack: operator bus', () => {
+  const busId = logicalId(stack.operatorRule.bus);
+
+  /** The bus's policy statements (CDK writes one AWS::Events::EventBusPolicy per statement). */
+  const busStatements = (t: typeof json, bus: string) =>
+    Object.values(t.Resources)
+      .filter((r) => r.Type === 'AWS::Events::EventBusPolicy' && JSON.stringify(r.Properties.EventBusName) === JSON.stringify({ Ref: bus }))
+      .map((r) => r.Properties.Statement as Statement);
+
+  it('its own bus, named after the stack, whose policy admits the Admin role by default and denies everyone else', () => {
+    expect(json.Resources[busId]?.Properties.Name).toBe('Snapward-operators');
+    const admin = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/Admin']] };
+    const arn = { 'Fn::GetAtt': [busId, 'Arn'] };
+    expect(busStatements(json, busId)).toStrictEqual([
+      { Sid: 'cdk-OperatorsMayRequestBackups', Effect: 'Allow', Principal: { AWS: admin }, Action: 'events:PutEvents', Resource: arn },
+      { Sid: 'cdk-NobodyElse', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'events:PutEvents', Resource: arn, Condition: { ArnNotEquals: { 'aws:PrincipalArn': [admin] } } },
+    ]);
+  });
+
+  it('operatorPrincipals replaces the default', () => {
+    const ops = ['arn:aws:iam::111122223333:role/SreOnCall', 'arn:aws:iam::111122223333:user/alice'];
+    const { stack: other } = synth({ operatorPrincipals: ops });
+    const t = Template.fromStack(other).toJSON() as typeof json;
+    const statements = busStatements(t, logicalId(other.operatorRule.bus, other));
+    expect(statements[0]?.Principal).toEqual({ AWS: ops });
+    expect(statements[1]?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': ops } });
+  });
+});
+
+describe('SnapwardStack: one pass at a time', () => {
+  it('the reconcile function has reserved concurrency 1; the others reserve none', () => {
+    expect(json.Resources[fnId('reconcile')]?.Properties.ReservedConcurrentExecutions).toBe(1);
+    for (const name of ['adhocBackup', 'check', 'verifyReplication'] as const) expect(json.Resources[fnId(name)]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 });
