@@ -9,8 +9,10 @@ import { ConfigProblem, formatPath } from './errors';
  * as noun phrases. Defaults are applied by load.ts, not here: the schema only says what is valid.
  */
 
-// Commercial, GovCloud (us-gov-west-1) and ISO partitions (us-iso-east-1, us-isob-east-1).
-export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+// The partitions' own regionRegex (the SDK's partition data: aws, aws-cn, aws-us-gov, aws-iso*,
+// aws-eusc), with the number as AWS writes it: 1-99, no leading zero (`us-east-01` is a typo
+// that the partitions' `\d+` would let through to fail later as an unreachable endpoint).
+export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(-gov|-iso[a-z]?|-de)?-[a-z]+-[1-9][0-9]?$/;
 // RDS identifier rules: a letter first, then letters/digits/hyphens, 63 max, no "--", no trailing "-".
 export const DB_ID_PATTERN = /^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)$/;
 

@@ -10,6 +10,7 @@ import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { DrDashboard } from './constructs/dr-dashboard';
 import { acknowledge } from './constructs/nag';
 import { OperatorBackupRule } from './constructs/operator-backup-rule';
+import { SnapshotDeletionRule } from './constructs/snapshot-deletion-rule';
 import { ScheduledInvocation } from './constructs/scheduled-invocation';
 import { SnapshotPermissions } from './constructs/snapshot-permissions';
 import { SnapwardFunction } from './constructs/snapward-function';
@@ -33,6 +34,8 @@ export class SnapwardStack extends Stack {
   readonly functions: Readonly<Record<'reconcile' | 'adhocBackup' | 'check' | 'verifyReplication', SnapwardFunction>>;
   readonly schedules: Readonly<Record<'reconcile' | 'check' | 'verifyReplication', ScheduledInvocation>>;
   readonly operatorRule: OperatorBackupRule;
+  /** RDS deletion events of snapward's snapshots run a check at once. */
+  readonly deletionRule: SnapshotDeletionRule;
   readonly alarms: SnapwardAlarms;
   /** The DR dashboard: report bucket, daily report function, CloudWatch dashboard, breach alarms. */
   readonly drDashboard: DrDashboard;
@@ -187,6 +190,8 @@ export class SnapwardStack extends Stack {
       target: adhocBackup.function,
       deadLetterQueue: operatorDeadLetters,
     });
+
+    this.deletionRule = new SnapshotDeletionRule(this, 'SnapshotDeleted', { target: check.function, deadLetterQueue: this.schedules.check.deadLetterQueue });
 
     const alertDeadLetters = new DeadLetterQueue(this, 'AlertDeliveryDeadLetters', { deadLetterFor: 'the alert rule (findings it could not deliver to the alert topic)' }).queue;
     this.alerts = new AlertDelivery(this, 'Alerts', { bus: this.alertBus, deadLetterQueue: alertDeadLetters, ...(settings.alertEmail ? { email: settings.alertEmail } : {}) });

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { AwsPreflightProbe } from './adapters/aws/aws-preflight';
 import { AwsClientOptions, AwsClients } from './adapters/aws/clients';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
 import { KmsKeyResolver } from './adapters/aws/kms-key-resolver';
 import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
+import { MemoryStateStore } from './adapters/state/memory-state-store';
 import { S3ReportSink } from './adapters/aws/s3-report-sink';
 import { ReportSink } from './ports/report-sink';
 import type { SqliteStateStore } from './adapters/state/sqlite-state-store';
@@ -14,6 +16,7 @@ import { SnapwardConfig } from './domain/config';
 import { utcStamp } from './domain/time';
 import { Clock, systemClock } from './ports/clock';
 import { Logger } from './ports/logger';
+import { PreflightProbe } from './ports/preflight';
 import { RunOwner, StateStore } from './ports/state-store';
 
 /**
@@ -29,18 +32,29 @@ export interface BuildOptions {
   readonly aws?: AwsClientOptions;
   /** Clients already built (e.g. by a Lambda bootstrap that read its config from S3). */
   readonly clients?: AwsClients;
+  /**
+   * How the config's SQLite file is opened when no `store` is given. `readonly`: never created,
+   * migrated or written (commands that only read, dry runs); a missing file reads as empty.
+   * `none`: an empty in-memory store, the file untouched (the doctor inspects the file itself).
+   * @default 'readwrite'
+   */
+  readonly storeMode?: 'readwrite' | 'readonly' | 'none';
 }
 
 export interface App {
   readonly deps: AppDeps;
   readonly clients: AwsClients;
+  /** The doctor's read-only account questions. */
+  readonly preflight: PreflightProbe;
   close(): Promise<void>;
 }
 
 export function buildApp(options: BuildOptions): App {
   // Emulators (moto, LocalStack) need path-style S3 URLs; AWS itself is fine either way.
   const clients = options.clients ?? createClients(options.aws);
-  const store = options.store ?? openSqlite(options.config.state.sqlite);
+  const mode = options.storeMode ?? 'readwrite';
+  const store =
+    options.store ?? (mode === 'none' ? new MemoryStateStore() : mode === 'readonly' ? openSqliteReadOnly(options.config.state.sqlite) : openSqlite(options.config.state.sqlite));
   const alerts = options.config.alerts ?? DEFAULT_ALERTS;
   const deps: AppDeps = {
     config: options.config,
@@ -57,6 +71,7 @@ export function buildApp(options: BuildOptions): App {
   return {
     deps,
     clients,
+    preflight: new AwsPreflightProbe(clients),
     async close() {
       clients.destroy();
       await store.close();
@@ -81,6 +96,19 @@ function openSqlite(path: string): StateStore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SqliteStateStore: Sqlite } = require('./adapters/state/sqlite-state-store') as { SqliteStateStore: typeof SqliteStateStore };
   return Sqlite.open(path);
+}
+
+/** The SQLite file opened read-only; no file yet reads as an empty store (and none is created). */
+function openSqliteReadOnly(path: string): StateStore {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SqliteStateStore: Sqlite } = require('./adapters/state/sqlite-state-store') as { SqliteStateStore: typeof SqliteStateStore };
+  return Sqlite.openReadOnly(path) ?? new MemoryStateStore();
+}
+
+/** The doctor's look at the state file (loaded on demand, like the store itself). */
+export function inspectStateFile(path: string): import('./adapters/state/sqlite-health').StoreHealth {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./adapters/state/sqlite-health') as typeof import('./adapters/state/sqlite-health')).inspectSqliteStore(path);
 }
 
 export function processRuntime(owner: RunOwner = { host: hostname(), pid: process.pid }): Runtime {

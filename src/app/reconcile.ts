@@ -30,6 +30,23 @@ export interface ReconcileOptions {
   readonly stopReason?: string;
   /** Re-list every member's snapshots from AWS in this pass, not just the audit slice. */
   readonly audit?: boolean;
+  /** Told once the work is known and after each member finishes (the CLI's progress line). */
+  readonly onProgress?: (progress: PassProgress) => void;
+}
+
+/** How far a pass has got: members with work due, finished, and what they did so far. */
+export interface PassProgress {
+  readonly due: number;
+  readonly done: number;
+  readonly created: number;
+  readonly copied: number;
+  readonly deferred: number;
+  readonly failed: number;
+}
+
+function progressOf(results: readonly InstanceResult[], due: number): PassProgress {
+  const sum = (pick: (r: InstanceResult) => number): number => results.reduce((n, r) => n + pick(r), 0);
+  return { due, done: results.length, created: sum((r) => r.created.length), copied: sum((r) => r.copied.length), deferred: sum((r) => r.deferred.length), failed: results.filter((r) => r.status === 'failed').length };
 }
 
 /** What a dry run would do for one instance. */
@@ -106,6 +123,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const pass: MemberPass = { ...preview, copySlots, guard };
     logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size }, 'planned pass');
 
+    options.onProgress?.(progressOf([], work.due.length));
     const results: InstanceResult[] = [];
     const planned: PlannedInstance[] = [];
     const skipped: { instanceId: string; heldBy: string }[] = [];
@@ -124,6 +142,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
           }
           results.push(leased.result);
           await store.recordInstance(runId as string, leased.result, clock.now());
+          options.onProgress?.(progressOf(results, work.due.length));
         },
         () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()),
       );

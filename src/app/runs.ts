@@ -41,3 +41,21 @@ export async function listRuns(deps: Pick<AppDeps, 'store' | 'clock' | 'runtime'
   await reapInterruptedRuns(deps);
   return deps.store.listRuns({ limit });
 }
+
+/**
+ * How a `running` run should be shown: as `interrupted` when it can no longer finish (its
+ * process is gone, or its heartbeat is stale), without writing anything, so read-only commands
+ * tell the same story the next writing command will record.
+ */
+export function asSeen(run: RunRecord, deps: Pick<AppDeps, 'clock' | 'runtime'>): RunRecord {
+  if (run.outcome !== 'running') return run;
+  const stale = deps.clock.now().getTime() - run.heartbeatAt.getTime() > STALE_RUN_AFTER_MS;
+  if (!stale && deps.runtime.isAlive(run.owner)) return run;
+  const why = stale ? `no sign of life since ${run.heartbeatAt.toISOString()}` : `its process (pid ${run.owner.pid} on ${run.owner.host}) is gone`;
+  return { ...run, outcome: 'interrupted', finishedAt: run.heartbeatAt, error: { code: 'INTERRUPTED', message: `run stopped before finishing: ${why}` } };
+}
+
+/** Run history for read-only commands: newest first, dead runs shown as interrupted, nothing written. */
+export async function viewRuns(deps: Pick<AppDeps, 'store' | 'clock' | 'runtime'>, limit: number): Promise<RunRecord[]> {
+  return (await deps.store.listRuns({ limit })).map((r) => asSeen(r, deps));
+}

@@ -106,6 +106,8 @@ interface Evidence {
 export interface StatusOptions {
   /** List every member's snapshots from AWS instead of reading the ledger (`status --live`). */
   readonly live?: boolean;
+  /** Only these members (a CLI filter, `show`): the others are neither listed nor judged. */
+  readonly only?: (member: FleetMember) => boolean;
   /**
    * The watchdog's status (`check`): confirms every member's newest recovery points with AWS by
    * id, takes the lost ones out of the ledger (and makes the member due, so the next pass restores
@@ -119,8 +121,9 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const catalog = new DatabaseCatalog(deps.provider);
   const fleet = await resolveFleet(deps.config, deps.provider, catalog);
   const ledgerKeys = (await deps.store.listMemberStates()).map((s) => s.key);
-  const evidence = await gatherEvidence(deps, fleet.members, catalog, options, at);
-  const instances = fleet.members.map((m) => instanceStatus(deps, m, evidence, at));
+  const members = options.only ? fleet.members.filter(options.only) : fleet.members;
+  const evidence = await gatherEvidence(deps, members, catalog, options, at);
+  const instances = members.map((m) => instanceStatus(deps, m, evidence, at));
   const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...evidence.blind]);
   return { at, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...evidence.warnings] };
 }

@@ -22,6 +22,9 @@ export class Interrupts {
     return this.name;
   }
 
+  /** For a command that a signal ends normally (`serve`): its exit code is left as it sets it. */
+  normalStop = false;
+
   install(): this {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);

@@ -31,6 +31,8 @@ export interface Database {
   readonly latestRestorableTime: Date | null;
   /** Automated backup retention in days; 0 means automated backups (and PITR) are off. */
   readonly backupRetentionDays: number;
+  /** The KMS key encrypting it (absent when unencrypted or not reported). */
+  readonly kmsKeyId?: string;
 }
 
 /** Automated backups of a DB instance replicated into another region (cross-region PITR). */

@@ -415,6 +415,32 @@ describe('SnapwardStack: operator rule', () => {
   });
 });
 
+describe('SnapwardStack: RDS snapshot deletions run a check at once', () => {
+  it("deletion events of snapward's snapshots on the region's default bus -> check, with retries and the check's dead-letter queue", () => {
+    const rule = json.Resources[logicalId(stack.deletionRule.rule)]!.Properties;
+    expect(rule.EventBusName).toBeUndefined(); // the default bus: where RDS delivers its events
+    expect(rule.EventPattern).toStrictEqual({
+      source: ['aws.rds'],
+      'detail-type': ['RDS DB Snapshot Event', 'RDS DB Cluster Snapshot Event'],
+      detail: { EventCategories: ['deletion'], SourceIdentifier: [{ prefix: 'sw-' }] },
+    });
+    expect(rule.Targets).toStrictEqual([
+      {
+        Id: 'Target0',
+        Arn: { 'Fn::GetAtt': [fnId('check'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.schedules.check.deadLetterQueue), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 },
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId('check'), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalId(stack.deletionRule.rule), 'Arn'] },
+    });
+  });
+});
+
 describe('SnapwardStack: state table', () => {
   it('on-demand, PITR, encrypted with the AWS managed key, TTL on expiresAt, pk/sk strings, retained', () => {
     const table = json.Resources[logicalId(stack.table.table)]!;

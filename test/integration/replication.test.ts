@@ -239,7 +239,7 @@ ${extra}state:
     const res = await cli(['verify-replication', '--json', '--full']);
     expect(res.code).toBe(0);
     const doc = JSON.parse(res.stdout);
-    expect(Object.keys(doc)).toEqual(['runId', 'at', 'pairs']);
+    expect(Object.keys(doc)).toEqual(['runId', 'at', 'pairs', 'meta']); // meta: snapward's version, the command, the time
     expect(doc.pairs).toEqual([expect.objectContaining({ name: 'media', ok: true, mode: 'full', objects: expect.objectContaining({ checked: 2 }) })]);
     const runs = JSON.parse((await cli(['runs', '--json'])).stdout);
     expect(runs[0]).toMatchObject({ id: doc.runId, kind: 'verify-replication', outcome: 'succeeded', details: { pairs: doc.pairs } });

@@ -81,19 +81,27 @@ describe('acting and reporting only on what AWS confirms (moto)', () => {
       const arrived = await drain(queueUrl);
       expect(arrived.filter((e) => e.detailType.endsWith('Resolved'))).toEqual([]);
       expect(arrived.map((e) => e.detailType)).toContain('Observation Failed');
-      const json = JSON.parse((await runCli(['status', '--json', '--config', configPath])).stdout);
+      const statusRun = await runCli(['status', '--json', '--config', configPath]);
+      expect(statusRun.code).toBe(4);
+      const json = JSON.parse(statusRun.stdout);
       expect(json.instances.map((i: { band: unknown }) => i.band)).toEqual([
         { instanceLoss: 'unknown', regionLoss: 'unknown' },
         { instanceLoss: 'unknown', regionLoss: 'unknown' },
       ]);
       // status reads the ledger for snapshots; what it still asks RDS for is in the primary region.
       expect(json.unobserved).toEqual([expect.objectContaining({ region: 'us-east-1', instances: ['billing-db', 'orders-db'] })]);
+      // A pass asked to look (an audit re-lists every member) and unable to: exit 4. (An idle pass
+      // asks AWS nothing, so it has nothing it could not see.)
+      const pass = await runCli(['run', '--audit', '--json', '--config', configPath]);
+      expect(pass.code).toBe(4);
+      expect(JSON.parse(pass.stdout).unobserved.map((u: { region: string }) => u.region)).toContain('us-east-1');
     } finally {
       delete process.env.AWS_ENDPOINT_URL_RDS;
     }
     const open = await app.deps.store.listFindings({ status: 'open' });
     expect(open.filter((f) => f.kind === 'Snapshot Missed').map((f) => f.subject).sort()).toEqual(['billing-db', 'orders-db']);
-    // Seen again: the findings resolve and the blind region's finding with them.
+    // Seen again (after a pass that can read again): the findings resolve, and the blind region's with them.
+    expect((await runCli(['run', '--config', configPath])).code).toBe(0);
     const seeing = await runCli(['check', '--config', configPath]);
     expect(seeing.code).toBe(0);
     const healed = await drain(queueUrl);

@@ -43,7 +43,7 @@ describe('architecture', () => {
   });
 
   it('SDK clients are constructed only in adapters/aws/clients.ts', () => {
-    const offenders = filesUnder(SRC).filter((f) => /new (RDS|KMS|S3|EventBridge|DynamoDB)Client\(/.test(readFileSync(f, 'utf8')));
+    const offenders = filesUnder(SRC).filter((f) => /new (RDS|KMS|S3|EventBridge|DynamoDB|STS)Client\(/.test(readFileSync(f, 'utf8')));
     expect(offenders.map((f) => relative(SRC, f))).toEqual(['adapters/aws/clients.ts']);
   });
 });

@@ -158,6 +158,9 @@ describe('accepted values', () => {
     ['a 63-character id', { id: `a${'-b'.repeat(31)}` }, `a${'-b'.repeat(31)}`],
     ['a GovCloud region', { region: 'us-gov-west-1' }, 'db1'],
     ['an ISO region', { region: 'us-isob-east-1' }, 'db1'],
+    ['a China region', { region: 'cn-northwest-1' }, 'db1'],
+    ['an EU sovereign cloud region', { region: 'eusc-de-east-1' }, 'db1'],
+    ['a two-digit region number', { region: 'ap-southeast-12' }, 'db1'],
   ])('%s', (_name, fields, id) => {
     expect(parseConfig(instanceWith(fields), null, '/').instances[0]?.id).toBe(id);
   });
@@ -180,6 +183,9 @@ describe('an invalid config file', () => {
     ['a DR region with no KMS key', MINIMAL.replace('drRegion: us-west-2', 'drRegion: eu-west-1'), 'instances[0].drRegion', 'eu-west-1', 'a KMS key for DR region eu-west-1 under kms.eu-west-1'],
     ['a discover rule DR region with no KMS key', `${MINIMAL}discover: [{ region: us-east-1, drRegion: ca-central-1 }]\n`, 'discover[0].drRegion', 'ca-central-1', 'a KMS key for DR region ca-central-1 under kms.ca-central-1'],
     ['a bad region', instanceWith({ region: 'useast1' }), 'instances[0].region', 'useast1', 'an AWS region name like us-east-1'],
+    ['a region number with a leading zero', instanceWith({ region: 'us-east-01' }), 'instances[0].region', 'us-east-01', 'an AWS region name like us-east-1'],
+    ['a region of no AWS partition', instanceWith({ region: 'xx-east-1' }), 'instances[0].region', 'xx-east-1', 'an AWS region name like us-east-1'],
+    ['a global pseudo-region', instanceWith({ region: 'aws-global' }), 'instances[0].region', 'aws-global', 'an AWS region name like us-east-1'],
     ['a kms key that is not a region', `${MINIMAL.replace('kms:', 'kms:\n  primary: k')}`, 'kms.primary', 'primary', 'a key that is an AWS region name like us-east-1'],
     ['an empty kms value', MINIMAL.replace('alias/snapward-dr', '""'), 'kms.us-west-2', '', 'a KMS key id, ARN or alias'],
     ['a bad kind', instanceWith({ kind: 'aurora' }), 'instances[0].kind', 'aurora', 'instance or cluster'],

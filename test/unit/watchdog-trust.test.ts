@@ -157,6 +157,28 @@ describe('one alert per real problem', () => {
   }, 60_000);
 });
 
+describe('lost recovery points', () => {
+  it("a primary snapshot deleted by hand is Recovery Point Deleted at the next check, and the next run snapshots again", async () => {
+    const h = harness({ instances: fleet });
+    h.rds.addDatabase({ id: 'db-a' }).addDatabase({ id: 'db-b' });
+    h.rds.newStatus = 'available';
+    await reconcile(h.deps, { trigger: 'test' });
+    h.rds.snapshots.delete('us-east-1/instance/sw-db-a-20261124');
+    h.clock.advance(HOUR);
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    expect(check.open.filter((f) => f.kind === 'Recovery Point Deleted').map((f) => f.detail)).toEqual([
+      expect.objectContaining({ instanceId: 'db-a', region: 'us-east-1', snapshotId: 'sw-db-a-20261124', coverageRestored: false }),
+    ]);
+    expect(check.status.instances.find((i) => i.instanceId === 'db-a')?.primary).toBeNull();
+    const run = await reconcile(h.deps, { trigger: 'test' });
+    expect(run.results.find((r) => r.instanceId === 'db-a')?.created.map((s) => s.id)).toEqual(['sw-db-a-20261124']);
+    expect(run.results.find((r) => r.instanceId === 'db-b')).toBeUndefined(); // nothing due there
+    h.clock.advance(HOUR);
+    const healed = await runCheck(h.deps, { trigger: 'test' });
+    expect(healed.resolved.map((f) => f.kind)).toContain('Recovery Point Deleted');
+  });
+});
+
 describe('acknowledgements', () => {
   it('default to 7 days, refuse more than 90, a blank reason or a resolved finding, and expire by themselves', async () => {
     const h = harness({ instances: fleet });

@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bindCallLimits, CallLimits, DEFAULT_CALL_LIMITS, EndpointBreaker, httpHandlerLimits, SignalSource } from './call-limits';
 
@@ -35,9 +36,9 @@ export interface AwsClientOptions {
   readonly signal?: AbortSignal;
 }
 
-type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient;
-type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb';
-const SERVICE_NAMES: Record<Service, string> = { rds: 'RDS', kms: 'KMS', events: 'EventBridge', s3: 'S3', dynamodb: 'DynamoDB' };
+type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | STSClient;
+type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb' | 'sts';
+const SERVICE_NAMES: Record<Service, string> = { rds: 'RDS', kms: 'KMS', events: 'EventBridge', s3: 'S3', dynamodb: 'DynamoDB', sts: 'STS' };
 
 /** Chosen from the fleet bench's throttled pass (README, "Throttling: the retry mode"). */
 export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'standard' } as const;
@@ -53,6 +54,7 @@ export class AwsClients {
   private readonly dynamoDocClients = new Map<string, DynamoDBDocumentClient>();
   /** The clients under the document clients: a document client's destroy() is a no-op. */
   private readonly dynamoClients = new Map<string, DynamoDBClient>();
+  private readonly stsClients = new Map<string, STSClient>();
   private readonly options: AwsClientOptions;
   readonly limits: CallLimits;
   private readonly breaker = new EndpointBreaker();
@@ -109,8 +111,13 @@ export class AwsClients {
     return this.cached(this.dynamoDocClients, region, build, 'dynamodb');
   }
 
+  /** STS (the doctor's "who am I"): regional endpoint, few retries: it is one call. */
+  sts(region: string): STSClient {
+    return this.cached(this.stsClients, region, () => new STSClient({ ...this.config(region), maxAttempts: 2 }), 'sts');
+  }
+
   destroy(): void {
-    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients] as Map<string, { destroy(): void }>[]) {
+    for (const map of [this.rdsClients, this.kmsClients, this.eventBridgeClients, this.s3Clients, this.dynamoDocClients, this.dynamoClients, this.stsClients] as Map<string, { destroy(): void }>[]) {
       for (const c of map.values()) c.destroy();
       map.clear();
     }

@@ -208,6 +208,7 @@ export class RdsSnapshotProvider implements SnapshotProvider {
             latestRestorableTime: i.LatestRestorableTime ?? null,
             backupRetentionDays: i.BackupRetentionPeriod ?? 0,
             ...(i.DBClusterIdentifier ? { clusterId: i.DBClusterIdentifier.toLowerCase() } : {}),
+            ...(i.KmsKeyId ? { kmsKeyId: i.KmsKeyId } : {}),
           });
         }
       }
@@ -223,6 +224,7 @@ export class RdsSnapshotProvider implements SnapshotProvider {
             tags: fromTagList(c.TagList),
             latestRestorableTime: c.LatestRestorableTime ?? null,
             backupRetentionDays: c.BackupRetentionPeriod ?? 1, // Aurora cannot turn automated backups off
+            ...(c.KmsKeyId ? { kmsKeyId: c.KmsKeyId } : {}),
           });
         }
       }

@@ -100,6 +100,9 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
+/** The schema version this build writes (and the newest it can read). */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
 const BUSY_TIMEOUT_MS = 5000;
 const ORDER = 'ORDER BY started_at DESC, id DESC';
 const FINDING_ORDER = 'ORDER BY opened_at DESC, id DESC';
@@ -255,6 +258,32 @@ export class SqliteStateStore implements StateStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, version);
+      return new SqliteStateStore(db, file);
+    } catch (err) {
+      db?.close();
+      throw wrap(err, file, 'open');
+    }
+  }
+
+  /**
+   * Opens an existing store for reading only (status, runs, findings, show, dry runs): never
+   * creates, migrates or writes the file, nor leaves -wal/-shm files beside it. Null when there
+   * is no file yet. Without a -wal file (no writer, none crashed) the file is read into memory
+   * (an older schema is then migrated in memory only); with one, SQLite opens it read-only so the
+   * newest commits in the WAL are seen.
+   */
+  static openReadOnly(file: string): SqliteStateStore | null {
+    if (!fs.existsSync(file)) return null;
+    let db: Database.Database | undefined;
+    try {
+      if (fs.existsSync(`${file}-wal`)) {
+        db = new Database(file, { readonly: true, fileMustExist: true });
+        db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        const version = schemaVersion(db, file);
+        if (version < MIGRATIONS.length) db = inMemoryCopy(db.serialize(), file);
+        return new SqliteStateStore(db, file);
+      }
+      db = inMemoryCopy(fs.readFileSync(file), file);
       return new SqliteStateStore(db, file);
     } catch (err) {
       db?.close();
@@ -505,10 +534,21 @@ function schemaVersion(db: Database.Database, file: string): number {
     throw new SnapwardError(
       'STATE_STORE_ERROR',
       `state store ${file}: schema version ${current} was written by a newer snapward (this one knows up to ${MIGRATIONS.length}); upgrade snapward`,
-      { context: { path: file, schemaVersion: current } },
+      { context: { path: file, schemaVersion: current, unreadable: 'newer-schema' } },
     );
   }
   return current;
+}
+
+/** A private in-memory copy of a store file, brought to the current schema. Writes nothing to disk. */
+function inMemoryCopy(bytes: Buffer, file: string): Database.Database {
+  const copy = Buffer.from(bytes);
+  // Bytes 18-19 say "WAL mode" (2); an in-memory database cannot be in WAL mode, so it reads the
+  // copy as a rollback-journal file (1). The page contents are the same.
+  if (copy.length >= 20 && copy[18] === 2 && copy[19] === 2) copy[18] = copy[19] = 1;
+  const db = new Database(copy);
+  migrate(db, schemaVersion(db, file));
+  return db;
 }
 
 function migrate(db: Database.Database, current: number): void {
@@ -533,7 +573,12 @@ function wrap(err: unknown, file: string, what: string): SnapwardError {
   return new SnapwardError('STATE_STORE_ERROR', `state store ${file}: ${what} failed: ${message}`, {
     retryable,
     cause: err,
-    context: { path: file, ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}) },
+    context: {
+      path: file,
+      ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}),
+      // Not a store this build can read at all (garbage, a truncated copy): the CLI's exit code 5.
+      ...(sqliteCode === 'SQLITE_NOTADB' || sqliteCode === 'SQLITE_CORRUPT' ? { unreadable: 'corrupt' } : {}),
+    },
   });
 }
 

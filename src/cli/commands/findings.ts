@@ -6,12 +6,15 @@ import { parseDuration } from '../../domain/time';
 import { Finding } from '../../ports/state-store';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT, parsePositiveInt, usageError } from '../errors';
-import { shortTime } from '../format';
+import { addFilterOptions, describeFilter, filterFrom, isFiltered, matchesSubject, problemsFirst } from '../filters';
+import { findingScenario, findingSubject, findingWhat } from '../finding-view';
+import { humanAge, shortTime } from '../format';
 import { Output } from '../output';
 
 interface FindingsOptions extends GlobalOptions {
   readonly all?: boolean;
   readonly limit: number;
+  readonly wide?: boolean;
 }
 
 interface AckOptions extends GlobalOptions {
@@ -26,43 +29,66 @@ export function registerFindings(program: Command, out: Output, setExit: (code: 
     .description('findings of the watchdog: open ones, or all with --all; `findings ack` / `findings unack`')
     .option('--all', 'resolved findings too')
     .option('--limit <n>', 'how many (1..10000)', parsePositiveInt('--limit', 10000), 200)
-    .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<FindingsOptions>();
-      const now = new Date();
-      const list = await withApp(opts, (app) => app.deps.store.listFindings({ ...(opts.all ? {} : { status: 'open' as const }), limit: opts.limit }));
-      if (opts.json) {
-        out.json(list.map((f) => view(f, now)));
-      } else {
+    .option('--wide', 'every column, nothing cut to fit the terminal');
+  addFilterOptions(findings).action(async (_opts: unknown, c: Command) => {
+    const opts = c.optsWithGlobals<FindingsOptions>();
+    const filter = filterFrom(c.opts());
+    const { list, config, now } = await withApp(
+      opts,
+      async (app) => ({
+        list: await app.deps.store.listFindings({ ...(opts.all ? {} : { status: 'open' as const }), limit: opts.limit }),
+        config: app.deps.config,
+        now: app.deps.clock.now(),
+      }),
+      { storeMode: 'readonly', out },
+    );
+    // --problems: an open finding is a problem by definition; resolved ones are not.
+    const shown = list.filter((f) => matchesSubject(filter, findingSubject(f, config)) && (!filter.problems || f.status === 'open'));
+    if (opts.json) {
+      out.json(shown.map((f) => view(f, now)));
+    } else {
+      const rows = problemsFirst(shown, (f) => ({ problem: f.status === 'open', tier: findingSubject(f, config).tier ?? null, id: `${f.subject}|${f.kind}|${findingScenario(f)}` }));
+      if (rows.length === 0) out.line(`no ${opts.all ? '' : 'open '}findings${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`);
+      else {
         out.table(
           [
-            { key: 'id', header: 'FINDING ID' },
-            { key: 'kind', header: 'KIND' },
-            { key: 'severity', header: 'SEVERITY' },
-            { key: 'subject', header: 'SUBJECT' },
-            { key: 'status', header: 'STATUS' },
-            { key: 'opened', header: 'OPENED' },
-            { key: 'resolved', header: 'RESOLVED' },
-            { key: 'notified', header: 'NOTIFIED' },
-            { key: 'ack', header: 'ACKNOWLEDGED' },
+            { key: 'subject', header: 'SUBJECT', elide: 'middle', min: 12, shrink: 0 },
+            { key: 'kind', header: 'KIND', elide: 'none' },
+            { key: 'scenario', header: 'SCENARIO', elide: 'none' },
+            { key: 'severity', header: 'SEVERITY', elide: 'none', tone: (s) => (s === 'critical' ? 'red' : s === 'warning' ? 'yellow' : null) },
+            { key: 'status', header: 'STATUS', elide: 'none', tone: (s) => (s === 'open' ? 'red' : 'green') },
+            { key: 'opened', header: 'OPENED', elide: 'none' },
+            ...(opts.all ? [{ key: 'resolved', header: 'RESOLVED', elide: 'none' as const }] : []),
+            { key: 'notified', header: 'NOTIFIED', elide: 'none' },
+            { key: 'ack', header: 'ACKNOWLEDGED', shrink: 2 },
+            { key: 'what', header: 'WHAT', shrink: 2 },
+            { key: 'id', header: 'FINDING ID', elide: 'none' as const },
           ],
-          list.map((f) => {
+          rows.map((f) => {
             const ack = activeAck(f, now);
             return {
               id: f.id,
               kind: f.kind,
-              severity: severityOf(f.kind, f.detail),
+              scenario: findingScenario(f),
+              severity: String(severityOf(f.kind, f.detail)),
               subject: f.subject,
               status: f.status,
-              opened: shortTime(f.openedAt),
-              resolved: shortTime(f.resolvedAt),
-              notified: f.notifiedAt ? shortTime(f.notifiedAt) : 'not yet',
+              opened: opts.wide ? shortTime(f.openedAt) : humanAge(f.openedAt, now),
+              resolved: f.resolvedAt ? (opts.wide ? shortTime(f.resolvedAt) : humanAge(f.resolvedAt, now)) : '-',
+              notified: f.notifiedAt ? (opts.wide ? shortTime(f.notifiedAt) : 'yes') : 'not yet',
               ack: ack ? `${ack.by} until ${shortTime(ack.until)}: ${ack.reason}` : '-',
+              what: findingWhat(f),
             };
           }),
+          { wide: Boolean(opts.wide) },
         );
+        out.line();
+        const open = rows.filter((f) => f.status === 'open').length;
+        out.line(`${rows.length} findings shown: ${open} open, ${rows.length - open} resolved${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`);
       }
-      setExit(EXIT.ok);
-    });
+    }
+    setExit(EXIT.ok);
+  });
 
   findings
     .command('ack <findingId>')

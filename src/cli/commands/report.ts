@@ -37,8 +37,11 @@ export function registerReport(program: Command, out: Output, setExit: (code: nu
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ReportOptions & { since: (now: Date) => Date }>();
       if (!opts.html && !opts.csv && !opts.json) throw usageError('report', 'no output', 'at least one of --html FILE, --csv DIR or --json');
-      const model = await withApp(opts, (app) =>
-        gatherReport(app.deps, { source: sourceOf(app.deps.config.state.sqlite), since: opts.since(app.deps.clock.now()) }),
+      // Reads only: the store is opened read-only (never created nor written), like status and runs.
+      const model = await withApp(
+        opts,
+        (app) => gatherReport(app.deps, { source: sourceOf(app.deps.config.state.sqlite), since: opts.since(app.deps.clock.now()) }),
+        { storeMode: 'readonly', out },
       );
       // With --json, stdout carries exactly the JSON document: file paths go to stderr.
       const say = (text: string): void => (opts.json ? out.error(text) : out.line(text));

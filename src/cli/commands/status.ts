@@ -1,86 +1,131 @@
 import { Command } from 'commander';
-import { fleetStatus } from '../../app/status';
+import { fleetStatus, InstanceStatus } from '../../app/status';
 import { withApp, GlobalOptions } from '../context';
 import { exitCodeFor } from '../errors';
 import { printUnobserved } from '../unobserved';
-import { age, shortTime } from '../format';
-import { Output } from '../output';
-import { StatusBand } from '../../app/status';
-import { formatDuration } from '../../domain/time';
+import { addFilterOptions, describeFilter, filterFrom, isFiltered, isProblemBand, matchesSubject, problemsFirst, TableFilter } from '../filters';
+import { humanAge, humanDuration, humanSeconds, shortTime } from '../format';
+import { Column, Output, Tone } from '../output';
 
-/** `23h 5m critical`, `none critical`, or `unknown` when it could not be read */
-const rpoCell = (seconds: number | null, band: StatusBand): string => (band === 'unknown' ? 'unknown' : `${seconds === null ? 'none' : formatDuration(seconds * 1000)} ${band}`);
+/** `3h05m exceeded`, `none critical` (no recovery point at all), or `unknown` (could not be read). */
+export const rpoCell = (seconds: number | null, band: string): string => (band === 'unknown' ? 'unknown' : `${humanSeconds(seconds)} ${band}`);
+
+/** Colour of a cell ending in a band. */
+export const bandTone = (cell: string): Tone | null => {
+  const band = cell.trim().split(' ').pop() ?? '';
+  if (band === 'compliant') return 'green';
+  if (band === 'exceeded') return 'yellow';
+  if (band === 'severe' || band === 'critical') return 'red';
+  return band ? 'yellow' : null; // unknown, and any band added later: look at it
+};
+
+interface StatusOptions extends GlobalOptions {
+  readonly live?: boolean;
+  readonly wide?: boolean;
+}
+
+/** An instance row is a problem when any scenario is not compliant, it has errors, or an open finding. */
+export function statusProblem(i: InstanceStatus, openSubjects: ReadonlySet<string>): boolean {
+  return Object.values(i.band).some((b) => isProblemBand(String(b))) || i.errors.length > 0 || openSubjects.has(i.instanceId);
+}
 
 export function registerStatus(program: Command, out: Output, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('status')
-    .description('per instance: tier, newest recovery point in the primary and DR regions, current period covered')
+    .description('per instance: tier, newest recovery point in the primary and DR regions, current period covered, achieved RPO')
     .option('--live', "list every instance's snapshots from AWS instead of snapward's record of them")
-    .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { live?: boolean }>();
-      const status = await withApp(opts, (app) => fleetStatus(app.deps, { live: Boolean(opts.live) }));
-      if (opts.json) {
-        out.json(status);
-      } else {
-        out.table(
-          [
-            { key: 'instance', header: 'INSTANCE' },
-            { key: 'tier', header: 'TIER' },
-            { key: 'kind', header: 'KIND' },
-            { key: 'regions', header: 'REGION -> DR' },
-            { key: 'primary', header: 'NEWEST PRIMARY' },
-            { key: 'dr', header: 'NEWEST DR COPY' },
-            { key: 'period', header: 'PERIOD COVERED' },
-            { key: 'target', header: 'RPO TARGET' },
-            { key: 'instanceLoss', header: 'INSTANCE LOSS' },
-            { key: 'regionLoss', header: 'REGION LOSS' },
-          ],
-          status.instances.map((i) => ({
-            instance: i.instanceId,
-            tier: String(i.tier),
-            kind: i.kind,
-            regions: `${i.region} -> ${i.drRegion}`,
-            primary: i.primary ? `${shortTime(i.primary.time)} (${age(i.primary.time, status.at)})` : 'none',
-            dr: i.dr ? `${shortTime(i.dr.time)} (${age(i.dr.time, status.at)})` : 'none',
-            period: `${i.period.key}: ${i.period.covered}`,
-            target: formatDuration(i.rpoTargetSeconds * 1000),
-            instanceLoss: rpoCell(i.achieved.instanceLoss, i.band.instanceLoss),
-            regionLoss: rpoCell(i.achieved.regionLoss, i.band.regionLoss),
-          })),
-        );
-        const compliant = status.instances.filter((i) => i.compliant).length;
-        const unknown = status.instances.filter((i) => !i.observed).length;
-        out.line();
-        out.line(`${compliant} of ${status.instances.length} instances meet their RPO target in both scenarios${unknown ? `; ${unknown} unknown (could not be read)` : ''}`);
-        printUnobserved(status.unobserved, out);
-        for (const i of status.instances) {
-          if (!i.observed) continue;
-          for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
-            if (r.neverMeets) out.line(`  ${i.instanceId}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
-          }
-        }
-        if (status.attachments.length) {
-          out.line();
-          out.table(
-            [
-              { key: 'name', header: 'ATTACHMENTS' },
-              { key: 'tier', header: 'TIER' },
-              { key: 'target', header: 'RPO TARGET' },
-              { key: 'achieved', header: 'OLDEST MISSING' },
-              { key: 'verified', header: 'VERIFIED' },
-            ],
-            status.attachments.map((a) => ({
-              name: a.name,
-              tier: String(a.tier),
-              target: formatDuration(a.rpoTargetSeconds * 1000),
-              achieved: a.achievedSeconds === null ? 'never verified' : `${formatDuration(a.achievedSeconds * 1000)} ${a.compliant ? 'compliant' : 'breached'}${a.ok === false ? ' (problems: run verify-replication)' : ''}`,
-              verified: a.verifiedAt ? age(a.verifiedAt, status.at) : '-',
-            })),
-          );
-        }
-        if (status.unobserved.length === 0) for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
-        for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
-      }
-      setExit(exitCodeFor({ unobserved: status.unobserved.length > 0, failed: status.problems.length > 0 }));
-    });
+    .option('--wide', 'every column, nothing cut to fit the terminal');
+  addFilterOptions(cmd).action(async (_opts: unknown, c: Command) => {
+    const opts = c.optsWithGlobals<StatusOptions>();
+    const filter = filterFrom(c.opts());
+    const { status, open } = await withApp(
+      opts,
+      async (app) => {
+        const only = (m: { id: string; tier: number; region: string; drRegion: string; product?: string }) => matchesSubject(filter, { ...m, product: m.product ?? null });
+        const report = await fleetStatus(app.deps, { live: Boolean(opts.live), ...(isFiltered(filter) ? { only } : {}) });
+        const findings = filter.problems ? await app.deps.store.listFindings({ status: 'open' }) : [];
+        return { status: report, open: new Set(findings.map((f) => f.subject)) };
+      },
+      { storeMode: 'readonly', out },
+    );
+    const instances = filter.problems ? status.instances.filter((i) => statusProblem(i, open)) : status.instances;
+    if (opts.json) {
+      out.json({ ...status, instances });
+    } else {
+      printStatus(out, { ...status, instances }, filter, Boolean(opts.wide), open);
+    }
+    setExit(exitCodeFor({ unobserved: status.unobserved.length > 0, failed: status.problems.length > 0 }));
+  });
+}
+
+function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>>, filter: TableFilter, wide: boolean, open: ReadonlySet<string>): void {
+  const rows = problemsFirst(status.instances, (i) => ({ problem: statusProblem(i, open), tier: i.tier, id: i.instanceId }));
+  const columns: Column[] = [
+    { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
+    { key: 'tier', header: 'TIER', elide: 'none' },
+    ...(wide ? [{ key: 'kind', header: 'KIND', elide: 'none' } as Column, { key: 'product', header: 'PRODUCT' } as Column] : []),
+    { key: 'regions', header: 'REGION -> DR', elide: 'middle', min: 12, shrink: 2 },
+    ...(wide
+      ? [{ key: 'primary', header: 'NEWEST PRIMARY', elide: 'none' } as Column, { key: 'dr', header: 'NEWEST DR COPY', elide: 'none' } as Column]
+      : []),
+    { key: 'period', header: 'PERIOD', elide: 'none' },
+    { key: 'target', header: 'RPO TARGET', elide: 'none' },
+    { key: 'instanceLoss', header: 'INSTANCE LOSS', elide: 'none', tone: bandTone },
+    { key: 'regionLoss', header: 'REGION LOSS', elide: 'none', tone: bandTone },
+  ];
+  if (rows.length === 0) out.line(isFiltered(filter) ? `no instance matches (${describeFilter(filter)})` : 'no instances in the fleet');
+  else {
+    out.table(
+      columns,
+      rows.map((i) => ({
+        instance: i.instanceId,
+        tier: String(i.tier),
+        kind: i.kind,
+        product: i.product ?? '-',
+        regions: `${i.region} -> ${i.drRegion}`,
+        primary: i.primary ? `${shortTime(i.primary.time)} (${humanAge(i.primary.time, status.at)})` : 'none',
+        dr: i.dr ? `${shortTime(i.dr.time)} (${humanAge(i.dr.time, status.at)})` : 'none',
+        period: wide ? `${i.period.key}: ${i.period.covered}` : i.period.covered,
+        target: humanDuration(i.rpoTargetSeconds * 1000),
+        instanceLoss: rpoCell(i.achieved.instanceLoss, i.band.instanceLoss),
+        regionLoss: rpoCell(i.achieved.regionLoss, i.band.regionLoss),
+      })),
+      { wide },
+    );
+  }
+  const compliant = rows.filter((i) => i.compliant).length;
+  const unknown = rows.filter((i) => !i.observed).length;
+  out.line();
+  out.line(
+    `${compliant} of ${rows.length} instances shown meet their RPO target in both scenarios${unknown ? `; ${unknown} unknown (could not be read)` : ''}${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`,
+  );
+  printUnobserved(status.unobserved, out);
+  for (const i of rows) {
+    if (!i.observed) continue;
+    for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
+      if (r.neverMeets) out.line(`  ${i.instanceId}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
+    }
+  }
+  if (status.attachments.length && !isFiltered(filter)) {
+    out.line();
+    out.table(
+      [
+        { key: 'name', header: 'ATTACHMENTS', elide: 'middle' },
+        { key: 'tier', header: 'TIER', elide: 'none' },
+        { key: 'target', header: 'RPO TARGET', elide: 'none' },
+        { key: 'achieved', header: 'OLDEST MISSING' },
+        { key: 'verified', header: 'VERIFIED' },
+      ],
+      status.attachments.map((a) => ({
+        name: a.name,
+        tier: String(a.tier),
+        target: humanDuration(a.rpoTargetSeconds * 1000),
+        achieved: a.achievedSeconds === null ? 'never verified' : `${humanSeconds(a.achievedSeconds)} ${a.compliant ? 'compliant' : 'breached'}${a.ok === false ? ' (problems: run verify-replication)' : ''}`,
+        verified: a.verifiedAt ? humanAge(a.verifiedAt, status.at) : '-',
+      })),
+      { wide },
+    );
+  }
+  if (status.unobserved.length === 0) for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
+  for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
 }

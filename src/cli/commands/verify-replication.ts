@@ -10,6 +10,7 @@ interface VerifyOptions extends GlobalOptions {
   readonly name?: string;
   readonly full?: boolean;
   readonly sample?: number;
+  readonly wide?: boolean;
 }
 
 export function registerVerifyReplication(program: Command, out: Output, setExit: (code: number) => void): void {
@@ -18,6 +19,7 @@ export function registerVerifyReplication(program: Command, out: Output, setExit
     .description('check that S3 replication really copies the attachment buckets: configuration, then objects')
     .option('--name <name>', 'only this attachment pair (default: all)')
     .option('--full', 'compare every object by merging both bucket listings (one streaming pass)')
+    .option('--wide', 'nothing cut to fit the terminal')
     .option('--sample <n>', `HeadObject on n source objects, newest-weighted (the default mode, n=${DEFAULT_SAMPLE_SIZE})`, parsePositiveInt('--sample', MAX_SAMPLE_SIZE))
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<VerifyOptions>();
@@ -37,12 +39,12 @@ export function registerVerifyReplication(program: Command, out: Output, setExit
         });
       });
       if (opts.json) out.json({ runId: report.runId, at: report.at, pairs: report.pairs });
-      else printReport(report, out);
+      else printReport(report, out, Boolean(opts.wide));
       setExit(report.pairs.every((p) => p.ok) ? EXIT.ok : EXIT.failures);
     });
 }
 
-function printReport(report: VerifyReplicationReport, out: Output): void {
+function printReport(report: VerifyReplicationReport, out: Output, wide: boolean): void {
   out.table(
     [
       { key: 'name', header: 'PAIR' },
@@ -68,6 +70,7 @@ function printReport(report: VerifyReplicationReport, out: Output): void {
       pending: String(p.objects.pending),
       oldest: p.oldestMissingSeconds === null ? '-' : formatDuration(p.oldestMissingSeconds * SECOND),
     })),
+    { wide },
   );
   out.line();
   out.line(`run ${report.runId} ${report.outcome}: ${report.pairs.filter((p) => p.ok).length} of ${report.pairs.length} pairs ok`);

@@ -184,6 +184,8 @@ export class CodeCalls {
 
 /** The IAM actions an SDK call needs. Names equal the operation unless listed here. */
 const RENAMED: Record<string, Record<string, string[]>> = {
+  // "No permissions are required to perform this operation" (STS API reference, GetCallerIdentity).
+  '@aws-sdk/client-sts': { GetCallerIdentity: [] },
   '@aws-sdk/client-s3': {
     ListObjectsV2: ['s3:ListBucket'],
     HeadObject: ['s3:GetObject'],
@@ -206,6 +208,7 @@ const PREFIX: Record<string, string> = {
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/lib-dynamodb': 'dynamodb',
 };
