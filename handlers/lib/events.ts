@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidIdempotencyKey } from '../../src/domain/idempotency';
 import { SnapwardError } from '../../src/domain/errors';
 
 /** Validates an incoming event; the error names each bad field, its value and what was expected. */
@@ -27,8 +28,8 @@ export const backupRequestedEvent = z.object({
       instanceId: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'expected an RDS DB instance or cluster identifier'),
       reason: z.string().min(1, 'expected why the backup is wanted').max(256),
       requestedBy: z.string().min(1, 'expected who asked').max(128),
-      // Printable ASCII, 1..128 characters: a change ticket (OPS-12) is a good key.
-      idempotencyKey: z.string().regex(/^[\x20-\x7E]{1,128}$/, 'expected a unique key of 1..128 printable characters, e.g. "OPS-12"'),
+      // One rule with the CLI's --idempotency-key (src/domain/idempotency.ts): a change ticket (OPS-12) is a good key.
+      idempotencyKey: z.string().refine(isValidIdempotencyKey, 'expected a unique key of 1..128 printable characters, e.g. "OPS-12"'),
     })
     .strict(),
 });
