@@ -152,6 +152,9 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     audit: { everyMs: file.audit?.every ?? DEFAULT_AUDIT.everyMs, membersPerPass: file.audit?.membersPerPass ?? DEFAULT_AUDIT.membersPerPass },
     attachments,
     adhoc: { maxPerInstancePerDay: file.adhoc?.maxPerInstancePerDay ?? DEFAULT_ADHOC.maxPerInstancePerDay },
+    ...(file.aws
+      ? { aws: definedOnly({ connectTimeoutMs: file.aws.connectTimeout, requestTimeoutMs: file.aws.requestTimeout, callBudgetMs: file.aws.callBudget }) }
+      : {}),
     ...(file.alerts
       ? {
           alerts: {

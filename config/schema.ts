@@ -63,6 +63,10 @@ const snapshotEvery = duration(
   'a duration from 1h to 24h that divides 24h evenly (1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h)',
 );
 
+// Per attempt and per call (see README "Timeouts and signals"); a reconcile Lambda has 15 minutes.
+const awsTimeout = (min: number, max: string, maxMs: number) =>
+  duration((ms) => ms >= min * 1000 && ms <= maxMs, `a duration from ${min}s to ${max} like 5s, 20s or 1m`);
+
 const kind = z.enum(['instance', 'cluster'], { error: KINDS });
 
 export const instanceSchema = strict(
@@ -201,6 +205,14 @@ export const configFileSchema = strict(
       'ad hoc backup settings',
     ).optional(),
     drills: drillsSchema.optional(),
+    aws: strict(
+      {
+        connectTimeout: awsTimeout(1, '60s', 60_000).optional(),
+        requestTimeout: awsTimeout(1, '10m', 600_000).optional(),
+        callBudget: awsTimeout(1, '10m', 600_000).optional(),
+      },
+      'AWS call limits',
+    ).optional(),
   },
   'a mapping of settings',
 );
@@ -263,6 +275,15 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
         add(['attachments', i, 'replica', 'bucket'], source, `a replica bucket other than the source bucket (${source})`);
       }
     });
+  }
+
+  if (isRecord(input.aws)) {
+    const ms = (v: unknown) => (typeof v === 'string' ? parseDuration(v) : null);
+    const budget = ms(input.aws.callBudget);
+    const attempt = ms(input.aws.requestTimeout);
+    if (budget !== null && attempt !== null && budget < attempt) {
+      add(['aws', 'callBudget'], input.aws.callBudget, `a budget at least as long as aws.requestTimeout (${String(input.aws.requestTimeout)}): it covers every attempt of a call`);
+    }
   }
 
   const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);

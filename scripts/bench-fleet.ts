@@ -89,7 +89,7 @@ interface ChildJob {
   readonly fleetMode: 'discover' | 'config';
   readonly copyCap: number;
   readonly concurrency: number;
-  /** Only when asked for: otherwise the deployed default (adaptive, 8 attempts) applies. */
+  /** Only when asked for: otherwise the deployed default (DEFAULT_CLIENT_OPTIONS: standard, 8 attempts) applies. */
   readonly retryMode: 'standard' | 'adaptive' | null;
   readonly passes: readonly PassSpec[];
 }

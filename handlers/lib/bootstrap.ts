@@ -41,11 +41,14 @@ async function build(): Promise<{ app: App; env: LambdaEnv }> {
   const alerts = env.SNAPWARD_ALERT_BUS
     ? { ...(config.alerts ?? DEFAULT_ALERTS), eventBus: env.SNAPWARD_ALERT_BUS, region: env.SNAPWARD_ALERT_BUS_REGION ?? env.AWS_REGION }
     : config.alerts;
+  // The config's AWS call limits apply to every client from here on (the config was read with the defaults).
+  const appClients = config.aws ? createClients({ limits: config.aws }) : clients;
+  if (appClients !== clients) clients.destroy();
   const app = buildApp({
     config: { ...config, ...(alerts ? { alerts } : {}) },
     logger: createPinoLogger(env.SNAPWARD_LOG_LEVEL, 1),
-    clients,
-    store: new DynamoDbStateStore(clients.dynamo(env.AWS_REGION), env.SNAPWARD_STATE_TABLE),
+    clients: appClients,
+    store: new DynamoDbStateStore(appClients.dynamo(env.AWS_REGION), env.SNAPWARD_STATE_TABLE),
   });
   return { app, env };
 }

@@ -64,7 +64,7 @@ export interface SnapwardFunctionProps {
  * Why the SDK is bundled rather than taken from the runtime: the bundle then runs the SDK version
  * pinned in package-lock.json, the one the unit and moto tests ran against. snapward leans on
  * SDK internals whose behaviour changed across releases (the RDS cross-region presigned-URL
- * middleware, the adaptive retry strategy), and the runtime's copy changes under us whenever
+ * middleware, the retry strategies, the HTTP handler's request timeout), and the runtime's copy changes under us whenever
  * Lambda patches the runtime. The cost is a bigger bundle (a few MB) and a slower cold start,
  * which scheduled jobs do not feel.
  *

@@ -145,7 +145,10 @@ async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, sinc
 function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readonly Finding[], at: Date, observations: Observation[], judged: Set<string>): void {
   const tiers = new Map(status.instances.map((i) => [i.instanceId, i.tier]));
   const blind = new Map<string, Unobserved[]>();
-  for (const u of status.unobserved) blind.set(u.region, [...(blind.get(u.region) ?? []), u]);
+  // A read cut short by Ctrl-C, SIGTERM or the Lambda deadline says nothing about AWS: that
+  // region's Observation Failed is neither opened nor resolved by this check.
+  const interrupted = new Set(status.unobserved.filter((u) => u.error.code === 'INTERRUPTED').map((u) => u.region));
+  for (const u of status.unobserved) if (u.error.code !== 'INTERRUPTED') blind.set(u.region, [...(blind.get(u.region) ?? []), u]);
   for (const [region, entries] of blind) {
     const merged: Unobserved = {
       region,
@@ -159,7 +162,7 @@ function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readon
     observations.push(observationFailed(merged, openedAt, at, targets.length ? Math.min(...targets) : null));
   }
   const regions = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)]);
-  for (const region of regions) if (!blind.has(region)) judged.add(findingKey('Observation Failed', region));
+  for (const region of regions) if (!blind.has(region) && !interrupted.has(region)) judged.add(findingKey('Observation Failed', region));
 }
 
 /**

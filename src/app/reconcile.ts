@@ -157,14 +157,15 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
     const unobserved = unobservedFromPass(fleet, evidence.failures, fleet.members, summaries.keys());
     const summary = { ...summarize(results, fleet.members.length, work.upToDate), skipped: skipped.length };
-    const outcome = decideOutcome(summary, fleet.problems.length > 0 || unobserved.length > 0, notReached.length > 0);
+    // A signal also aborts the calls in flight: the instances it caught half-way failed with INTERRUPTED.
+    const outcome = decideOutcome(summary, fleet.problems.length > 0 || unobserved.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
     // Restore drills after the snapshot work (app/drills.ts); a stopped pass leaves them to the next one.
-    const drills = dryRun || notReached.length > 0 ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
+    const drills = dryRun || notReached.length > 0 || options.signal?.aborted ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
     const finishedAt = clock.now();
     if (runId) {
       const error: ErrorInfo | null =
         outcome === 'interrupted'
-          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on` }
+          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on${notReachedNote(notReached)}` }
           : (fleet.problems[0] ?? null);
       await store.finishRun(runId, { finishedAt, outcome, summary, error });
     }
@@ -195,6 +196,13 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     }
     throw err;
   }
+}
+
+/** The ids a stopped pass did not reach, in its run record (the first 20: a record stays small). */
+function notReachedNote(ids: readonly string[]): string {
+  if (ids.length === 0) return '';
+  const shown = ids.slice(0, 20).join(', ');
+  return `; not reached: ${shown}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}`;
 }
 
 /** Shared by every member of one pass. */

@@ -2,6 +2,7 @@ import { loadConfig } from '../../config/load';
 import { createPinoLogger, LogLevel } from '../adapters/log/pino-logger';
 import { App, buildApp } from '../composition';
 import { Logger } from '../ports/logger';
+import { activeInterrupts } from './interrupt';
 import { Output } from './output';
 import { prettyLogStream } from './pretty-log';
 import { ProgressLine } from './progress';
@@ -27,7 +28,13 @@ export interface AppSettings {
 /** Loads the configuration (config errors surface before any AWS call), builds the app, runs `fn`, closes. */
 export async function withApp<T>(options: GlobalOptions, fn: (app: App) => Promise<T>, settings: AppSettings = {}): Promise<T> {
   const config = loadConfig(options.config ? { configPath: options.config } : {});
-  const app = buildApp({ config, logger: cliLogger(options, settings), storeMode: settings.storeMode ?? 'readwrite' });
+  const app = buildApp({
+    config,
+    logger: cliLogger(options, settings),
+    storeMode: settings.storeMode ?? 'readwrite',
+    // Every AWS call bounded by the config's limits, and aborted on Ctrl-C / SIGTERM.
+    aws: { ...(config.aws ? { limits: config.aws } : {}), ...(activeInterrupts() ? { signal: activeInterrupts()?.signal } : {}) },
+  });
   try {
     return await fn(app);
   } finally {

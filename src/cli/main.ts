@@ -16,6 +16,7 @@ import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 import { registerVerifyReplication } from './commands/verify-replication';
 import { EXIT, unreadableStore, unreadableStoreAdvice } from './errors';
+import { Interrupts, setActiveInterrupts } from './interrupt';
 import { Output, streamOutput } from './output';
 import { jsonMeta, snapwardVersion } from './version';
 
@@ -55,9 +56,13 @@ export async function main(argv: readonly string[], rawOut: Output = streamOutpu
   configure(program);
 
   const wantsJson = argv.includes('--json');
+  // Ctrl-C / SIGTERM abort the AWS calls in flight; whatever the command made of it, it exits 130.
+  const interrupts = new Interrupts().install();
+  setActiveInterrupts(interrupts);
+  const interrupted = (code: number): number => (interrupts.received && !interrupts.normalStop && code !== EXIT.usage ? EXIT.interrupted : code);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return interrupted(exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version "fail" with exit code 0 by design.
@@ -65,7 +70,10 @@ export async function main(argv: readonly string[], rawOut: Output = streamOutpu
       if (wantsJson) out.json({ error: { code: 'USAGE', message: err.message.replace(/^error: /, '') } });
       return EXIT.usage;
     }
-    return reportError(err, out, wantsJson);
+    return interrupted(reportError(err, out, wantsJson));
+  } finally {
+    setActiveInterrupts(null);
+    interrupts.dispose();
   }
 }
 

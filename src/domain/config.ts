@@ -28,6 +28,17 @@ export interface SnapwardConfig {
   readonly adhoc?: AdhocConfig;
   /** Restore drills (`drills` key); absent: DEFAULT_DRILLS (see drillsOf). */
   readonly drills?: DrillsConfig;
+  /** Limits on every AWS call (`aws` key): only the keys set; the AWS adapter has the defaults. */
+  readonly aws?: Partial<AwsCallConfig>;
+}
+
+export interface AwsCallConfig {
+  /** TCP connect, per attempt. */
+  readonly connectTimeoutMs: number;
+  /** Until the answer's headers (and between its packets), per attempt. */
+  readonly requestTimeoutMs: number;
+  /** A whole call: every attempt and backoff wait. */
+  readonly callBudgetMs: number;
 }
 
 export interface AdhocConfig {

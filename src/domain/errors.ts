@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'BUCKET_NOT_FOUND',
   'LISTING_OUT_OF_ORDER',
   'AWS_ERROR',
+  'TIMEOUT',
   'STATE_STORE_ERROR',
   'INTERRUPTED',
   'INTERNAL',
@@ -96,6 +97,9 @@ export function causeOf(info: ErrorInfo): string {
   if (name && CREDENTIAL_ERRORS.has(name)) return `credentials rejected${tail}`;
   if (info.code === 'THROTTLED') return `throttled${tail}`;
   if (info.code === 'STATE_STORE_ERROR') return 'state store unreadable';
+  // One cause for every call that got no answer: an attempt or a call budget that ran out, or an endpoint skipped after one.
+  if (info.code === 'TIMEOUT') return 'unreachable (no answer in time)';
+  if (info.code === 'INTERRUPTED') return 'interrupted (snapward was asked to stop)';
   if ((name && UNREACHABLE_ERRORS.test(name)) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|timed out|socket hang up/i.test(info.message)) return `unreachable${tail}`;
   return `${info.code.toLowerCase().replace(/_/g, ' ')}${tail}`;
 }

@@ -6,6 +6,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bindCallLimits, CallLimits, DEFAULT_CALL_LIMITS, EndpointBreaker, httpHandlerLimits, SignalSource } from './call-limits';
 
 /**
  * The only place SDK clients are built: one client per service and region, reused for the life
@@ -15,7 +16,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export interface AwsClientOptions {
   /** Total attempts per call, first included (SDK default 3; RDS fan-out wants more). */
   readonly maxAttempts?: number;
-  /** `adaptive` adds client-side rate limiting after throttles: right for fan-out loops. */
+  /**
+   * `standard` (the default): exponential backoff with jitter, from 500 ms after a throttle.
+   * `adaptive` adds a client-side rate limiter that keeps slowing down while throttles go on:
+   * with 30 % of RDS requests throttled it turned a 8 s pass into minutes (README, "Throttling").
+   */
   readonly retryMode?: 'standard' | 'adaptive';
   /** Replaces the HTTP layer (tests script responses through the real SDK middleware stack). */
   readonly requestHandler?: unknown;
@@ -23,12 +28,26 @@ export interface AwsClientOptions {
   readonly onClient?: (client: AnyClient, service: Service, region: string) => void;
   /** Path-style S3 URLs (`endpoint/bucket/key`): emulators such as moto need them. */
   readonly s3ForcePathStyle?: boolean;
+  /** Connect and request timeouts per attempt, budget per call (config key `aws`). */
+  readonly limits?: Partial<CallLimits>;
+  /**
+   * The process-wide signal (Ctrl-C, SIGTERM, a Lambda near its deadline): aborts every call in
+   * flight, except the state store's, which must still record the interrupted run.
+   */
+  readonly signal?: AbortSignal;
 }
 
 type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | STSClient | LambdaClient;
 type Service = 'rds' | 'kms' | 'events' | 's3' | 'dynamodb' | 'sts' | 'lambda';
+/** The longest a drill's validation hook (a Lambda invocation) may take: Lambda's own maximum. */
+const HOOK_CALL_MS = 15 * 60 * 1000;
+const SERVICE_NAMES: Record<Service, string> = { rds: 'RDS', kms: 'KMS', events: 'EventBridge', s3: 'S3', dynamodb: 'DynamoDB', sts: 'STS', lambda: 'Lambda' };
 
-export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'adaptive' } as const;
+/** Chosen from the fleet bench's throttled pass (README, "Throttling: the retry mode"). */
+export const DEFAULT_CLIENT_OPTIONS = { maxAttempts: 8, retryMode: 'standard' } as const;
+
+/** How long an endpoint that gave no answer within a whole call budget is skipped: two budgets. */
+const BREAKER_OPEN_BUDGETS = 2;
 
 export class AwsClients {
   private readonly rdsClients = new Map<string, RDSClient>();
@@ -41,9 +60,22 @@ export class AwsClients {
   private readonly lambdaClients = new Map<string, LambdaClient>();
   private readonly stsClients = new Map<string, STSClient>();
   private readonly options: AwsClientOptions;
+  readonly limits: CallLimits;
+  private readonly breaker = new EndpointBreaker();
+  private signal: AbortSignal | undefined;
 
   constructor(options: AwsClientOptions = {}) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+    this.limits = { ...DEFAULT_CALL_LIMITS, ...options.limits };
+    this.signal = options.signal;
+  }
+
+  /**
+   * Replaces the process-wide signal for calls made from now on (a Lambda container serves many
+   * invocations, each with its own deadline). Undefined: no signal.
+   */
+  useSignal(signal: AbortSignal | undefined): void {
+    this.signal = signal;
   }
 
   rds(region: string): RDSClient {
@@ -83,9 +115,14 @@ export class AwsClients {
     return this.cached(this.dynamoDocClients, region, build, 'dynamodb');
   }
 
-  /** Lambda, for a restore drill's validation hook (one attempt: a hook is not retried behind its back). */
+  /**
+   * Lambda, for a restore drill's validation hook (one attempt: a hook is not retried behind its
+   * back). A hook may run up to the Lambda maximum (15 minutes), so its calls get that long; the
+   * hook's own `hookTimeout` is enforced by its caller's abort signal.
+   */
   lambda(region: string): LambdaClient {
-    return this.cached(this.lambdaClients, region, () => new LambdaClient({ ...this.config(region), maxAttempts: 1 }), 'lambda');
+    const limits: CallLimits = { ...this.limits, requestTimeoutMs: HOOK_CALL_MS, callBudgetMs: HOOK_CALL_MS };
+    return this.cached(this.lambdaClients, region, () => new LambdaClient({ ...this.config(region, limits), maxAttempts: 1 }), 'lambda', limits);
   }
 
   /** STS (the doctor's "who am I"): regional endpoint, few retries: it is one call. */
@@ -100,19 +137,27 @@ export class AwsClients {
     }
   }
 
-  private config(region: string) {
+  private config(region: string, limits: CallLimits = this.limits) {
     return {
       region,
       maxAttempts: this.options.maxAttempts,
       retryMode: this.options.retryMode,
-      requestHandler: (this.options.requestHandler ?? { requestTimeout: 30_000, connectionTimeout: 5_000 }) as never,
+      requestHandler: (this.options.requestHandler ?? httpHandlerLimits(limits)) as never,
     };
   }
 
-  private cached<C extends AnyClient>(map: Map<string, C>, region: string, build: () => C, service: Service): C {
+  private cached<C extends AnyClient>(map: Map<string, C>, region: string, build: () => C, service: Service, limits: CallLimits = this.limits): C {
     let client = map.get(region);
     if (!client) {
       client = build();
+      bindCallLimits(client as never, {
+        limits,
+        breaker: this.breaker,
+        // The store's calls must outlive an interruption: they record it. The budget bounds them.
+        signal: service === 'dynamodb' ? null : () => this.signal,
+        breakerOpenMs: BREAKER_OPEN_BUDGETS * this.limits.callBudgetMs,
+        service: SERVICE_NAMES[service],
+      });
       this.options.onClient?.(client, service, region);
       map.set(region, client);
     }

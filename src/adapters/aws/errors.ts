@@ -21,6 +21,11 @@ const BY_NAME: ReadonlyArray<[ErrorCode, readonly string[], boolean]> = [
   ['SUBNET_GROUP_NOT_FOUND', ['DBSubnetGroupNotFound'], false],
   ['DB_ALREADY_EXISTS', ['DBInstanceAlreadyExists', 'DBClusterAlreadyExists'], false],
   ['RESTORE_FAILED', ['InvalidRestore', 'InsufficientDBInstanceCapacity', 'InsufficientDBClusterCapacity', 'InsufficientStorageClusterCapacity'], false],
+  // No answer: an attempt's connect or request timeout (the SDK's TimeoutError, after its retries),
+  // the call's budget (adapters/aws/call-limits.ts), or an endpoint skipped after such a call.
+  ['TIMEOUT', ['TimeoutError', 'EndpointUnresponsive', 'RequestTimeout', 'RequestTimeoutException'], true],
+  // The process-wide signal (Ctrl-C, SIGTERM, a Lambda near its deadline) aborted the call.
+  ['INTERRUPTED', ['AbortError'], true],
   // S3. (ReplicationConfigurationNotFoundError is not an error: the S3 adapter reads it as "no rules".)
   ['BUCKET_NOT_FOUND', ['NoSuchBucket'], false],
   ['THROTTLED', ['SlowDown'], true],

@@ -568,10 +568,13 @@ function inMemoryCopy(bytes: Buffer, file: string): Database.Database {
 function migrate(db: Database.Database, current: number): void {
   for (let version = current; version < MIGRATIONS.length; version++) {
     // One transaction per step, version bump included: a crash never leaves a half-applied step.
+    // IMMEDIATE, and the version read again inside it: two processes opening a new file at once
+    // (two passes started together) both saw version 0; the second must skip the first's steps.
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) > version) return;
       db.exec(MIGRATIONS[version] as string);
       db.pragma(`user_version = ${version + 1}`);
-    })();
+    }).immediate();
   }
 }
 

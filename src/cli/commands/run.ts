@@ -3,6 +3,7 @@ import { dryRunPass, DryRunReport } from '../../app/dry-run';
 import { reconcile, ReconcileReport } from '../../app/reconcile';
 import { progressFor, withApp, GlobalOptions } from '../context';
 import { EXIT, exitCodeFor } from '../errors';
+import { activeInterrupts } from '../interrupt';
 import { problemsFirst } from '../filters';
 import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
@@ -23,11 +24,9 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
     .option('--wide', 'nothing cut to fit the terminal')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
-      // First Ctrl-C: stop taking new instances and record the run as interrupted.
-      const controller = new AbortController();
-      const onSignal = (): void => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // First Ctrl-C / SIGTERM (cli/interrupt.ts): the calls in flight are aborted, no new
+      // instance is started, and the run is recorded as interrupted.
+      const signal = activeInterrupts()?.signal;
       const progress = progressFor(opts, out);
       try {
         if (opts.dryRun) {
@@ -41,7 +40,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
         }
         const report = await withApp(
           opts,
-          (app) => reconcile(app.deps, { trigger: 'cli', audit: Boolean(opts.audit), signal: controller.signal, onProgress: (p) => progress.update(p) }),
+          (app) => reconcile(app.deps, { trigger: 'cli', audit: Boolean(opts.audit), ...(signal ? { signal } : {}), onProgress: (p) => progress.update(p) }),
           { out, progress },
         );
         progress.finish();
@@ -54,8 +53,6 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
         );
       } finally {
         progress.finish();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
       }
     });
 }

@@ -5,6 +5,7 @@ import { EXIT, parsePositiveInt } from '../errors';
 import { Output } from '../output';
 import { checkServeBinding, startDashboardServer } from '../serve-server';
 import { sourceOf } from './report';
+import { activeInterrupts } from '../interrupt';
 
 interface ServeOptions extends GlobalOptions {
   readonly port: number;
@@ -33,6 +34,9 @@ export function registerServe(program: Command, out: Output, setExit: (code: num
           report: () => gatherReport(app.deps, { source: sourceOf(app.deps.config.state.sqlite) }),
         });
         out.line(`serving the DR dashboard on ${server.url}/ (${token ? 'bearer token required' : 'no token: loopback only'}); Ctrl-C stops`);
+        // Ctrl-C is how serve ends: exit 0, not 130 (cli/interrupt.ts).
+        const interrupts = activeInterrupts();
+        if (interrupts) interrupts.normalStop = true;
         await new Promise<void>((resolve) => {
           const stop = (): void => {
             process.off('SIGINT', stop);
