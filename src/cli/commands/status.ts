@@ -11,6 +11,13 @@ import { Column, Output, Tone } from '../output';
 export const rpoCell = (seconds: number | null, band: string): string => (band === 'unknown' ? 'unknown' : `${humanSeconds(seconds)} ${band}`);
 
 /** Colour of a cell ending in a band. */
+/** The newest finished drill beside the RPO figures: `1h05m compliant`, `failed`, or `no drill yet`. */
+export function drillCell(drill: InstanceStatus['drill']): string {
+  if (!drill) return 'no drill yet';
+  if (drill.rtoSeconds === null || drill.band === null) return drill.outcome ?? 'no figure';
+  return rpoCell(drill.rtoSeconds, drill.band);
+}
+
 export const bandTone = (cell: string): Tone | null => {
   const band = cell.trim().split(' ').pop() ?? '';
   if (band === 'compliant') return 'green';
@@ -72,6 +79,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
     { key: 'target', header: 'RPO TARGET', elide: 'none' },
     { key: 'instanceLoss', header: 'INSTANCE LOSS', elide: 'none', tone: bandTone },
     { key: 'regionLoss', header: 'REGION LOSS', elide: 'none', tone: bandTone },
+    { key: 'rto', header: 'DRILL RTO', elide: 'none', tone: bandTone },
   ];
   if (rows.length === 0) out.line(isFiltered(filter) ? `no instance matches (${describeFilter(filter)})` : 'no instances in the fleet');
   else {
@@ -89,6 +97,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
         target: humanDuration(i.rpoTargetSeconds * 1000),
         instanceLoss: rpoCell(i.achieved.instanceLoss, i.band.instanceLoss),
         regionLoss: rpoCell(i.achieved.regionLoss, i.band.regionLoss),
+        rto: drillCell(i.drill),
       })),
       { wide },
     );
