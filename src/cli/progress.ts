@@ -1,16 +1,6 @@
+import { PassProgress } from '../app/reconcile';
 import { humanDuration } from './format';
 
-/** Where a fleet pass is, as the pass reports it after each member. */
-export interface PassProgress {
-  /** Members with work due this pass. */
-  readonly due: number;
-  /** Members finished (ok or failed). */
-  readonly done: number;
-  readonly created: number;
-  readonly copied: number;
-  readonly deferred: number;
-  readonly failed: number;
-}
 
 export interface ProgressOptions {
   /** Draw at all: stderr is a TTY and the output is not --json. */

@@ -14,6 +14,7 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
   Tag,
 } from '@aws-sdk/client-rds';
+import { fromTagList, toTagList } from './rds-tags';
 import { DRILL_TAG, DrillDatabase } from '../../domain/drill';
 import { DbKind } from '../../domain/types';
 import { ClusterInstanceRequest, RestoreProvider, RestoreRequest } from '../../ports/restore-provider';
@@ -214,14 +215,6 @@ function fromCluster(c: DBCluster, region: string): DrillDatabase {
     port: c.Port ?? null,
     tags: fromTagList(c.TagList),
   };
-}
-
-const toTagList = (tags: Readonly<Record<string, string>>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-
-function fromTagList(list: Tag[] | undefined): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of list ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
-  return tags;
 }
 
 function required<T>(value: T | undefined, op: string): T {

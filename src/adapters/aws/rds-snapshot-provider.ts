@@ -15,8 +15,8 @@ import {
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
-  Tag,
 } from '@aws-sdk/client-rds';
+import { fromTagList, toTagList } from './rds-tags';
 import { AccountQuota, Database, DbKind, ReplicatedBackup, Snapshot, SnapshotRef } from '../../domain/types';
 import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotFilter, SnapshotProvider } from '../../ports/snapshot-provider';
 import { AwsClients } from './clients';
@@ -267,14 +267,6 @@ function fromClusterSnapshot(s: DBClusterSnapshot, region: string): Snapshot {
     ...(s.KmsKeyId ? { kmsKeyId: s.KmsKeyId } : {}),
     tags: fromTagList(s.TagList),
   };
-}
-
-const toTagList = (tags: Readonly<Record<string, string>>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-
-function fromTagList(list: Tag[] | undefined): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of list ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
-  return tags;
 }
 
 function required<T>(value: T | undefined, op: string): T {
