@@ -3,6 +3,7 @@ import { buildReportModel, historySeries } from '../../src/app/report/model';
 import { parseSince } from '../../src/cli/commands/report';
 import { ComplianceDay } from '../../src/domain/history';
 import { finding, instanceStatus, reportInput } from '../support/report-fixtures';
+import { drill } from '../support/drill-builders';
 
 const at = new Date('2026-11-24T10:00:00Z');
 const H = 3600;
@@ -150,7 +151,27 @@ describe('CSV export', () => {
     expect(lines[1]).toContain('a,instance,1,"jira, ""core""",');
     expect(lines[1]).toContain(',60,compliant,,critical,no-drill,,,,RPO Breached,');
     expect(files['findings.csv'].split('\r\n')[1]).toBe(`f-1,RPO Breached,a,open,${at.toISOString()},,0,,,,`);
-    expect(files['drills.csv']).toBe('instance_id,drill_at,rto_seconds,rto_band\r\n');
+    expect(files['drills.csv']).toBe(
+      'drill_id,instance_id,tier,trigger,phase,outcome,source_region,snapshot_id,recovery_point_time,started_at,finished_at,rto_seconds,rto_target_seconds,rto_band,recovery_point_age_seconds,error\r\n',
+    );
+  });
+
+  it('drills.csv lists every drill of the period and every drill still in flight, not only the newest per instance', () => {
+    const s = instanceStatus('db1', 1, at, { instanceLoss: 60, regionLoss: 60 });
+    const input = reportInput(at, [s]);
+    const before = new Date(input.since.getTime() - 86_400_000);
+    const records = [
+      drill({ drillId: 'd-new', createdAt: at, phase: 'done', outcome: 'succeeded', rtoSeconds: 3900, band: 'compliant', startedAt: at, finishedAt: at }),
+      drill({ drillId: 'd-failed', createdAt: at, phase: 'done', outcome: 'failed', error: { code: 'RESTORE_FAILED', message: 'InvalidRestore: no', step: 'restore' } }),
+      drill({ drillId: 'd-old', createdAt: before, phase: 'done', outcome: 'succeeded', rtoSeconds: 100, band: 'compliant' }),
+      drill({ drillId: 'd-stuck', createdAt: before, phase: 'cleaning' }),
+    ];
+    const m = buildReportModel({ ...input, drills: { ...input.drills, records } });
+    const rows = renderReportCsv(m)['drills.csv'].trim().split('\r\n').slice(1);
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['d-new', 'd-failed', 'd-stuck']);
+    expect(rows[0]).toContain(',db1,1,schedule,done,succeeded,us-west-2,sw-db1-20261124,');
+    expect(rows[0]).toContain(',3900,21600,compliant,');
+    expect(rows[1]).toMatch(/,RESTORE_FAILED: InvalidRestore: no$/);
   });
 });
 

@@ -32,8 +32,11 @@ export function renderReportCsv(model: ReportModel): CsvFiles {
       ['finding_id', 'kind', 'subject', 'status', 'opened_at', 'resolved_at', 'age_seconds', 'notified_at', 'acknowledged_by', 'acknowledged_until', 'acknowledged_reason'],
       model.findings.period.map((f) => [f.id, f.kind, f.subject, f.status, f.openedAt, f.resolvedAt, f.ageSeconds, f.notifiedAt, f.acknowledged?.by ?? null, f.acknowledged?.until ?? null, f.acknowledged?.reason ?? null]),
     ),
-    // One row per instance whose newest finished drill measured an RTO (app/report/rto.ts).
-    'drills.csv': csv(['instance_id', 'drill_at', 'rto_seconds', 'rto_band'], model.instances.filter((i) => i.rto.status === 'measured').map((i) => [i.instanceId, i.rto.at, i.rto.seconds, i.rto.band])),
+    // Every drill started in the period (or still in flight), newest first.
+    'drills.csv': csv(
+      ['drill_id', 'instance_id', 'tier', 'trigger', 'phase', 'outcome', 'source_region', 'snapshot_id', 'recovery_point_time', 'started_at', 'finished_at', 'rto_seconds', 'rto_target_seconds', 'rto_band', 'recovery_point_age_seconds', 'error'],
+      model.drills.history.map((d) => [d.drillId, d.instanceId, d.tier, d.trigger, d.phase, d.outcome, d.sourceRegion, d.snapshotId, d.recoveryPointTime, d.startedAt, d.finishedAt, d.rtoSeconds, d.rtoTargetSeconds, d.band, d.recoveryPointAgeSeconds, d.error]),
+    ),
     'runs.csv': csv(['run_id', 'kind', 'trigger', 'started_at', 'finished_at', 'outcome', 'error'], model.runs.map((r) => [r.id, r.kind, r.trigger, r.startedAt, r.finishedAt, r.outcome, r.error])),
   };
 }

@@ -3,6 +3,7 @@ import { Band, bandOf, Scenario, SCENARIOS } from '../../domain/rpo';
 import { DbKind, Tier, TIERS } from '../../domain/types';
 import { Finding, RunRecord } from '../../ports/state-store';
 import { FleetStatus, InstanceStatus } from '../status';
+import { DrillRecord } from '../../domain/drill';
 import { DrillDue, DrillRto } from './rto';
 
 /**
@@ -27,7 +28,7 @@ export interface ReportInput {
   readonly runs: readonly RunRecord[];
   /** Compliance history, at least the HISTORY_DAYS days up to `generatedAt`. */
   readonly history: readonly ComplianceDay[];
-  readonly drills: { readonly rto: ReadonlyMap<string, DrillRto>; readonly due: readonly DrillDue[]; readonly available: boolean };
+  readonly drills: { readonly rto: ReadonlyMap<string, DrillRto>; readonly due: readonly DrillDue[]; readonly available: boolean; readonly records?: readonly DrillRecord[] };
   /** Parts that could not be observed, said in words (store reads that failed, ...). */
   readonly unobserved: readonly string[];
   /** Store reads that failed (each also in `unobserved`). */
@@ -104,6 +105,47 @@ export interface FindingView {
   readonly acknowledged: { readonly by: string; readonly reason: string; readonly until: string } | null;
 }
 
+/** One drill as the auditor export lists it. */
+export interface DrillHistoryRow {
+  readonly drillId: string;
+  readonly instanceId: string;
+  readonly tier: Tier;
+  readonly trigger: string;
+  readonly phase: string;
+  readonly outcome: string | null;
+  readonly sourceRegion: string;
+  readonly snapshotId: string;
+  readonly recoveryPointTime: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly rtoSeconds: number | null;
+  readonly rtoTargetSeconds: number;
+  readonly band: string | null;
+  readonly recoveryPointAgeSeconds: number | null;
+  readonly error: string | null;
+}
+
+function drillRow(d: DrillRecord): DrillHistoryRow {
+  return {
+    drillId: d.drillId,
+    instanceId: d.instanceId,
+    tier: d.tier,
+    trigger: d.trigger,
+    phase: d.phase,
+    outcome: d.outcome,
+    sourceRegion: d.source.region,
+    snapshotId: d.source.snapshotId,
+    recoveryPointTime: d.source.recoveryPointTime.toISOString(),
+    startedAt: d.startedAt ? d.startedAt.toISOString() : null,
+    finishedAt: d.finishedAt ? d.finishedAt.toISOString() : null,
+    rtoSeconds: d.rtoSeconds,
+    rtoTargetSeconds: d.rtoTargetSeconds,
+    band: d.band,
+    recoveryPointAgeSeconds: d.recoveryPointAgeSeconds,
+    error: d.error ? `${d.error.code}: ${d.error.message}` : null,
+  };
+}
+
 export interface ReportModel {
   readonly generatedAt: string;
   readonly source: string;
@@ -112,7 +154,12 @@ export interface ReportModel {
   readonly history: { readonly days: readonly string[]; readonly series: readonly HistorySeries[]; readonly recordedDays: number };
   readonly instances: readonly InstanceRow[];
   readonly findings: { readonly open: readonly FindingView[]; readonly period: readonly FindingView[] };
-  readonly drills: { readonly available: boolean; readonly due: readonly { readonly instanceId: string; readonly dueAt: string; readonly overdue: boolean }[] };
+  readonly drills: {
+    readonly available: boolean;
+    readonly due: readonly { readonly instanceId: string; readonly dueAt: string; readonly overdue: boolean }[];
+    /** Every drill started in the period, or still in flight, newest first (the auditor's drills.csv). */
+    readonly history: readonly DrillHistoryRow[];
+  };
   readonly replication: readonly {
     readonly name: string;
     readonly tier: Tier;
@@ -175,7 +222,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
       open: input.findings.filter((f) => f.status === 'open').map(findingView),
       period: input.findings.filter((f) => f.openedAt >= input.since).map(findingView),
     },
-    drills: { available: input.drills.available, due: input.drills.due.map((d) => ({ instanceId: d.instanceId, dueAt: d.dueAt.toISOString(), overdue: d.overdue })) },
+    drills: {
+      available: input.drills.available,
+      due: input.drills.due.map((d) => ({ instanceId: d.instanceId, dueAt: d.dueAt.toISOString(), overdue: d.overdue })),
+      history: (input.drills.records ?? []).filter((d) => d.createdAt >= input.since || d.phase !== 'done').map(drillRow),
+    },
     replication: input.status.attachments.map((a) => ({
       name: a.name,
       tier: a.tier,

@@ -1,4 +1,4 @@
-import { DRILL_OVERDUE_GRACE_MS, drillsOf } from '../../domain/drill';
+import { DRILL_OVERDUE_GRACE_MS, DrillRecord, drillsOf } from '../../domain/drill';
 import { newestByInstance } from '../../domain/drill-plan';
 import { AppDeps } from '../deps';
 import { InstanceStatus } from '../status';
@@ -21,6 +21,8 @@ export interface DrillEvidence {
   readonly due: readonly DrillDue[];
   /** False when drills are not read (a build without them): the page says "no drill yet" and why. */
   readonly available: boolean;
+  /** Every drill recorded, newest first (the auditor's drills.csv keeps those of the period). */
+  readonly records?: readonly DrillRecord[];
 }
 
 /**
@@ -50,5 +52,5 @@ export async function lookupNewestDrillRto(deps: Pick<AppDeps, 'store' | 'clock'
     // A member seen before sightings were recorded, never drilled: due, but not called overdue on a guess.
     due.push({ instanceId: i.instanceId, dueAt, overdue: since !== null && now.getTime() - since.getTime() > every + DRILL_OVERDUE_GRACE_MS });
   }
-  return { rto, due, available: true };
+  return { rto, due, available: true, records: drills };
 }
