@@ -8,7 +8,7 @@ import { memberKey } from '../../src/domain/ledger';
 import { DAY, HOUR, MINUTE } from '../../src/domain/time';
 import { FleetMember, Tier } from '../../src/domain/types';
 import { harness } from '../support/app-harness';
-import { member } from '../support/builders';
+import { managed, member } from '../support/builders';
 
 /** "Unknown is never OK" and "one alert per real problem", with fakes. */
 
@@ -176,6 +176,28 @@ describe('lost recovery points', () => {
     h.clock.advance(HOUR);
     const healed = await runCheck(h.deps, { trigger: 'test' });
     expect(healed.resolved.map((f) => f.kind)).toContain('Recovery Point Deleted');
+  });
+});
+
+describe('keys that would make recovery impossible', () => {
+  it('a customer managed source key pending deletion is Key Unusable for the instances whose snapshots use it; an AWS managed key is not judged', async () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/src-1';
+    const h = harness({ instances: fleet, kms: { 'us-west-2': 'alias/dr' } });
+    h.rds.addDatabase({ id: 'db-a' }).addDatabase({ id: 'db-b' });
+    h.rds.put(managed('sw-db-a-20261124', 'db-a', new Date('2026-11-24T09:00:00Z'), { kmsKeyId: key }));
+    h.rds.put(managed('sw-db-b-20261124', 'db-b', new Date('2026-11-24T09:00:00Z'), { kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:alias/aws/rds' }));
+    h.rds.newStatus = 'available';
+    await reconcile(h.deps, { trigger: 'test' });
+    const deletion = new Date('2026-12-01T00:00:00Z');
+    h.keys.states.set(`us-east-1|${key}`, { state: 'PendingDeletion', deletionDate: deletion });
+    const report = await runCheck(h.deps, { trigger: 'test' });
+    expect(report.open.filter((f) => f.kind === 'Key Unusable').map((f) => f.detail)).toEqual([
+      expect.objectContaining({ region: 'us-east-1', keyId: expect.stringContaining('key/fake-us-east-1'), role: 'source', state: 'PendingDeletion', deletionDate: deletion.toISOString(), instanceIds: ['db-a'] }),
+    ]);
+    expect(h.keys.inspected).toEqual(expect.arrayContaining([`us-east-1|${key}`, 'us-west-2|alias/dr']));
+    h.keys.states.delete(`us-east-1|${key}`); // deletion cancelled, key enabled again
+    const healed = await runCheck(h.deps, { trigger: 'test' });
+    expect(healed.resolved.map((f) => f.kind)).toContain('Key Unusable');
   });
 });
 
