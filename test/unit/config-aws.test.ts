@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem } from '../../config/errors';
+import { problemsOf as problemsIn } from '../support/config-problems';
 import { parseConfig } from '../../config/load';
 
 /** The `aws` key: connect and request timeouts per attempt, a budget per call. */
@@ -9,15 +9,7 @@ instances:
   - { id: db1, region: us-east-1, drRegion: us-west-2, tier: 1 }
 `;
 
-function problemsOf(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, '/etc/snapward.yaml', '/etc');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (text: string) => problemsIn(text, '/etc/snapward.yaml', '/etc');
 
 describe('config: aws call limits', () => {
   it('is absent unless set: the adapter then uses its defaults', () => {

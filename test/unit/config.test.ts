@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, ConfigProblem } from '../../config/errors';
+import { ConfigError } from '../../config/errors';
+import { problemsOf } from '../support/config-problems';
 import { loadConfig, parseConfig } from '../../config/load';
 import { auditBudget } from '../../src/domain/config';
 import { DEFAULT_TIER_POLICIES } from '../../src/domain/tiers';
@@ -51,17 +52,6 @@ concurrency:
   instances: 4
   clusterCopiesPerRegion: 2
 `;
-
-/** The problems parseConfig reports for `text` (fails the test if it does not throw a ConfigError). */
-function problemsOf(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, null, '/etc/snapward');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('a valid config file', () => {
   let dir: string;

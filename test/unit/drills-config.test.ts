@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem } from '../../config/errors';
+import { problemsOf } from '../support/config-problems';
 import { parseConfig } from '../../config/load';
 import { DEFAULT_DRILLS, drillsOf } from '../../src/domain/drill';
 import { DAY, HOUR, MINUTE } from '../../src/domain/time';
@@ -9,16 +9,6 @@ kms:
 instances:
   - { id: db1, region: us-east-1, drRegion: us-west-2, tier: 1 }
 `;
-
-function problems(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, null, '/etc/snapward');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('drills config', () => {
   it('without a drills key the defaults apply: tiers 0 and 1 every 90d from the DR copy, 2 per region, 24h, 15m, no hook', () => {
@@ -64,7 +54,7 @@ describe('drills config', () => {
     ['validate: { lambdaArn: smoke }', 'drills.validate.lambdaArn', 'a Lambda function ARN'],
     ['validate: { script: x }', 'drills.validate.script', 'no key "script" here'],
   ])('drills: %s is refused naming %s', (line, path, expected) => {
-    const found = problems(`${MINIMAL}drills:\n  ${line}\n`);
+    const found = problemsOf(`${MINIMAL}drills:\n  ${line}\n`);
     expect(found).toEqual([expect.objectContaining({ path, expected: expect.stringContaining(expected) })]);
   });
 });
