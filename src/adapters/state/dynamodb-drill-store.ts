@@ -27,17 +27,8 @@ export class DynamoDbDrillStore implements DrillStore {
 
   async createDrill(drill: DrillRecord): Promise<boolean> {
     return this.run('createDrill', async () => {
-      checkDrill(drill);
-      const doc = encodeDrill(drill);
       try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: this.tableName, Item: { ...drillKey(drill.drillId), createdAt: drill.createdAt.toISOString(), doc }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: this.tableName, Item: { ...listingKey(drill.createdAt, drill.drillId), id: drill.drillId, instanceId: drill.instanceId, doc } } },
-            ],
-          }),
-        );
+        await this.writeDrill(drill, { ConditionExpression: 'attribute_not_exists(pk)' });
         return true;
       } catch (err) {
         if (conditionFailed(err)) return false;
@@ -48,29 +39,27 @@ export class DynamoDbDrillStore implements DrillStore {
 
   async putDrill(drill: DrillRecord): Promise<void> {
     await this.run('putDrill', async () => {
-      checkDrill(drill);
-      const doc = encodeDrill(drill);
       try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...drillKey(drill.drillId), createdAt: drill.createdAt.toISOString(), doc },
-                  ConditionExpression: 'attribute_exists(pk) AND createdAt = :c',
-                  ExpressionAttributeValues: { ':c': drill.createdAt.toISOString() },
-                },
-              },
-              { Put: { TableName: this.tableName, Item: { ...listingKey(drill.createdAt, drill.drillId), id: drill.drillId, instanceId: drill.instanceId, doc } } },
-            ],
-          }),
-        );
+        await this.writeDrill(drill, { ConditionExpression: 'attribute_exists(pk) AND createdAt = :c', ExpressionAttributeValues: { ':c': drill.createdAt.toISOString() } });
       } catch (err) {
         if (conditionFailed(err)) throw new SnapwardError('STATE_STORE_ERROR', `drill '${drill.drillId}' does not exist (or its createdAt changed)`);
         throw err;
       }
     });
+  }
+
+  /** The drill's own item (under `condition`) and its listing item, written together. */
+  private async writeDrill(drill: DrillRecord, condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }): Promise<void> {
+    checkDrill(drill);
+    const doc = encodeDrill(drill);
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { ...drillKey(drill.drillId), createdAt: drill.createdAt.toISOString(), doc }, ...condition } },
+          { Put: { TableName: this.tableName, Item: { ...listingKey(drill.createdAt, drill.drillId), id: drill.drillId, instanceId: drill.instanceId, doc } } },
+        ],
+      }),
+    );
   }
 
   async firstSightings(instanceIds: readonly string[], at: Date): Promise<Map<string, Date>> {
