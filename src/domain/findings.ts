@@ -60,3 +60,48 @@ export function severityOf(kind: FindingKind, detail: Readonly<Record<string, un
 
 /** Info findings are told once: re-sending a standing fact every few hours is an alert storm. */
 export const renotifies = (severity: Severity): boolean => severity !== 'info';
+
+/**
+ * A condition the watchdog found, with a lifecycle: opened once, re-notified while open,
+ * resolved when healed. A finding that opens again after being resolved is a new finding (new id).
+ */
+export interface Finding {
+  /** Stable for the life of the finding (the `findingId` of its events). */
+  readonly id: string;
+  /** Identity of the condition, e.g. `Snapshot Missed|jira-1`: at most one open finding per key. */
+  readonly key: string;
+  readonly kind: FindingKind;
+  /** What it is about: an instance id, a region, an attachment pair. */
+  readonly subject: string;
+  readonly status: 'open' | 'resolved';
+  readonly openedAt: Date;
+  /** Last check that still saw the condition. */
+  readonly lastSeenAt: Date;
+  readonly resolvedAt: Date | null;
+  /** The latest event detail (JSON document). */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** Last time the open event was delivered; null while never delivered. */
+  readonly notifiedAt: Date | null;
+  /** When the Resolved event was delivered; null while not (yet) delivered. */
+  readonly resolvedNotifiedAt: Date | null;
+  /** An operator's acknowledgement: the finding stays open but is not re-notified until `until`. */
+  readonly acknowledged: Acknowledgement | null;
+}
+
+/** `snapward findings ack`: who, why, and until when re-notification is paused. */
+export interface Acknowledgement {
+  readonly by: string;
+  readonly reason: string;
+  readonly until: Date;
+}
+
+export interface FindingObservation {
+  readonly key: string;
+  readonly kind: FindingKind;
+  readonly subject: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly at: Date;
+  /** Id to use if this opens a new finding. */
+  readonly newId: string;
+}
+

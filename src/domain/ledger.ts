@@ -2,6 +2,7 @@ import { SnapwardConfig } from './config';
 import { IN_PROGRESS_STATUSES, planFleet, PlanSettings } from './plan';
 import { managedInfo } from './tags';
 import { DAY } from './time';
+import { StepState } from './steps';
 import { FleetMember, Snapshot, SnapshotRef } from './types';
 
 /**
@@ -35,6 +36,11 @@ export interface MemberState {
    * another tool): the watchdog turns each into `Recovery Point Deleted` until coverage is back.
    */
   readonly lost?: readonly LostPoint[];
+  /**
+   * The member's steps that outlive a pass (domain/steps.ts): in flight, failing (with attempts and
+   * backoff), deferred, and finished ones that held a copy slot within the last day.
+   */
+  readonly steps?: readonly StepState[];
 }
 
 /** A managed snapshot the ledger held as available that AWS no longer has. */
@@ -48,7 +54,7 @@ export interface LostPoint {
 }
 
 /** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
-export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost'>;
+export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost' | 'steps'>;
 
 export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
 

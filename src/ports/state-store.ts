@@ -5,73 +5,8 @@ import { MemberState, MemberStateSummary } from '../domain/ledger';
 import { DbKind } from '../domain/types';
 import { FindingKind } from '../domain/findings';
 
-/** reconcile: a fleet pass; backup: an ad hoc snapshot; check: the RPO watchdog; verify-replication: the S3 check. */
-export type RunKind = 'reconcile' | 'backup' | 'check' | 'verify-replication';
-/** What started the run: the operator CLI, a schedule, an operator event, ... */
-export type RunTrigger = 'cli' | 'schedule' | 'event' | 'demo' | 'test';
-export type RunOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
-
-/** Who is executing a run; used to tell a crashed run from one still going. */
-export interface RunOwner {
-  readonly host: string;
-  readonly pid: number;
-}
-
-export interface SnapshotAction {
-  readonly id: string;
-  readonly region: string;
-  readonly kind: DbKind;
-}
-
-/** What one run did for one instance. Written as soon as the instance is done. */
-export interface InstanceResult {
-  readonly instanceId: string;
-  readonly kind: DbKind;
-  readonly region: string;
-  readonly drRegion: string;
-  /** ok: nothing failed; failed: at least one step failed. */
-  readonly status: 'ok' | 'failed';
-  readonly created: readonly SnapshotAction[];
-  readonly copied: readonly SnapshotAction[];
-  readonly deleted: readonly SnapshotAction[];
-  /** Snapshots still creating or copying: the next pass picks them up. */
-  readonly inProgress: readonly SnapshotAction[];
-  /** Copies not started this pass because the in-flight copy limit was reached. */
-  readonly deferred: readonly SnapshotAction[];
-  readonly warnings: readonly string[];
-  readonly errors: readonly ErrorInfo[];
-}
-
-export interface RunSummary {
-  readonly instances: number;
-  /** Members with nothing due, left alone by the pass (absent in runs recorded before the ledger). */
-  readonly upToDate?: number;
-  /** Members not reached because another live run held them (absent in runs recorded before). */
-  readonly skipped?: number;
-  readonly failed: number;
-  readonly created: number;
-  readonly copied: number;
-  readonly deleted: number;
-  readonly inProgress: number;
-  readonly warnings: number;
-}
-
-export interface RunRecord {
-  readonly id: string;
-  readonly kind: RunKind;
-  readonly trigger: RunTrigger;
-  readonly startedAt: Date;
-  readonly finishedAt: Date | null;
-  readonly outcome: RunOutcome;
-  readonly owner: RunOwner;
-  /** Last sign of life from the owner; a running run with an old heartbeat is presumed dead. */
-  readonly heartbeatAt: Date;
-  readonly summary: RunSummary | null;
-  /** Why the run as a whole failed or was interrupted (instance failures live in the results). */
-  readonly error: ErrorInfo | null;
-  /** What a run of another kind than reconcile found (a JSON document), e.g. verification results. */
-  readonly details: unknown;
-}
+export type { RunKind, RunTrigger, RunOutcome, RunOwner, SnapshotAction, InstanceResult, RunSummary, RunRecord, StepResult, DeferredWork } from '../domain/runs';
+import type { RunKind, RunTrigger, RunOutcome, RunOwner, InstanceResult, RunSummary, RunRecord } from '../domain/runs';
 
 export interface NewRun {
   readonly id: string;
@@ -120,49 +55,8 @@ export interface StateStore extends FindingStore, LeaseStore, LedgerStore, Compl
 export { FINDING_KINDS } from '../domain/findings';
 export type { FindingKind } from '../domain/findings';
 
-/**
- * A condition the watchdog found, with a lifecycle: opened once, re-notified while open,
- * resolved when healed. A finding that opens again after being resolved is a new finding (new id).
- */
-export interface Finding {
-  /** Stable for the life of the finding (the `findingId` of its events). */
-  readonly id: string;
-  /** Identity of the condition, e.g. `Snapshot Missed|jira-1`: at most one open finding per key. */
-  readonly key: string;
-  readonly kind: FindingKind;
-  /** What it is about: an instance id, a region, an attachment pair. */
-  readonly subject: string;
-  readonly status: 'open' | 'resolved';
-  readonly openedAt: Date;
-  /** Last check that still saw the condition. */
-  readonly lastSeenAt: Date;
-  readonly resolvedAt: Date | null;
-  /** The latest event detail (JSON document). */
-  readonly detail: Readonly<Record<string, unknown>>;
-  /** Last time the open event was delivered; null while never delivered. */
-  readonly notifiedAt: Date | null;
-  /** When the Resolved event was delivered; null while not (yet) delivered. */
-  readonly resolvedNotifiedAt: Date | null;
-  /** An operator's acknowledgement: the finding stays open but is not re-notified until `until`. */
-  readonly acknowledged: Acknowledgement | null;
-}
-
-/** `snapward findings ack`: who, why, and until when re-notification is paused. */
-export interface Acknowledgement {
-  readonly by: string;
-  readonly reason: string;
-  readonly until: Date;
-}
-
-export interface FindingObservation {
-  readonly key: string;
-  readonly kind: FindingKind;
-  readonly subject: string;
-  readonly detail: Readonly<Record<string, unknown>>;
-  readonly at: Date;
-  /** Id to use if this opens a new finding. */
-  readonly newId: string;
-}
+export type { Finding, Acknowledgement, FindingObservation } from '../domain/findings';
+import type { Finding, Acknowledgement, FindingObservation } from '../domain/findings';
 
 /** Findings, kept by the same store as runs. */
 export interface FindingStore {

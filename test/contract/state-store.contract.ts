@@ -561,7 +561,14 @@ export function describeStateStoreContract(
         key, dueAt: at(86_400_000), auditedAt: t0, policy: 'eu-central-1|86400000|30',
         pending: [{ id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }],
         snapshots: [snap('sw-db-a-1', 'eu-west-1'), snap('sw-db-a-2', 'eu-central-1', 'copying')], updatedAt: at(5),
-        firstSeenAt: at(-86_400_000), lost: [{ snapshot: snap('sw-db-a-0', 'eu-central-1'), noticedAt: at(4), lastSeenAt: at(2) }], ...over,
+        firstSeenAt: at(-86_400_000), lost: [{ snapshot: snap('sw-db-a-0', 'eu-central-1'), noticedAt: at(4), lastSeenAt: at(2) }],
+        steps: [
+          { id: 'copy:eu-central-1/sw-db-a-2', kind: 'copy', target: { id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }, slot: { region: 'eu-central-1', dbKind: 'instance' },
+            phase: 'in-flight', attempts: 0, nextAttemptAt: null, lastError: null, startedAt: at(3), finishedAt: null, reason: null },
+          { id: 'create:eu-west-1/sw-db-a-3', kind: 'create', target: { id: 'sw-db-a-3', region: 'eu-west-1', kind: 'instance' }, slot: null,
+            phase: 'backoff', attempts: 2, nextAttemptAt: at(9), lastError: { code: 'ACCESS_DENIED', message: 'denied', step: 'create' }, startedAt: null, finishedAt: null, reason: 'backing off' },
+        ],
+        ...over,
       });
 
       it('has no state for an unknown member', async () => {
@@ -580,7 +587,7 @@ export function describeStateStoreContract(
         await store.putMemberState(state('eu-west-1/instance/db-a'));
         const list = await store.listMemberStates();
         expect(list.map((x) => x.key)).toEqual(['eu-west-1/instance/db-a', 'eu-west-1/instance/db-b']);
-        const { snapshots: _omitted, firstSeenAt: _first, lost: _lost, ...summary } = state('eu-west-1/instance/db-b', { auditedAt: null });
+        const { snapshots: _omitted, firstSeenAt: _first, lost: _lost, steps: _steps, ...summary } = state('eu-west-1/instance/db-b', { auditedAt: null });
         expect(list[1]).toEqual(summary);
         expect(list[0]).not.toHaveProperty('snapshots');
       });
@@ -598,11 +605,12 @@ export function describeStateStoreContract(
 
       it('reads a state written before first sightings and lost points were kept as having neither', async () => {
         const key = 'eu-west-1/instance/db-a';
-        const { firstSeenAt: _f, lost: _l, ...old } = state(key);
+        const { firstSeenAt: _f, lost: _l, steps: _s, ...old } = state(key);
         await store.putMemberState(old);
         const got = await store.getMemberState(key);
         expect(got?.firstSeenAt).toBeNull();
         expect(got?.lost).toEqual([]);
+        expect(got?.steps).toEqual([]);
         expect(got?.snapshots.map((x) => x.id)).toEqual(['sw-db-a-1', 'sw-db-a-2']);
       });
 

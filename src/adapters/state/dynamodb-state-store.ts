@@ -488,7 +488,7 @@ export class DynamoDbStateStore implements StateStore {
     return this.exec('getMemberState', async () => {
       const [summary, snapshots] = await Promise.all([this.get(memberSummaryKey(key)), this.get(memberSnapshotsKey(key))]);
       if (!summary) return null;
-      return { ...toMemberSummary(summary), ...(snapshots ? decodeLedgerBody(snapshots.snapshots as string) : { snapshots: [], lost: [], firstSeenAt: null }) };
+      return { ...toMemberSummary(summary), ...(snapshots ? decodeLedgerBody(snapshots.snapshots as string) : { snapshots: [], lost: [], firstSeenAt: null, steps: [] }) };
     });
   }
 

@@ -1,4 +1,6 @@
+import { ErrorInfo } from '../../domain/errors';
 import { LostPoint, MemberState } from '../../domain/ledger';
+import { StepState } from '../../domain/steps';
 import { Snapshot, SnapshotRef } from '../../domain/types';
 
 /**
@@ -6,29 +8,46 @@ import { Snapshot, SnapshotRef } from '../../domain/types';
  * drivers (and by the memory driver, to copy in and out the same way). Dates travel as ISO text
  * and are revived on the way back.
  *
- * Format: a JSON object `{ "v": 2, snapshots, lost, firstSeenAt }`. Bodies written before
- * version 2 are a bare array of snapshots: they still read (no lost points, first sighting unknown).
+ * Format: a JSON object `{ "v": 3, snapshots, lost, firstSeenAt, steps }`. Version 3 added the
+ * steps (attempts, backoff, in-flight work); a version 2 body reads with no steps, and a body
+ * written before version 2 is a bare array of snapshots (no lost points, first sighting unknown).
+ * An older entry is also re-listed from AWS once (see LEDGER_FORMAT in domain/ledger.ts).
  */
 export interface LedgerBody {
   readonly snapshots: Snapshot[];
   readonly lost: LostPoint[];
   readonly firstSeenAt: Date | null;
+  readonly steps: StepState[];
 }
 
 type RawSnapshot = Omit<Snapshot, 'createdAt' | 'originalCreatedAt'> & { createdAt: string | null; originalCreatedAt: string | null };
 
-export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt'>): string {
-  return JSON.stringify({ v: 2, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null });
+export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt' | 'steps'>): string {
+  return JSON.stringify({ v: 3, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null, steps: state.steps ?? [] });
 }
 
 export function decodeLedgerBody(text: string): LedgerBody {
-  const raw = JSON.parse(text) as RawSnapshot[] | { v: number; snapshots: RawSnapshot[]; lost?: RawLost[]; firstSeenAt?: string | null };
-  if (Array.isArray(raw)) return { snapshots: raw.map(reviveSnapshot), lost: [], firstSeenAt: null };
+  const raw = JSON.parse(text) as RawSnapshot[] | { v: number; snapshots: RawSnapshot[]; lost?: RawLost[]; firstSeenAt?: string | null; steps?: RawStep[] };
+  if (Array.isArray(raw)) return { snapshots: raw.map(reviveSnapshot), lost: [], firstSeenAt: null, steps: [] };
   return {
     snapshots: raw.snapshots.map(reviveSnapshot),
     lost: (raw.lost ?? []).map((l) => ({ snapshot: reviveSnapshot(l.snapshot), noticedAt: new Date(l.noticedAt), lastSeenAt: l.lastSeenAt ? new Date(l.lastSeenAt) : null })),
     firstSeenAt: raw.firstSeenAt ? new Date(raw.firstSeenAt) : null,
+    steps: (raw.steps ?? []).map(reviveStep),
   };
+}
+
+type RawStep = Omit<StepState, 'nextAttemptAt' | 'startedAt' | 'finishedAt' | 'lastError'> & {
+  nextAttemptAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastError: ErrorInfo | null;
+};
+
+const reviveDate = (text: string | null): Date | null => (text ? new Date(text) : null);
+
+function reviveStep(s: RawStep): StepState {
+  return { ...s, nextAttemptAt: reviveDate(s.nextAttemptAt), startedAt: reviveDate(s.startedAt), finishedAt: reviveDate(s.finishedAt) };
 }
 
 interface RawLost {
