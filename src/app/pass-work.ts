@@ -18,6 +18,11 @@ export interface WorkOptions {
   readonly now: Date;
   /** Audit every member now (`run --audit`), not just the pass's slice. */
   readonly auditAll?: boolean;
+  /**
+   * A targeted pass (an RDS snapshot event): only members whose primary or DR region is one of
+   * these are considered; the others are left for the scheduled pass. Absent: the whole fleet.
+   */
+  readonly regions?: ReadonlySet<string>;
 }
 
 /**
@@ -28,8 +33,9 @@ export interface WorkOptions {
  * - the audit slice: the members listed longest ago, once that is `audit.every` ago, at most the
  *   audit budget per pass. An audit makes the member due too (it acts on what the audit shows).
  */
-export function selectWork(config: SnapwardConfig, fleet: readonly FleetMember[], summaries: ReadonlyMap<string, MemberStateSummary>, options: WorkOptions): PassWork {
-  const { now } = options;
+export function selectWork(config: SnapwardConfig, wholeFleet: readonly FleetMember[], summaries: ReadonlyMap<string, MemberStateSummary>, options: WorkOptions): PassWork {
+  const { now, regions } = options;
+  const fleet = regions ? wholeFleet.filter((m) => regions.has(m.region) || regions.has(m.drRegion)) : wholeFleet;
   const audit = new Set<string>();
   const staleAudits: { key: string; at: number }[] = [];
   for (const m of fleet) {
@@ -53,5 +59,5 @@ export function selectWork(config: SnapwardConfig, fleet: readonly FleetMember[]
     due.push(m);
     if (state && state.pending.length > 0 && !audit.has(key)) refresh.set(key, state.pending);
   }
-  return { due, audit, refresh, upToDate: fleet.length - due.length };
+  return { due, audit, refresh, upToDate: wholeFleet.length - due.length };
 }

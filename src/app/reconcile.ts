@@ -31,6 +31,11 @@ export interface ReconcileOptions {
   readonly stopReason?: string;
   /** Re-list every member's snapshots from AWS in this pass, not just the audit slice. */
   readonly audit?: boolean;
+  /**
+   * A targeted pass: only members with their primary or DR region here (an RDS snapshot event
+   * freed a copy slot there). Absent: the whole fleet.
+   */
+  readonly regions?: readonly string[];
   /** Told once the work is known and after each member finishes (the CLI's progress line). */
   readonly onProgress?: (progress: PassProgress) => void;
 }
@@ -116,7 +121,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const fleet = await resolveFleet(config, deps.provider);
     // The ledger says who has work; AWS is asked only about those members' unknowns.
     const summaries = new Map((await store.listMemberStates()).map((s) => [s.key, s]));
-    const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit) });
+    const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit), ...(options.regions ? { regions: new Set(options.regions) } : {}) });
     const evidence = await gatherPassEvidence(deps.provider, fleet.members, work.audit, work.refresh);
     const copySlots = initialCopySlots(config, fleet.members, evidence.copiesInFlight);
     // Planned once ahead (with a copy of the slots, so the preview takes none) only to learn what
