@@ -19,6 +19,7 @@ import { AWS_PAGE_SIZE, CallCounter, CounterSnapshot } from './lib/call-counter'
 import { startMoto } from './lib/moto';
 import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-fleet';
 import { ThrottleInjector } from './lib/throttle-injector';
+import { benchRealistic } from './bench-realistic';
 
 /**
  * Fleet benchmark: AWS calls, CPU, memory and wall time of reconcile passes over N instances
@@ -672,6 +673,15 @@ if (process.argv.includes('--child')) {
       },
     );
   });
+} else if (process.argv.includes('--realistic')) {
+  // `npm run bench -- --realistic ...`: the realistic-AWS mode (scripts/bench-realistic.ts).
+  benchRealistic(process.argv.slice(2).filter((a) => a !== '--realistic')).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 } else {
   parent().then(
     (code) => (process.exitCode = code),
