@@ -23,7 +23,7 @@ import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-f
  *
  *   npm run bench:realistic -- --instances N [--clusters M] [--copy-minutes T] [--create-minutes C]
  *        [--copy-jitter J] [--create-jitter J] [--tiers 5,25,40,30] [--nudges] [--nudge-delay S]
- *        [--hours H] [--max-hours H] [--json]
+ *        [--hours H] [--max-hours H] [--warmup-days D] [--retention-days R] [--json]
  *   (also: npm run bench -- --realistic ...)
  *
  * Time: the moved clock starts at 00:00 UTC of tomorrow (a fresh backup period, every member's
@@ -35,6 +35,10 @@ import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-f
  * trigger it. Passes run one after another: events that come while a pass runs trigger one pass
  * after it. If the day's copies are not all `available` after H hours, scheduled passes go on
  * (the next day's work included) until they are or --max-hours (default 48) is reached.
+ *
+ * The measured day is the first (a fresh deployment: an audit of everyone, no retention deletes)
+ * unless --warmup-days D runs D whole days first and measures day D + 1; with --retention-days 1
+ * that day also deletes the day before's snapshots, as every day of the steady state does.
  *
  * The fleet: N instances (plus M clusters) with tiers in the given mix, listed in the config, plus
  * one configured instance that does not exist (for the calls it costs).
@@ -50,7 +54,7 @@ const GHOST_ID = 'bench-ghost-00001';
 /** Targets of issue 11. */
 const TARGETS = { ratioWithNudges: 1.15, ratioScheduleOnly: 1.5, callsPerInstancePerDay: 6, ghostCallsPerDay: 10 } as const;
 
-interface Options {
+export interface Options {
   readonly instances: number;
   readonly clusters: number;
   readonly copyMinutes: number;
@@ -61,12 +65,14 @@ interface Options {
   readonly nudges: boolean;
   readonly nudgeDelayMs: number;
   readonly hours: number;
+  readonly warmupDays: number;
+  readonly retentionDays: number | null;
   readonly maxHours: number;
   readonly json: boolean;
   readonly seed: number;
 }
 
-function parseArgs(argv: readonly string[]): Options {
+export function parseArgs(argv: readonly string[]): Options {
   const arg = (name: string): string | undefined => {
     const i = argv.indexOf(name);
     return i === -1 ? undefined : argv[i + 1];
@@ -95,6 +101,8 @@ function parseArgs(argv: readonly string[]): Options {
     nudges: argv.includes('--nudges'),
     nudgeDelayMs: num('--nudge-delay', 60, (n) => n >= 0 && n <= 600, 'seconds from 0 to 600') * 1000,
     hours,
+    warmupDays: whole('--warmup-days', 0, 0),
+    retentionDays: arg('--retention-days') === undefined ? null : whole('--retention-days', 30, 1),
     maxHours: num('--max-hours', Math.max(48, hours), (n) => n >= hours && n <= 96, `hours from --hours (${hours}) to 96`),
     json: argv.includes('--json'),
     seed: whole('--seed', 1, 0),
@@ -132,13 +140,13 @@ function interleave<T>(values: readonly T[]): T[] {
   return slots.sort((a, b) => a.pos - b.pos).map((s) => s.v);
 }
 
-function configText(members: readonly Member[], stateFile: string): string {
+function configText(members: readonly Member[], stateFile: string, retentionDays: number | null): string {
   const instances = [
     ...members.map((m) => ({ id: m.id, kind: m.kind, region: PRIMARY, drRegion: DR, tier: m.tier })),
     { id: GHOST_ID, kind: 'instance', region: PRIMARY, drRegion: DR, tier: 2 },
   ];
   // JSON is YAML: the config goes through the same parser and defaults as a user's file.
-  return JSON.stringify({ kms: { [DR]: DR_KEY_ALIAS }, instances, state: { sqlite: stateFile } });
+  return JSON.stringify({ ...(retentionDays === null ? {} : { retentionDays }), kms: { [DR]: DR_KEY_ALIAS }, instances, state: { sqlite: stateFile } });
 }
 
 interface PassRecord {
@@ -154,7 +162,14 @@ interface PassRecord {
 
 async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const o = parseArgs(argv);
-  const log = (s: string): void => void process.stderr.write(`bench:realistic: ${s}\n`);
+  const result = await runRealisticBench(o, (line) => void process.stderr.write(`bench:realistic: ${line}\n`));
+  if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else printHuman(result);
+  return 0;
+}
+
+/** The whole benchmark: its own moto, proxy, fleet and moved day; returns the figures. */
+export async function runRealisticBench(o: Options, log: (line: string) => void = () => undefined): Promise<Summary> {
   const benchStart = performance.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const members = buildFleet(o);
@@ -170,8 +185,10 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
     log(`seeded ${o.instances} instances and ${o.clusters} clusters in ${seedSeconds.toFixed(1)} s`);
 
     // The moved clock: still between passes, wall speed during one.
-    const dayStart = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
-    let simNow = dayStart;
+    // The measured day starts at 00:00 UTC, after the warm-up days.
+    const simStart = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
+    const dayStart = simStart + o.warmupDays * 24 * HOUR;
+    let simNow = simStart;
     let runningSince: number | null = null;
     const clock: Clock = { now: () => new Date(simNow + (runningSince === null ? 0 : performance.now() - runningSince)) };
 
@@ -180,7 +197,7 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
     useEmulator(await proxy.start());
     proxy.watch(GHOST_ID);
 
-    const parsed = parseConfig(configText(members, join(dir, 'state.db')), null, dir);
+    const parsed = parseConfig(configText(members, join(dir, 'state.db'), o.retentionDays), null, dir);
     // The bench measures the backup engine: no restore drills (as bench-fleet.ts).
     const config: SnapwardConfig = { ...parsed, drills: { ...drillsOf(parsed), everyMs: {} } };
     const logger = createPinoLogger('warn', openSync('/dev/null', 'w'));
@@ -189,7 +206,7 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
     const passes: PassRecord[] = [];
     const dayEnd = dayStart + o.hours * HOUR;
     const hardEnd = dayStart + o.maxHours * HOUR;
-    let nextScheduled = dayStart;
+    let nextScheduled = simStart;
     let lastPassStart = -Infinity;
     let callsInDay = 0;
     let pagedCallsInDay = 0;
@@ -235,22 +252,19 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
         errorCodes: errorCodes(report),
       };
       passes.push(record);
-      if (lastPassStart < dayEnd) {
+      if (lastPassStart >= dayStart && lastPassStart < dayEnd) {
         callsInDay += calls.calls;
         pagedCallsInDay += calls.awsPagedCalls;
         ghostCallsInDay += proxy.namedCalls(GHOST_ID) - ghostBefore;
       }
       if (passes.length % 20 === 0 || record.wallSeconds > 30) {
         const d = dayOneCopies(model, members, dayStart);
-        log(`pass ${passes.length} (${kind}) at +${fmtMinutes(record.startMin)}: ${record.calls} calls, ${record.wallSeconds} s; day-1 copies started ${d.started}, landed ${d.landed} of ${members.length}`);
+        log(`pass ${passes.length} (${kind}) at +${fmtMinutes(record.startMin)}: ${record.calls} calls, ${record.wallSeconds} s; measured-day copies started ${d.started}, landed ${d.landed} of ${members.length}`);
       }
     }
     const motoCpu = motoCpu0 === null ? null : (processCpuSeconds(moto.pid) ?? motoCpu0) - motoCpu0;
     await proxy.stop();
-    const result = summarise(o, members, model, proxy, passes, { dayStart, callsInDay, pagedCallsInDay, ghostCallsInDay, seedSeconds, motoCpu, benchSeconds: (performance.now() - benchStart) / 1000 });
-    if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else printHuman(result);
-    return 0;
+    return summarise(o, members, model, proxy, passes, { dayStart, callsInDay, pagedCallsInDay, ghostCallsInDay, seedSeconds, motoCpu, benchSeconds: (performance.now() - benchStart) / 1000 });
   } finally {
     await moto.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -277,7 +291,7 @@ interface DayCopy {
 function dayOneCopies(model: RealisticAws, members: readonly Member[], dayStart: number): { copies: DayCopy[]; started: number; landed: number } {
   const firstCreate = new Map<string, TrackedSnapshot>();
   for (const t of model.history) {
-    if (t.op !== 'create' || t.region !== PRIMARY || t.startedAt >= dayStart + 24 * HOUR || t.dbId === null) continue;
+    if (t.op !== 'create' || t.region !== PRIMARY || t.startedAt < dayStart || t.startedAt >= dayStart + 24 * HOUR || t.dbId === null) continue;
     if (!firstCreate.has(t.dbId)) firstCreate.set(t.dbId, t);
   }
   const copyOf = new Map<string, TrackedSnapshot>();
@@ -343,7 +357,7 @@ function summarise(
   const pagedPerInstancePerDay = round((m.pagedCallsInDay / fleetForCalls) * perDay, 3);
   const ghostPerDay = round(m.ghostCallsInDay * perDay, 1);
   const scaledNote = o.hours === 24 ? undefined : `scaled from ${o.hours} h to 24 h`;
-  const passesInDay = passes.filter((p) => p.startMin < o.hours * 60);
+  const passesInDay = passes.filter((p) => p.startMin >= 0 && p.startMin < o.hours * 60);
   const target = (name: string, goal: string, measured: number | boolean | null, met: boolean | null, note?: string) => ({ name, goal, measured, met, ...(note ? { note } : {}) });
   const ratioGoal = o.nudges ? TARGETS.ratioWithNudges : TARGETS.ratioScheduleOnly;
   return {
@@ -363,6 +377,9 @@ function summarise(
       schedule: 'a pass every 15 minutes of moved time',
       nudges: o.nudges ? `a targeted pass ${o.nudgeDelayMs / 1000} s after each create/copy completion (serialised: events during a pass trigger one pass after it)` : 'none',
       dayHours: o.hours,
+      warmupDays: o.warmupDays,
+      measuredDay: o.warmupDays + 1,
+      retentionDays: o.retentionDays ?? 'config default',
       maxHours: o.maxHours,
       dayStart: new Date(dayStart).toISOString(),
     },
@@ -414,7 +431,7 @@ function summarise(
     },
     targets: [
       target(
-        `time until all day-1 copies are available / floor ceil(N/20) x T (${o.nudges ? 'with nudges' : 'schedule only'})`,
+        `time until all the measured day's copies are available / floor ceil(N/20) x T (${o.nudges ? 'with nudges' : 'schedule only'})`,
         `<= ${ratioGoal}`,
         ratio,
         ratio === null ? false : ratio <= ratioGoal,
@@ -428,7 +445,7 @@ function summarise(
   };
 }
 
-type Summary = ReturnType<typeof summarise>;
+export type Summary = ReturnType<typeof summarise>;
 
 function printHuman(s: Summary): void {
   const line = (x = ''): void => void process.stdout.write(`${x}\n`);
@@ -437,8 +454,8 @@ function printHuman(s: Summary): void {
   line(`  engine: ${s.engine}`);
   line();
   const c = s.completion;
-  line(`day-1 copies: ${c.landedWithin24h} available within 24 h; ${c.landed} of ${c.dayCopies} available by the end${c.allAvailableAfterMinutes === null ? '' : ` after ${fmtMinutes(c.allAvailableAfterMinutes)}`}; floor ceil(N/20) x T = ${fmtMinutes(c.floorMinutes)}; ratio ${c.ratioToFloor ?? 'n/a (not all landed)'}`);
-  line(`copies started ${s.copies.started}, cancelled ${s.copies.cancelled}; refused by the copy limit ${s.copies.refusedByLimit}, refused (source not available) ${s.copies.refusedSourceNotAvailable}`);
+  line(`day-${s.setup.measuredDay} copies: ${c.landedWithin24h} available within 24 h; ${c.landed} of ${c.dayCopies} available by the end${c.allAvailableAfterMinutes === null ? '' : ` after ${fmtMinutes(c.allAvailableAfterMinutes)}`}; floor ceil(N/20) x T = ${fmtMinutes(c.floorMinutes)}; ratio ${c.ratioToFloor ?? 'n/a (not all landed)'}`);
+  line(`in the whole run: copies started ${s.copies.started}, cancelled ${s.copies.cancelled}; refused by the copy limit ${s.copies.refusedByLimit}, refused (source not available) ${s.copies.refusedSourceNotAvailable}`);
   line(`priority: tier 0/1 all landed at ${fmtMaybe(s.priority.tier01AllLandedMin)}, first tier-3 copy started at ${fmtMaybe(s.priority.firstTier3StartMin)}; tier-3 copies started before that: ${s.priority.tier3CopiesStartedBeforeAllTier01Landed}`);
   for (const t of s.priority.perTier) line(`  tier ${t.tier}: ${t.members} members, copies started ${t.copiesStarted}, first start ${fmtMaybe(t.firstStartMin)}, last start ${fmtMaybe(t.lastStartMin)}, all landed ${fmtMaybe(t.lastLandedMin)}`);
   line(`calls in the first ${s.setup.dayHours} h: ${s.calls.inDay} (${s.calls.awsPagedInDay} with AWS paging) = ${s.calls.perInstancePerDay} (${s.calls.awsPagedPerInstancePerDay}) per instance per day; naming the missing instance: ${s.calls.ghostNamedInDay}${s.calls.note ? ` [${s.calls.note}]` : ''}`);
@@ -459,9 +476,9 @@ function countBy(values: readonly string[]): Record<string, number> {
 /** The commit the engine was built from (and whether the tree had changes), for the record. */
 function engineCommit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return `${head}${dirty ? ' (src/ modified)' : ''}`;
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src');
+    return `src/ at ${git('log', '-1', '--format=%h', '--', 'src')} (HEAD ${git('rev-parse', '--short', 'HEAD')})${dirty ? ' with uncommitted changes' : ''}`;
   } catch {
     return 'unknown';
   }
