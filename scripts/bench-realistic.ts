@@ -495,7 +495,10 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
-const fmtMinutes = (minutes: number): string => `${Math.floor(minutes / 60)}h${String(Math.round(minutes % 60)).padStart(2, '0')}m (${round(minutes, 1)} min)`;
+const fmtMinutes = (minutes: number): string => {
+  const m = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : ''}${Math.floor(m / 60)}h${String(Math.round(m % 60)).padStart(2, '0')}m (${round(minutes, 1)} min)`;
+};
 const fmtMaybe = (minutes: number | null): string => (minutes === null ? 'never' : `+${fmtMinutes(minutes)}`);
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
