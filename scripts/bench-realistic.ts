@@ -171,6 +171,8 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
 /** The whole benchmark: its own moto, proxy, fleet and moved day; returns the figures. */
 export async function runRealisticBench(o: Options, log: (line: string) => void = () => undefined): Promise<Summary> {
   const benchStart = performance.now();
+  // Read now, not at the end: the tree may move (a merge) while a long run goes on.
+  const engine = engineCommit();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const members = buildFleet(o);
   const moto = await startMoto({ env: { MOTO_RDS_SNAPSHOT_LIMIT: '1000000' } });
@@ -264,7 +266,7 @@ export async function runRealisticBench(o: Options, log: (line: string) => void 
     }
     const motoCpu = motoCpu0 === null ? null : (processCpuSeconds(moto.pid) ?? motoCpu0) - motoCpu0;
     await proxy.stop();
-    return summarise(o, members, model, proxy, passes, { dayStart, callsInDay, pagedCallsInDay, ghostCallsInDay, seedSeconds, motoCpu, benchSeconds: (performance.now() - benchStart) / 1000 });
+    return summarise(o, members, model, proxy, passes, { engine, dayStart, callsInDay, pagedCallsInDay, ghostCallsInDay, seedSeconds, motoCpu, benchSeconds: (performance.now() - benchStart) / 1000 });
   } finally {
     await moto.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -313,7 +315,7 @@ function summarise(
   model: RealisticAws,
   proxy: RealisticAwsProxy,
   passes: readonly PassRecord[],
-  m: { dayStart: number; callsInDay: number; pagedCallsInDay: number; ghostCallsInDay: number; seedSeconds: number; motoCpu: number | null; benchSeconds: number },
+  m: { engine: string; dayStart: number; callsInDay: number; pagedCallsInDay: number; ghostCallsInDay: number; seedSeconds: number; motoCpu: number | null; benchSeconds: number },
 ) {
   const { dayStart } = m;
   const min = (ms: number): number => round((ms - dayStart) / MINUTE, 1);
@@ -361,7 +363,7 @@ function summarise(
   const target = (name: string, goal: string, measured: number | boolean | null, met: boolean | null, note?: string) => ({ name, goal, measured, met, ...(note ? { note } : {}) });
   const ratioGoal = o.nudges ? TARGETS.ratioWithNudges : TARGETS.ratioScheduleOnly;
   return {
-    engine: engineCommit(),
+    engine: m.engine,
     setup: {
       instances,
       clusters,
