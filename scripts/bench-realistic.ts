@@ -390,6 +390,8 @@ function summarise(
       started: day.started,
       landed: landed.length,
       landedWithin24h: day.copies.filter((c) => c.copy && c.copy.readyAt <= dayStart + 24 * HOUR).length,
+      // Never copied, but a later snapshot of the member was (the engine moved on to the newer one).
+      neverCopiedButLaterCopied: day.copies.filter((c) => !c.copy && model.history.some((t) => t.op === 'copy' && t.region === DR && t.dbId === c.member.id && t.startedAt >= dayStart && !t.cancelled)).length,
       floorMinutes,
       allAvailableAfterMinutes: completionMinutes,
       ratioToFloor: ratio,
@@ -457,6 +459,7 @@ function printHuman(s: Summary): void {
   line();
   const c = s.completion;
   line(`day-${s.setup.measuredDay} copies: ${c.landedWithin24h} available within 24 h; ${c.landed} of ${c.dayCopies} available by the end${c.allAvailableAfterMinutes === null ? '' : ` after ${fmtMinutes(c.allAvailableAfterMinutes)}`}; floor ceil(N/20) x T = ${fmtMinutes(c.floorMinutes)}; ratio ${c.ratioToFloor ?? 'n/a (not all landed)'}`);
+  if (c.neverCopiedButLaterCopied > 0) line(`  ${c.neverCopiedButLaterCopied} members never got this day's snapshot copied, but a later one`);
   line(`in the whole run: copies started ${s.copies.started}, cancelled ${s.copies.cancelled}; refused by the copy limit ${s.copies.refusedByLimit}, refused (source not available) ${s.copies.refusedSourceNotAvailable}`);
   line(`priority: tier 0/1 all landed at ${fmtMaybe(s.priority.tier01AllLandedMin)}, first tier-3 copy started at ${fmtMaybe(s.priority.firstTier3StartMin)}; tier-3 copies started before that: ${s.priority.tier3CopiesStartedBeforeAllTier01Landed}`);
   for (const t of s.priority.perTier) line(`  tier ${t.tier}: ${t.members} members, copies started ${t.copiesStarted}, first start ${fmtMaybe(t.firstStartMin)}, last start ${fmtMaybe(t.lastStartMin)}, all landed ${fmtMaybe(t.lastLandedMin)}`);
