@@ -1,3 +1,4 @@
+import { runCheck } from '../../src/app/check';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
 import { planCopy } from '../../src/domain/kinds/copy';
@@ -143,6 +144,11 @@ describe('the engine over a day', () => {
     const row = status.instances.find((i) => i.instanceId === 'ghost');
     expect(row).toMatchObject({ attempts: last?.attempts, lastError: { code: 'INSTANCE_NOT_FOUND' } });
     expect(row?.nextAttemptAt).toEqual(last?.nextAttemptAt);
+
+    // The watchdog keeps Backup Failed open meanwhile, saying when the next attempt is.
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    const failed = check.open.find((f) => f.kind === 'Backup Failed' && f.subject === 'ghost');
+    expect(failed?.detail).toMatchObject({ attempts: last?.attempts, nextAttemptAt: last?.nextAttemptAt?.toISOString() });
 
     // The operator fixed it: --retry-failed tries now, whatever the backoff says.
     h.rds.addDatabase({ id: 'ghost' });
