@@ -89,7 +89,7 @@ export function copyCapacity(input: CapacityInput): CopyCapacity[] {
         medianCopyMinutes: median === null ? null : round1(median / MINUTE),
         samples: durations.length,
         capacityPerDay: median === null ? null : dailyCapacity(limit, median),
-        demandPerDay: round1(TIERS.reduce((n, t) => n + r.demandByTier[t], 0)),
+        demandPerDay: round1(TIERS.reduce<number>((n, t) => n + r.demandByTier[t], 0)),
         backlog: r.steps.filter((s) => s.phase === 'deferred').length,
         demandByTier: r.demandByTier,
       };
