@@ -47,7 +47,8 @@ export async function handler(event: unknown, context: InvocationContext) {
       stopReason: `less than ${margin} ms of Lambda time left`,
       signal: deadline.signal,
     });
-    const sawAll = !report.dryRun && report.notReached.length === 0 && report.unobserved.length === 0 && (report.outcome === 'succeeded' || report.outcome === 'partial');
+    // Only a pass that worked on every member it selected and read everything it needed covers later events.
+    const sawAll = !report.dryRun && report.notReached.length === 0 && report.skipped.length === 0 && report.unobserved.length === 0 && (report.outcome === 'succeeded' || report.outcome === 'partial');
     if (sawAll) covered.note(invocation.kind === 'event' ? invocation.regions : null, report.startedAt);
     return {
       runId: report.runId,

@@ -154,6 +154,13 @@ describe('reconcile handler on RDS snapshot events', () => {
     expect(await h.store.listRuns({})).toEqual([]);
   });
 
+  it('a pass stopped before it reached every member covers nothing: the next event still makes its pass', async () => {
+    h.clock.set('2026-11-24T10:30:00Z');
+    const stopped = await handler({}, { getRemainingTimeInMillis: () => 500 }); // under the 1 s margin: takes no member
+    expect(stopped.outcome).toBe('interrupted');
+    expect((await handler(FIXTURES.copyCancelled, context)).skipped).toBeNull();
+  });
+
   it('a scheduled pass also counts: an event older than it is covered', async () => {
     h.clock.set('2026-11-24T10:30:00Z');
     await handler({}, context);
