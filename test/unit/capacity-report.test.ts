@@ -1,4 +1,5 @@
 import { runCheck } from '../../src/app/check';
+import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
 import { printCapacity } from '../../src/cli/capacity-view';
 import { severityOf } from '../../src/domain/findings';
@@ -79,6 +80,27 @@ describe('copy capacity in status', () => {
     const asked = await fleetStatus(h.deps, { only, capacity: true });
     expect(asked.instances.map((i) => i.instanceId)).toEqual(['t2-db-2']);
     expect(asked.capacity).toMatchObject([{ inFlight: 1, demandPerDay: 3 }]);
+  });
+});
+
+describe('copy capacity from the passes\' own ledger', () => {
+  it('copies started by one pass and seen available by a later one give the in-flight count, then the median and the capacity', async () => {
+    const fleet = fleetOf({ 2: 3 });
+    const h = harness({ instances: fleet, concurrency: { instances: 4, instanceCopiesPerRegion: 2, clusterCopiesPerRegion: 5 } }, NOW);
+    for (const m of fleet) h.rds.addDatabase({ id: m.id, backupRetentionDays: 7 });
+    await reconcile(h.deps, { trigger: 'test' }); // snapshots creating
+    h.rds.settle();
+    h.clock.advance(15 * MINUTE);
+    await reconcile(h.deps, { trigger: 'test' }); // 2 copies start (the limit), 1 waits
+    expect((await fleetStatus(h.deps)).capacity).toMatchObject([{ region: 'us-west-2', kind: 'instance', inFlight: 2, limit: 2, backlog: 1, medianCopyMinutes: null, capacityPerDay: null, demandPerDay: 3 }]);
+    h.rds.settle();
+    h.clock.advance(30 * MINUTE);
+    await reconcile(h.deps, { trigger: 'test' }); // sees both copies available 30 minutes after they started
+    const [row] = (await fleetStatus(h.deps)).capacity ?? [];
+    expect(row).toMatchObject({ samples: 2, medianCopyMinutes: 30, capacityPerDay: 96 }); // 2 x 1440 / 30
+    h.clock.advance(15 * MINUTE);
+    await reconcile(h.deps, { trigger: 'test' }); // the third copy has started by now
+    expect((await fleetStatus(h.deps)).capacity).toMatchObject([{ inFlight: 1, backlog: 0, samples: 2, medianCopyMinutes: 30 }]);
   });
 });
 
