@@ -423,7 +423,7 @@ describe('SnapwardStack: RDS snapshot deletions run a check at once', () => {
     expect(rule.EventPattern).toStrictEqual({
       source: ['aws.rds'],
       'detail-type': ['RDS DB Snapshot Event', 'RDS DB Cluster Snapshot Event'],
-      detail: { EventCategories: ['deletion'], SourceIdentifier: [{ prefix: 'sw-' }] },
+      detail: { EventCategories: ['deletion'], SourceIdentifier: [{ prefix: 'sw-' }, { prefix: 'rds:sw-' }] },
     });
     expect(rule.Targets).toStrictEqual([
       {
