@@ -104,6 +104,7 @@ export function accountProblems(input: Record<string, unknown>): ConfigProblem[]
 
   const names = new Map<string, string>();
   const ids = new Map<string, string>();
+  let ownAccount: string | null = null;
   const accounts = Array.isArray(input.accounts) ? input.accounts : [];
   accounts.forEach((entry: unknown, i) => {
     if (!isRecord(entry)) return;
@@ -118,6 +119,11 @@ export function accountProblems(input: Record<string, unknown>): ConfigProblem[]
       else ids.set(entry.id, formatPath(['accounts', i, 'id']));
     }
     roleInAccount(entry, ['accounts', i], add);
+    // Without a role an account is worked in with the caller's own credentials: only one can be that.
+    if (entry.roleArn === undefined && typeof entry.id === 'string' && ACCOUNT_ID_PATTERN.test(entry.id)) {
+      if (ownAccount) add(['accounts', i, 'roleArn'], undefined, `${ROLE_ARN} (${ownAccount} has no roleArn already: only the caller's own account goes without one)`);
+      else ownAccount = formatPath(['accounts', i]);
+    }
   });
 
   for (const list of ['instances', 'discover'] as const) {

@@ -79,6 +79,19 @@ describe("an account's clients over the SDK stack", () => {
     expect(aws.seen.at(-1)).toMatchObject({ service: 'rds', keyId: 'AKIACALLERCALLER0000', token: null });
   });
 
+  it("the caller's signal (Ctrl-C, a Lambda's deadline) aborts calls in every account's clients too", async () => {
+    const { accounts } = setup(60 * 60 * 1000);
+    const base = accounts.forAccount(undefined);
+    const rds = accounts.forAccount(PROD_A).rds('us-east-1');
+    await rds.send(new DescribeDBInstancesCommand({}));
+    const stop = new AbortController();
+    base.useSignal(stop.signal);
+    stop.abort();
+    await expect(rds.send(new DescribeDBInstancesCommand({}))).rejects.toMatchObject({ name: 'AbortError' });
+    base.useSignal(undefined);
+    await expect(rds.send(new DescribeDBInstancesCommand({}))).resolves.toBeDefined();
+  });
+
   it('credentials about to expire are never sign a call: replaced once before it is signed, and the new ones are kept', async () => {
     // The first grant has 4 minutes left (inside the 5-minute margin, as after 56 minutes of an
     // hour's session); the next ones an hour.

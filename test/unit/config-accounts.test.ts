@@ -97,16 +97,22 @@ describe('config: accounts and the vault', () => {
     ['accounts: [{ name: a, id: "111111111111", region: us-east-1 }]', 'accounts[0].region', 'us-east-1', 'no key "region" here (allowed: name, id, roleArn, externalId)'],
     ['accounts: { a: "111111111111" }', 'accounts', { a: '111111111111' }, 'a list of accounts'],
     [
-      'accounts: [{ name: a, id: "111111111111" }, { name: a, id: "222222222222" }]',
+      'accounts: [{ name: a, id: "111111111111" }, { name: a, id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/m" }]',
       'accounts[1].name',
       'a',
       'a name not used already (accounts[0].name has the same name)',
     ],
     [
-      'accounts: [{ name: a, id: "111111111111" }, { name: b, id: "111111111111" }]',
+      'accounts: [{ name: a, id: "111111111111" }, { name: b, id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/m" }]',
       'accounts[1].id',
       '111111111111',
       'an account id not used already (accounts[0].id has the same id)',
+    ],
+    [
+      'accounts: [{ name: a, id: "111111111111" }, { name: b, id: "222222222222" }]',
+      'accounts[1].roleArn',
+      undefined,
+      `${ROLE_ARN} (accounts[0] has no roleArn already: only the caller's own account goes without one)`,
     ],
   ])('%s is refused, naming the field, the value and what is expected', (line, path, value, expected) => {
     expect(problemsOf(`${MINIMAL}${line}\n`)).toEqual([{ path, value, expected }]);
