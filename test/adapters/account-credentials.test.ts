@@ -81,6 +81,20 @@ describe('assumed-role credentials per account', () => {
     expect(role.assumeCalls).toBe(2);
   });
 
+  it('a refresh that fails keeps serving the old credentials until they expire, then fails', async () => {
+    const { clock, accounts } = setup();
+    sts.on(AssumeRoleCommand).resolvesOnce(granted(T0, 'ASIA1')).rejects(fault('Throttling', 'Rate exceeded', 400));
+    const role = accounts.roleOf(PROD_A)!;
+    expect((await role.get()).accessKeyId).toBe('ASIA1');
+    clock.now = T0 + 56 * MINUTE; // inside the margin: a refresh is due, and STS is throttling
+    expect((await role.get()).accessKeyId).toBe('ASIA1');
+    clock.now = T0 + 56 * MINUTE + 30_000; // failure remembered for a minute, old credentials still good
+    expect((await role.get()).accessKeyId).toBe('ASIA1');
+    expect(role.assumeCalls).toBe(2);
+    clock.now = T0 + 59 * MINUTE + 45_000; // 15 s left: not worth handing out
+    await expect(role.get()).rejects.toMatchObject({ code: 'THROTTLED' });
+  });
+
   it('a refused AssumeRole names the account and the role, is ACCESS_DENIED, and is not asked again for a minute', async () => {
     const { clock, accounts } = setup();
     sts.on(AssumeRoleCommand).rejects(

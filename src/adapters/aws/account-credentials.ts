@@ -33,6 +33,8 @@ export interface AccountClientsOptions {
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 export const DEFAULT_ROLE_SECONDS = 3600;
 export const DEFAULT_FAILURE_TTL_MS = 60 * 1000;
+/** Old credentials are still handed out after a failed refresh while at least this long is left. */
+const STILL_VALID_MS = 30 * 1000;
 // sts:AssumeRole RoleSessionName: 2..64 characters of [\w+=,.@-].
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
@@ -71,12 +73,23 @@ export class AssumedRoleCredentials {
     const now = this.now();
     const margin = this.options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     if (this.cached && this.cached.expiresAt - margin > now) return this.cached.credentials;
-    if (this.failure && this.failure.until > now) throw this.failure.error;
+    // A refresh that fails (STS throttled for a moment) falls back on credentials that have not
+    // expired yet: the margin is there so that a refresh may fail without failing any call.
+    const stillValid = this.cached && this.cached.expiresAt - STILL_VALID_MS > now ? this.cached.credentials : null;
+    if (this.failure && this.failure.until > now) {
+      if (stillValid) return stillValid;
+      throw this.failure.error;
+    }
     // Concurrent callers share one request.
     this.inFlight ??= this.assume().finally(() => {
       this.inFlight = null;
     });
-    return (await this.inFlight).credentials;
+    try {
+      return (await this.inFlight).credentials;
+    } catch (err) {
+      if (stillValid) return stillValid;
+      throw err;
+    }
   }
 
   private async assume(): Promise<Cached> {
