@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_ALERTS } from '../src/domain/alerts';
 import { accountsFromFile, vaultFromFile } from './accounts';
 import { drillsFromFile } from './drills';
-import { AttachmentPair, DEFAULT_ADHOC, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
+import { AttachmentPair, DEFAULT_ADHOC, DEFAULT_RETRY, DEFAULT_TIMEOUTS, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
 import { TAG } from '../src/domain/tags';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
 import { DbKind, FleetMember, Tier, TIERS } from '../src/domain/types';
@@ -156,6 +156,8 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     audit: { everyMs: file.audit?.every ?? DEFAULT_AUDIT.everyMs, membersPerPass: file.audit?.membersPerPass ?? DEFAULT_AUDIT.membersPerPass },
     attachments,
     adhoc: { maxPerInstancePerDay: file.adhoc?.maxPerInstancePerDay ?? DEFAULT_ADHOC.maxPerInstancePerDay },
+    retry: { maxBackoffMs: file.retry?.maxBackoff ?? DEFAULT_RETRY.maxBackoffMs },
+    timeouts: { copyMs: file.timeouts?.copy ?? DEFAULT_TIMEOUTS.copyMs, createMs: file.timeouts?.create ?? DEFAULT_TIMEOUTS.createMs },
     ...(file.aws
       ? { aws: definedOnly({ connectTimeoutMs: file.aws.connectTimeout, requestTimeoutMs: file.aws.requestTimeout, callBudgetMs: file.aws.callBudget }) }
       : {}),

@@ -205,6 +205,17 @@ export const configFileSchema = strict(
       'ad hoc backup settings',
     ).optional(),
     drills: drillsSchema.optional(),
+    retry: strict(
+      { maxBackoff: duration((ms) => ms >= 15 * 60 * 1000 && ms <= 7 * 24 * 3600 * 1000, 'a duration from 15m to 7d like 6h').optional() },
+      'retry settings',
+    ).optional(),
+    timeouts: strict(
+      {
+        copy: duration((ms) => ms >= 3600 * 1000 && ms <= 7 * 24 * 3600 * 1000, 'a duration from 1h to 7d like 24h').optional(),
+        create: duration((ms) => ms >= 3600 * 1000 && ms <= 7 * 24 * 3600 * 1000, 'a duration from 1h to 7d like 12h').optional(),
+      },
+      'timeouts of work in flight in AWS',
+    ).optional(),
     accounts: accountsSchema.optional(),
     vault: vaultSchema.optional(),
     aws: strict(

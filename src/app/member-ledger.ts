@@ -44,6 +44,7 @@ export async function noteSnapshotInLedger(deps: AppDeps, member: FleetMember, s
       updatedAt: now,
       firstSeenAt: state ? (state.firstSeenAt ?? null) : now,
       lost: state?.lost ?? [],
+      steps: state?.steps ?? [],
     });
     return null;
   } finally {

@@ -1,5 +1,5 @@
 import { auditBudget, SnapwardConfig } from '../domain/config';
-import { memberKey, MemberStateSummary, policyOf } from '../domain/ledger';
+import { isCurrentFormat, memberKey, MemberStateSummary, policyOf } from '../domain/ledger';
 import { FleetMember, SnapshotRef } from '../domain/types';
 
 /** Who a pass works on, and what it must ask AWS first. */
@@ -41,8 +41,9 @@ export function selectWork(config: SnapwardConfig, wholeFleet: readonly FleetMem
   for (const m of fleet) {
     const key = memberKey(m);
     const state = summaries.get(key);
-    // Never listed (new, or its last audit failed): its history in AWS is unknown, so list it now.
-    if (!state?.auditedAt || options.auditAll) audit.add(key);
+    // Never listed (new, its last audit failed, or an entry of an older format): its history in
+    // AWS is unknown, so list it now.
+    if (!state?.auditedAt || options.auditAll || !isCurrentFormat(state)) audit.add(key);
     else if (now.getTime() - state.auditedAt.getTime() >= config.audit.everyMs) staleAudits.push({ key, at: state.auditedAt.getTime() });
   }
   staleAudits.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));

@@ -1,20 +1,25 @@
+import { DEFAULT_TIMEOUTS } from '../domain/config';
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
-import { applyAudit, applyObserved, applyRefresh, keepLost, LostPoint, memberKey, MemberState, nextDueAt, pendingOf, policyOf, vanished } from '../domain/ledger';
-import { CopySlots, InstancePlan, planFleet, PlanSettings, slotKey } from '../domain/plan';
-import { DbKind, FleetMember, Snapshot } from '../domain/types';
-import { Logger } from '../ports/logger';
-import { InstanceResult, RunOutcome, RunSummary, RunTrigger } from '../ports/state-store';
+import { memberKey, MemberState } from '../domain/ledger';
+import { InstanceResult, RunOutcome, RunSummary, RunTrigger, StepResult } from '../domain/runs';
+import { HOUR } from '../domain/time';
+import { DbKind, FleetMember } from '../domain/types';
+import { ScheduledStep } from '../domain/work';
 import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
-import { executeInstance, PassContext } from './execute-instance';
-import { resolveFleet } from './fleet';
-import { listingKey } from './inventory';
-import { instanceLeaseName, takeLease } from './member-ledger';
-import { gatherPassEvidence, PassEvidence } from './pass-evidence';
-import { PassWork, selectWork } from './pass-work';
-import { confirmDeletions, DeletionConfirmation, DeletionRequest, refKey } from './retention-guard';
-import { reapInterruptedRuns } from './runs';
 import { advanceDrills, DrillsReport } from './drills';
+import { CopySlotLeases } from './engine/copy-slots';
+import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
+import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
+import { deferredLines, stepResult, summarize } from './engine/results';
+import { allocate, copyLimitOf, planMemberSteps, slotPools } from './engine/schedule';
+import { resolveFleet } from './fleet';
+import { DoneList, kindOf } from './kinds';
+import { instanceLeaseName, takeLease } from './member-ledger';
+import { gatherPassEvidence } from './pass-evidence';
+import { selectWork } from './pass-work';
+import { confirmDeletions, DeletionRequest } from './retention-guard';
+import { reapInterruptedRuns } from './runs';
 import { Unobserved, unobservedFromPass } from './unobserved';
 
 export interface ReconcileOptions {
@@ -31,6 +36,8 @@ export interface ReconcileOptions {
   readonly stopReason?: string;
   /** Re-list every member's snapshots from AWS in this pass, not just the audit slice. */
   readonly audit?: boolean;
+  /** Try failing steps now, ignoring their backoff, for this pass (`run --retry-failed`). */
+  readonly retryFailed?: boolean;
   /**
    * A targeted pass: only members with their primary or DR region here (an RDS snapshot event
    * freed a copy slot there). Absent: the whole fleet.
@@ -68,6 +75,8 @@ export interface PlannedInstance {
   readonly inProgress: readonly { id: string; region: string; status: string }[];
   readonly blockers: readonly string[];
   readonly warnings: readonly string[];
+  /** Every step planned for the member, with its phase (ready, deferred, in-flight, backoff, ...). */
+  readonly steps: readonly StepResult[];
 }
 
 export interface ReconcileReport {
@@ -91,6 +100,8 @@ export interface ReconcileReport {
   readonly skipped: readonly { readonly instanceId: string; readonly heldBy: string }[];
   /** What the pass could not read from AWS, per region and cause (empty: it saw everything it needed). */
   readonly unobserved: readonly Unobserved[];
+  /** Work that waits, grouped by kind and reason (`20 in flight to us-west-2 (limit 20)`). */
+  readonly deferred: readonly { readonly count: number; readonly step: string; readonly reason: string }[];
 }
 
 /**
@@ -123,13 +134,16 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const summaries = new Map((await store.listMemberStates()).map((s) => [s.key, s]));
     const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit), ...(options.regions ? { regions: new Set(options.regions) } : {}) });
     const evidence = await gatherPassEvidence(deps.provider, fleet.members, work.audit, work.refresh);
-    const copySlots = initialCopySlots(config, fleet.members, evidence.copiesInFlight);
-    // Planned once ahead (with a copy of the slots, so the preview takes none) only to learn what
-    // retention would delete: those deletions are confirmed with AWS in a few batched calls.
-    const preview: MemberPass = { deps, startedAt, evidence, copySlots: new Map(copySlots), work, guard: null };
-    const guard = await confirmDeletions(deps.provider, await deletionRequests(preview, work.due));
-    const pass: MemberPass = { ...preview, copySlots, guard };
+    const facts: PassFacts = { deps, startedAt, evidence, work };
     logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size }, 'planned pass');
+
+    // Plan every due member before carrying out anything, so scarce copy slots go fleet-wide by priority.
+    const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
+    const plans = await planPass(facts, work.due, Boolean(options.retryFailed));
+    const pools = await slotPools(deps, leases, fleet.members, summaries, evidence.copiesInFlight);
+    const allocated = allocate(plans, pools.budget);
+    const memberWork: MemberWork[] = plans.map((p, i) => ({ ...p, steps: allocated[i] as ScheduledStep[] }));
+    const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };
 
     options.onProgress?.(progressOf([], work.due.length));
     const results: InstanceResult[] = [];
@@ -137,13 +151,14 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const skipped: { instanceId: string; heldBy: string }[] = [];
     let started = 0;
     if (dryRun) {
-      for (const m of work.due) planned.push(describePlan(guardedPlan(pass, m, await store.getMemberState(memberKey(m))).plan));
+      for (const w of memberWork) planned.push(describePlan(w));
     } else {
       started = await forEachLimit(
-        work.due,
+        memberWork,
         config.concurrency.instances,
-        async (m) => {
-          const leased = await withInstanceLease(deps, runId as string, m, () => passMember(pass, m, logger.child({ instanceId: m.id })));
+        async (w) => {
+          const m = w.member;
+          const leased = await withInstanceLease(deps, runId as string, m, () => runMember(ctx, w, logger.child({ instanceId: m.id })));
           if ('heldBy' in leased) {
             skipped.push({ instanceId: m.id, heldBy: leased.heldBy });
             return;
@@ -185,6 +200,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       summary,
       results,
       planned,
+      deferred: deferredLines(results),
       problems: fleet.problems,
       warnings: fleet.warnings,
       notReached,
@@ -210,135 +226,30 @@ function notReachedNote(ids: readonly string[]): string {
   return `; not reached: ${shown}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}`;
 }
 
-/** Shared by every member of one pass. */
-interface MemberPass {
-  readonly deps: AppDeps;
-  readonly startedAt: Date;
-  readonly evidence: PassEvidence;
-  readonly copySlots: CopySlots;
-  readonly work: PassWork;
-  /** AWS's confirmation of the pass's deletions; null while the pass is being previewed. */
-  readonly guard: DeletionConfirmation | null;
-}
-
-/** What retention would delete for each due member, from the ledger and the pass's listings. */
-async function deletionRequests(preview: MemberPass, due: readonly FleetMember[]): Promise<DeletionRequest[]> {
-  const requests: DeletionRequest[] = [];
-  await forEachLimit(due, 16, async (m) => {
-    const planned = planMember(preview, m, await preview.deps.store.getMemberState(memberKey(m)));
-    if (planned.plan.deletes.length) requests.push({ member: m, deletes: planned.plan.deletes, snapshots: planned.snapshots });
-  });
-  return requests;
-}
-
-/** One member's step: its ledger brought up to date with the pass's listings, planned, carried out, stored. */
-async function passMember(pass: MemberPass, m: FleetMember, logger: Logger): Promise<InstanceResult> {
-  const { deps, startedAt } = pass;
-  const key = memberKey(m);
-  const state = await deps.store.getMemberState(key);
-  const { plan, snapshots, auditedAt, warnings, lost } = guardedPlan(pass, m, state);
-  const ctx: PassContext = { deps, copySlots: pass.copySlots, listingFailures: failuresFor(pass, m) };
-  const outcome = await executeInstance({ ...plan, warnings: [...warnings, ...plan.warnings] }, ctx, logger);
-  const after = applyObserved(snapshots, outcome.observed, outcome.removed);
-  const settings = planSettings(deps.config, startedAt);
-  await deps.store.putMemberState({
-    key,
-    // A member whose ledger was just found wrong is re-listed by the next pass.
-    dueAt: auditedAt === null ? startedAt : nextDueAt(m, after, outcome.result.status === 'failed', settings),
-    auditedAt,
-    policy: policyOf(m, deps.config),
-    pending: pendingOf(after),
-    snapshots: after,
-    updatedAt: deps.clock.now(),
-    // Members met for the first time start their newcomer grace now; older entries keep theirs.
-    firstSeenAt: state ? (state.firstSeenAt ?? null) : startedAt,
-    lost: keepLost(state?.lost ?? [], lost, after, startedAt, deps.config.retentionDays),
-  });
-  return outcome.result;
-}
-
-interface MemberPlan {
-  readonly plan: InstancePlan;
-  readonly snapshots: Snapshot[];
-  /** Null when the ledger was found wrong: the member is audited again. */
-  readonly auditedAt: Date | null;
-  readonly warnings: string[];
-  /** Recovery points AWS no longer has, though snapward did not delete them. */
-  readonly lost: LostPoint[];
-}
-
 /**
- * The member's plan with retention cut back to what AWS confirmed. In a region where the
- * confirmation failed, nothing is deleted; what AWS said corrects the ledger, and the member is
- * re-listed (audited) by the next pass.
+ * Every due member planned from its ledger and the pass's evidence, with retention's deletions
+ * confirmed with AWS first (app/retention-guard.ts): a ledger that is wrong must never cost a
+ * recovery point. A member whose confirmation failed is planned again from what AWS said.
  */
-function guardedPlan(pass: MemberPass, m: FleetMember, state: MemberState | null): MemberPlan {
-  const planned = planMember(pass, m, state);
-  const guard = pass.guard;
-  if (!guard || planned.plan.deletes.length === 0) return planned;
-  const verdicts = guard.verdicts(m);
-  const refused = verdicts.filter((v) => !v.confirmed);
-  const deletes = planned.plan.deletes.filter((s) => guard.deletable.has(refKey(s)));
-  if (refused.length === 0) return { ...planned, plan: { ...planned.plan, deletes } };
-  const asked = refused.flatMap((v) => v.asked);
-  const corrected = applyRefresh(planned.snapshots, asked, guard.found);
-  const warnings = refused.map((v) => `retention deleted nothing in ${v.region}: ${v.reason}; snapward's record was corrected from AWS and ${m.id} is re-listed by the next pass`);
-  return {
-    plan: { ...planned.plan, deletes },
-    snapshots: corrected,
-    auditedAt: null,
-    warnings: [...planned.warnings, ...warnings],
-    lost: [...planned.lost, ...vanished(planned.snapshots, corrected, [], pass.startedAt, planned.auditedAt)],
-  };
-}
-
-function planMember(pass: MemberPass, m: FleetMember, state: MemberState | null): MemberPlan {
-  const key = memberKey(m);
-  const stored = state?.snapshots ?? [];
-  let snapshots = [...stored];
-  let auditedAt = state?.auditedAt ?? null;
-  const warnings: string[] = [];
-  const audit = pass.evidence.audited.get(key);
-  if (audit) {
-    const applied = applyAudit(snapshots, m, audit.snapshots, audit.regions, audit.unfiltered);
-    snapshots = applied.snapshots;
-    warnings.push(...applied.warnings);
-    if (audit.regions.size === 2) auditedAt = pass.startedAt;
+async function planPass(facts: PassFacts, due: readonly FleetMember[], retryFailed: boolean): Promise<Omit<MemberWork, 'steps'>[] & { steps: ScheduledStep[] }[]> {
+  const first = new Array<{ member: FleetMember; prior: MemberState | null; evidence: MemberEvidence; steps: ScheduledStep[]; warnings: string[] }>(due.length);
+  await forEachLimit(due.map((m, i) => ({ m, i })), 16, async ({ m, i }) => {
+    const prior = await facts.deps.store.getMemberState(memberKey(m));
+    const evidence = memberEvidence(facts, m, prior);
+    first[i] = { member: m, prior, evidence, ...planMemberSteps(evidence.view, retryFailed) };
+  });
+  const requests: DeletionRequest[] = [];
+  for (const p of first) {
+    const deletes = p.steps.flatMap((s) => (s.destroys ? [s.destroys] : []));
+    if (deletes.length) requests.push({ member: p.member, deletes, snapshots: p.evidence.snapshots });
   }
-  const asked = pass.work.refresh.get(key);
-  if (asked) snapshots = applyRefresh(snapshots, asked.filter((r) => !pass.evidence.failures.has(listingKey(r.region, r.kind))), pass.evidence.refreshed);
-  const lost = vanished(stored, snapshots, [], pass.startedAt, state?.auditedAt ?? null);
-  const plan = planFleet([m], { snapshots }, { ...planSettings(pass.deps.config, pass.startedAt), copySlots: pass.copySlots }).instances[0] as InstancePlan;
-  return { plan, snapshots, auditedAt, warnings, lost };
-}
-
-/** The listing failures that concern this member: only listings it needed this pass. */
-function failuresFor(pass: MemberPass, m: FleetMember): Map<string, ErrorInfo> {
-  const key = memberKey(m);
-  const needed = pass.work.audit.has(key) ? [m.region, m.drRegion] : (pass.work.refresh.get(key) ?? []).map((r) => r.region);
-  const out = new Map<string, ErrorInfo>();
-  for (const region of needed) {
-    const failure = pass.evidence.failures.get(listingKey(region, m.kind));
-    if (failure) out.set(listingKey(region, m.kind), failure);
-  }
-  return out;
-}
-
-function planSettings(config: AppDeps['config'], now: Date): PlanSettings {
-  return {
-    now,
-    retentionDays: config.retentionDays,
-    periodMs: (m) => config.tiers[m.tier].snapshotEveryMs,
-    copyLimit: { instance: config.concurrency.instanceCopiesPerRegion, cluster: config.concurrency.clusterCopiesPerRegion },
-  };
-}
-
-/** Copy starts allowed per destination region this pass: the limit minus the copies seen in flight. */
-function initialCopySlots(config: AppDeps['config'], fleet: readonly FleetMember[], inFlight: ReadonlyMap<string, number>): CopySlots {
-  const limit = { instance: config.concurrency.instanceCopiesPerRegion, cluster: config.concurrency.clusterCopiesPerRegion };
-  const slots: CopySlots = new Map();
-  for (const m of fleet) slots.set(slotKey(m.drRegion, m.kind), Math.max(0, limit[m.kind] - (inFlight.get(listingKey(m.drRegion, m.kind)) ?? 0)));
-  return slots;
+  const guard = requests.length ? await confirmDeletions(facts.deps.provider, requests) : null;
+  return first.map((p) => {
+    if (!p.steps.some((s) => s.destroys)) return p;
+    const { evidence, deletable } = guarded(facts, guard, p.evidence);
+    const replanned = evidence === p.evidence ? { steps: p.steps, warnings: p.warnings } : planMemberSteps(viewOf(facts.deps.config, p.member, evidence.snapshots, p.prior, facts.startedAt), retryFailed);
+    return { ...p, evidence, warnings: replanned.warnings, steps: replanned.steps.filter((s) => !s.destroys || deletable(s.destroys)) };
+  });
 }
 
 /** Longer than any one instance's steps can take, shorter than the gap between passes. */
@@ -360,20 +271,6 @@ async function withInstanceLease(deps: AppDeps, runId: string, m: FleetMember, w
   }
 }
 
-function summarize(results: readonly InstanceResult[], instances: number, upToDate: number): RunSummary {
-  const count = (pick: (r: InstanceResult) => number): number => results.reduce((n, r) => n + pick(r), 0);
-  return {
-    instances,
-    upToDate,
-    failed: results.filter((r) => r.status === 'failed').length,
-    created: count((r) => r.created.length),
-    copied: count((r) => r.copied.length),
-    deleted: count((r) => r.deleted.length),
-    inProgress: count((r) => r.inProgress.length),
-    warnings: count((r) => r.warnings.length),
-  };
-}
-
 function decideOutcome(summary: RunSummary, fleetProblems: boolean, stopped: boolean): Exclude<RunOutcome, 'running'> {
   if (stopped) return 'interrupted';
   // A member another run held was not reached: the pass did not do all it should have.
@@ -382,18 +279,23 @@ function decideOutcome(summary: RunSummary, fleetProblems: boolean, stopped: boo
   return 'partial';
 }
 
-function describePlan(p: InstancePlan): PlannedInstance {
+/** What a dry run shows for one member: its steps, and the lists of each kind's would-be work. */
+function describePlan(w: MemberWork): PlannedInstance {
+  const m = w.member;
+  const steps = w.steps.map((s) => stepResult(s, null, null));
+  const would = (list: DoneList) => steps.filter((s) => s.phase === 'ready' && kindOf(s.kind).done === list).map((s) => s.target);
   return {
-    instanceId: p.member.id,
-    kind: p.member.kind,
-    region: p.member.region,
-    drRegion: p.member.drRegion,
-    create: p.create?.snapshotId ?? null,
-    copy: p.copies.map((c) => ({ id: c.targetId, to: c.targetRegion })),
-    deferredCopy: p.deferredCopies.map((c) => ({ id: c.targetId, to: c.targetRegion })),
-    delete: p.deletes.map((s) => ({ id: s.id, region: s.region })),
-    inProgress: p.inProgress.map((s) => ({ id: s.id, region: s.region, status: s.status })),
-    blockers: p.blockers.map((b) => b.message),
-    warnings: p.warnings,
+    instanceId: m.id,
+    kind: m.kind,
+    region: m.region,
+    drRegion: m.drRegion,
+    create: would('created')[0]?.id ?? null,
+    copy: would('copied').map((t) => ({ id: t.id, to: t.region })),
+    deferredCopy: steps.filter((s) => s.phase === 'deferred').map((s) => ({ id: s.target.id, to: s.target.region })),
+    delete: would('deleted').map((t) => ({ id: t.id, region: t.region })),
+    inProgress: w.evidence.snapshots.filter((s) => steps.some((r) => r.phase === 'in-flight' && r.target.id === s.id && r.target.region === s.region)).map((s) => ({ id: s.id, region: s.region, status: s.status })),
+    blockers: steps.filter((s) => s.phase === 'blocked' || s.phase === 'failed' || s.phase === 'backoff').map((s) => s.error?.message ?? s.reason ?? s.id),
+    warnings: [...w.evidence.warnings, ...w.warnings],
+    steps,
   };
 }

@@ -1,3 +1,4 @@
+import { StepState } from '../domain/steps';
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { DrillSummary, newestDrillSummaries } from './drill-status';
 import { dailySnapshotId } from '../domain/naming';
@@ -58,6 +59,14 @@ export interface InstanceStatus {
   readonly errors: readonly ErrorInfo[];
   /** The newest finished restore drill (its RTO and band); null when never drilled. */
   readonly drill: DrillSummary | null;
+  /**
+   * The instance's failing work as the last pass left it (domain/steps.ts): failed attempts in a
+   * row, when it is tried again (null: at the next pass), and the last error. 0 / null / null
+   * when nothing is failing.
+   */
+  readonly attempts: number;
+  readonly nextAttemptAt: Date | null;
+  readonly lastError: ErrorInfo | null;
 }
 
 /** A scenario's band as status reports it: `unknown` when the figures could not be read. */
@@ -250,6 +259,7 @@ async function recordInLedger(
         updatedAt: at,
         firstSeenAt: state ? (state.firstSeenAt ?? null) : at,
         lost: keepLost(state?.lost ?? [], gone, snapshots, at, deps.config.retentionDays),
+        steps: state?.steps ?? [],
       });
     } finally {
       await deps.store.releaseLease(lease, holder);
@@ -352,7 +362,18 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
     lost: [...lost.values()],
     sourceKey: primary ? (mine.find((s) => s.region === m.region && s.id === primary.snapshotId)?.kmsKeyId ?? null) : null,
     errors,
+    ...failingWork(state?.steps ?? []),
   };
+}
+
+/** The failing steps of the ledger, summed up: the most attempts, the soonest retry, the newest error. */
+function failingWork(steps: readonly StepState[]): Pick<InstanceStatus, 'attempts' | 'nextAttemptAt' | 'lastError'> {
+  const failing = steps.filter((s) => s.lastError && (s.phase === 'failed' || s.phase === 'backoff'));
+  if (failing.length === 0) return { attempts: 0, nextAttemptAt: null, lastError: null };
+  const worst = failing.reduce((a, b) => (b.attempts > a.attempts ? b : a));
+  const waits = failing.map((s) => s.nextAttemptAt);
+  const nextAttemptAt = waits.every((w) => w !== null) ? new Date(Math.min(...waits.map((w) => (w as Date).getTime()))) : null;
+  return { attempts: worst.attempts, nextAttemptAt, lastError: worst.lastError };
 }
 
 function newestManaged(snapshots: readonly Snapshot[]): RecoveryPoint | null {

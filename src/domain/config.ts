@@ -30,6 +30,10 @@ export interface SnapwardConfig {
   readonly drills?: DrillsConfig;
   /** Limits on every AWS call (`aws` key): only the keys set; the AWS adapter has the defaults. */
   readonly aws?: Partial<AwsCallConfig>;
+  /** How failures that retrying soon will not heal back off (`retry` key); absent: DEFAULT_RETRY. */
+  readonly retry?: RetryConfig;
+  /** How long work may stay in flight in AWS (`timeouts` key); absent: DEFAULT_TIMEOUTS. */
+  readonly timeouts?: TimeoutsConfig;
   /** Other AWS accounts whose databases snapward protects (`accounts` key); absent or []: none. */
   readonly accounts?: readonly AccountConfig[];
   /** A third copy in a separate account (`vault` key); absent: no vault copies. */
@@ -58,6 +62,21 @@ export interface VaultConfig {
   /** Tiers that get a vault copy (default: all). */
   readonly tiers: readonly Tier[];
 }
+
+export interface RetryConfig {
+  /** The longest wait between two attempts of a step failing with a non-retryable error. */
+  readonly maxBackoffMs: number;
+}
+
+export interface TimeoutsConfig {
+  /** A copy `copying` longer than this is cancelled (COPY_TIMED_OUT) and started again later. */
+  readonly copyMs: number;
+  /** A snapshot `creating` longer than this is reported (CREATE_TIMED_OUT); AWS cannot cancel it. */
+  readonly createMs: number;
+}
+
+export const DEFAULT_RETRY: RetryConfig = { maxBackoffMs: 6 * 3600 * 1000 };
+export const DEFAULT_TIMEOUTS: TimeoutsConfig = { copyMs: 24 * 3600 * 1000, createMs: 12 * 3600 * 1000 };
 
 export interface AwsCallConfig {
   /** TCP connect, per attempt. */

@@ -34,6 +34,9 @@ export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'DRILL_TIMED_OUT',
   'DB_ID_TAKEN',
+  // Work in flight in AWS for too long (domain/kinds/).
+  'COPY_TIMED_OUT',
+  'CREATE_TIMED_OUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,9 +1,8 @@
 import { SnapwardConfig } from './config';
-import { IN_PROGRESS_STATUSES, planFleet, PlanSettings } from './plan';
 import { managedInfo } from './tags';
 import { DAY } from './time';
 import { StepState } from './steps';
-import { FleetMember, Snapshot, SnapshotRef } from './types';
+import { FleetMember, IN_PROGRESS_STATUSES, Snapshot, SnapshotRef } from './types';
 
 /**
  * The ledger: what snapward knows about one member's snapshots, kept in the state store so a
@@ -63,8 +62,17 @@ export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): strin
  * function for the writer (a pass) and the reader (selecting who is due), so the two agree.
  */
 export function policyOf(member: FleetMember, config: Pick<SnapwardConfig, 'tiers' | 'retentionDays'>): string {
-  return `${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
+  return `${LEDGER_FORMAT}|${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
 }
+
+/**
+ * The ledger's format version, carried in every entry's policy. An entry written by an older
+ * snapward (no such prefix) counts as never audited: the member is re-listed from AWS by the next
+ * pass, so an upgrade loses nothing the old format did not hold (steps, attempts, backoff).
+ */
+export const LEDGER_FORMAT = 'v3';
+
+export const isCurrentFormat = (state: Pick<MemberStateSummary, 'policy'>): boolean => state.policy.startsWith(`${LEDGER_FORMAT}|`);
 
 const snapshotKey = (s: Pick<Snapshot, 'region' | 'id'>): string => `${s.region}/${s.id.toLowerCase()}`;
 
@@ -145,26 +153,10 @@ export function pendingOf(snapshots: readonly Snapshot[]): SnapshotRef[] {
 }
 
 /**
- * When the member next has work: now if the planner would do anything with what the ledger
- * holds (or the pass failed for it), otherwise the earlier of the next period and the first
- * retention expiry. Asking the planner itself keeps "nothing to do" and "what a pass does" one rule.
- */
-export function nextDueAt(member: FleetMember, snapshots: readonly Snapshot[], failed: boolean, settings: Pick<PlanSettings, 'now' | 'retentionDays' | 'periodMs'>): Date {
-  const { now } = settings;
-  if (failed) return now;
-  const plan = planFleet([member], { snapshots }, { now, retentionDays: settings.retentionDays, periodMs: settings.periodMs, copyLimit: { instance: Infinity, cluster: Infinity } }).instances[0];
-  if (!plan || plan.create || plan.copies.length || plan.deferredCopies.length || plan.deletes.length || plan.inProgress.length || plan.blockers.length) return now;
-  let due = plan.period.end.getTime();
-  const expiry = firstExpiry(member, snapshots, settings.retentionDays);
-  if (expiry !== null && expiry < due) due = expiry;
-  return new Date(Math.max(due, now.getTime()));
-}
-
-/**
  * Earliest time a snapshot now kept becomes deletable: retention never takes the newest available
  * one in a region, so only the others count.
  */
-function firstExpiry(member: FleetMember, snapshots: readonly Snapshot[], retentionDays: number): number | null {
+export function firstExpiry(member: FleetMember, snapshots: readonly Snapshot[], retentionDays: number): number | null {
   let first: number | null = null;
   for (const region of [member.region, member.drRegion]) {
     const times = snapshots

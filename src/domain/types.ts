@@ -86,3 +86,6 @@ export const refOf = (s: Pick<Snapshot, 'id' | 'region' | 'kind'>): SnapshotRef 
   region: s.region,
   kind: s.kind,
 });
+
+/** Statuses of a snapshot that is still on its way to `available`. */
+export const IN_PROGRESS_STATUSES: ReadonlySet<string> = new Set(['creating', 'pending', 'copying']);

@@ -52,6 +52,9 @@ export function instanceStatus(
     rpo: r,
     errors: [],
     drill: null,
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
     ...over,
   };
 }

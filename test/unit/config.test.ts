@@ -257,7 +257,7 @@ tiers: { 2: { snapshotEvery: 7h } }
     const lines = error?.message.split('\n') ?? [];
     expect(lines[0]).toBe('invalid configuration in /etc/sw.yaml (6 problems):');
     expect(lines).toContain('  instances[0].tier: got 7, expected an integer tier 0..3');
-    expect(lines).toContain('  colour: got "blue", expected no key "colour" here (allowed: retentionDays, kms, instances, discover, state, tiers, concurrency, audit, attachments, alerts, adhoc, drills, accounts, vault, aws)');
+    expect(lines).toContain('  colour: got "blue", expected no key "colour" here (allowed: retentionDays, kms, instances, discover, state, tiers, concurrency, audit, attachments, alerts, adhoc, drills, retry, timeouts, accounts, vault, aws)');
     expect(lines).toHaveLength(7);
   });
 

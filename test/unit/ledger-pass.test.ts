@@ -1,8 +1,11 @@
 import { reconcile } from '../../src/app/reconcile';
-import { applyAudit, memberKey, nextDueAt } from '../../src/domain/ledger';
+import { applyAudit, memberKey } from '../../src/domain/ledger';
+import { nextDueAt as dueAt } from '../../src/app/engine/member-run';
+import { DEFAULT_TIER_POLICIES } from '../../src/domain/tiers';
 import { DAY, HOUR } from '../../src/domain/time';
 import { harness } from '../support/app-harness';
 import { managed, managedCopy, member } from '../support/builders';
+import { Snapshot } from '../../src/domain/types';
 
 /** The ledger's effect on a pass: what it no longer asks AWS, and how AWS still has the last word. */
 const fleet = [member({ id: 'db1' }), member({ id: 'db2' }), member({ id: 'db3', region: 'eu-west-1', drRegion: 'eu-central-1' })];
@@ -185,7 +188,10 @@ describe('applyAudit', () => {
 
 describe('nextDueAt', () => {
   const m = member({ id: 'db1' });
-  const settings = (now: string) => ({ now: new Date(now), retentionDays: 30, periodMs: () => DAY });
+  const settings = (now: string) => ({ now: new Date(now) });
+  // The due-time rule asks the registered planners (app/engine/member-run.ts).
+  const nextDueAt = (member: typeof m, snapshots: Snapshot[], failed: boolean, s: { now: Date }) =>
+    dueAt({ retentionDays: 30, tiers: DEFAULT_TIER_POLICIES }, member, snapshots, [], failed, s.now);
   const pair = (id: string, at: string) => {
     const primary = managed(id, 'db1', new Date(at));
     return [primary, managedCopy(primary, 'us-west-2', new Date(Date.parse(at) + HOUR))];

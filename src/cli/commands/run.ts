@@ -12,6 +12,7 @@ import { drillLines } from './drills';
 interface RunOptions extends GlobalOptions {
   readonly dryRun?: boolean;
   readonly audit?: boolean;
+  readonly retryFailed?: boolean;
   readonly wide?: boolean;
 }
 
@@ -21,6 +22,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
     .description('one reconcile pass over the whole fleet: create, copy, expire')
     .option('--dry-run', 'print what the pass would create, copy and delete, and what would fail (instances, keys); writes nothing anywhere')
     .option('--audit', "re-list every instance's snapshots from AWS now, not just this pass's slice (after changes made by hand)")
+    .option('--retry-failed', 'try failing instances now, ignoring their backoff, for this pass (after fixing the cause)')
     .option('--wide', 'nothing cut to fit the terminal')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
@@ -31,7 +33,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
       try {
         if (opts.dryRun) {
           // Reads only: the store is opened read-only (no folder, no file is created) and no run is recorded.
-          const dry = await withApp(opts, (app) => dryRunPass(app.deps, { trigger: 'cli', audit: Boolean(opts.audit) }), { storeMode: 'readonly', out, progress });
+          const dry = await withApp(opts, (app) => dryRunPass(app.deps, { trigger: 'cli', audit: Boolean(opts.audit), retryFailed: Boolean(opts.retryFailed) }), { storeMode: 'readonly', out, progress });
           progress.finish();
           if (opts.json) out.json(dry);
           else printDryRun(dry, out, Boolean(opts.wide));
@@ -40,7 +42,7 @@ export function registerRun(program: Command, out: Output, setExit: (code: numbe
         }
         const report = await withApp(
           opts,
-          (app) => reconcile(app.deps, { trigger: 'cli', audit: Boolean(opts.audit), ...(signal ? { signal } : {}), onProgress: (p) => progress.update(p) }),
+          (app) => reconcile(app.deps, { trigger: 'cli', audit: Boolean(opts.audit), retryFailed: Boolean(opts.retryFailed), ...(signal ? { signal } : {}), onProgress: (p) => progress.update(p) }),
           { out, progress },
         );
         progress.finish();
@@ -76,7 +78,7 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
         copy: p.copy.map((c) => `${c.id} -> ${c.to}`).join(', ') || '-',
         delete: p.delete.map((d) => `${d.id} (${d.region})`).join(', ') || '-',
         fail: p.wouldFail.map((e) => e.code).join(', ') || '-',
-        notes: [...p.blockers, ...p.deferredCopy.map((c) => `copy ${c.id} deferred (copy limit)`), ...p.warnings].join('; '),
+        notes: [...p.blockers, ...p.steps.filter((s) => s.phase === 'deferred').map((s) => `${s.kind} ${s.target.id} deferred: ${s.reason ?? 'waiting'}`), ...p.warnings].join('; '),
       })),
       { wide },
     );
@@ -126,6 +128,8 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
   out.line(
     `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
   );
+  // Work that waits, one line per kind and reason: `163 copy steps deferred: 20 in flight to us-west-2 (limit 20)`.
+  for (const d of report.deferred) out.line(`  ${d.count} ${d.step} step${d.count === 1 ? '' : 's'} deferred: ${d.reason}`);
   for (const r of report.results) {
     // Reads that failed are told once per region and cause (below), not once per instance.
     for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);

@@ -1,0 +1,81 @@
+import { memberKey, MemberState, MemberStateSummary } from '../../domain/ledger';
+import { slotId, StepSlot } from '../../domain/steps';
+import { FleetMember } from '../../domain/types';
+import { allocateSlots, applyBackoff, historyOf, MemberView, ScheduledStep, SlotBudget } from '../../domain/work';
+import { AppDeps } from '../deps';
+import { listingKey } from '../inventory';
+import { KINDS } from '../kinds';
+import { CopySlotLeases } from './copy-slots';
+
+/** Every kind's steps for one member, with the warnings the planners raised. */
+export function planMemberSteps(view: MemberView, retryFailed: boolean): { steps: ScheduledStep[]; warnings: string[] } {
+  const steps: ScheduledStep[] = [];
+  const warnings: string[] = [];
+  for (const kind of KINDS) {
+    const out = kind.plan(view);
+    warnings.push(...out.warnings);
+    for (const s of out.steps) steps.push(applyBackoff(s, historyOf(s, view.steps), view.now, retryFailed));
+  }
+  return { steps, warnings };
+}
+
+/** The pass's view of each slot pool: its limit, what is in flight, what a lease may still take. */
+export interface SlotPools {
+  readonly budget: SlotBudget;
+  /** Slots a lease may use: the limit minus copies in flight that hold no lease (another tool's). */
+  readonly usable: (slot: StepSlot) => number;
+}
+
+/**
+ * Counts each destination region's copy slots from everything that knows about copies in flight:
+ * the slot leases in the store (this and overlapping passes), the pass's AWS listings, and the
+ * ledger's pending copies. The larger count wins, so neither a copy started by another tool nor
+ * one started by an overlapping pass is forgotten.
+ */
+export async function slotPools(
+  deps: AppDeps,
+  leases: CopySlotLeases,
+  fleet: readonly FleetMember[],
+  summaries: ReadonlyMap<string, MemberStateSummary>,
+  seenInAws: ReadonlyMap<string, number>,
+): Promise<SlotPools> {
+  const limitOf = copyLimitOf(deps);
+  const pools = new Map<string, { slot: StepSlot; inLedger: number }>();
+  for (const m of fleet) {
+    const slot = { region: m.drRegion, dbKind: m.kind };
+    const pool = pools.get(slotId(slot)) ?? { slot, inLedger: 0 };
+    pool.inLedger += (summaries.get(memberKey(m))?.pending ?? []).filter((r) => r.region === m.drRegion).length;
+    pools.set(slotId(slot), pool);
+  }
+  const free = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const untracked = new Map<string, number>();
+  for (const [id, { slot, inLedger }] of pools) {
+    const held = await leases.held(slot);
+    const seen = Math.max(seenInAws.get(listingKey(slot.region, slot.dbKind)) ?? 0, inLedger);
+    untracked.set(id, Math.max(0, seen - held));
+    const busy = Math.max(seen, held);
+    inFlight.set(id, busy);
+    free.set(id, Math.max(0, limitOf(slot) - busy));
+  }
+  return {
+    budget: { free, describe: (slot) => `${inFlight.get(slotId(slot)) ?? 0} in flight to ${slot.region} (limit ${limitOf(slot)})` },
+    usable: (slot) => Math.max(0, limitOf(slot) - (untracked.get(slotId(slot)) ?? 0)),
+  };
+}
+
+export function copyLimitOf(deps: Pick<AppDeps, 'config'>): (slot: StepSlot) => number {
+  const { concurrency } = deps.config;
+  return (slot) => (slot.dbKind === 'cluster' ? concurrency.clusterCopiesPerRegion : concurrency.instanceCopiesPerRegion);
+}
+
+/** The fleet's ready steps given slots in priority order; those left over are deferred. */
+export function allocate(plans: readonly { steps: ScheduledStep[] }[], budget: SlotBudget): ScheduledStep[][] {
+  const flat = plans.flatMap((p, i) => p.steps.map((s) => ({ s, i })));
+  const allocated = allocateSlots(flat.map((f) => f.s), budget);
+  const out: ScheduledStep[][] = plans.map(() => []);
+  allocated.forEach((s, k) => (out[(flat[k] as { i: number }).i] as ScheduledStep[]).push(s));
+  return out;
+}
+
+export type { MemberState };
