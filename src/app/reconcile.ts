@@ -231,8 +231,8 @@ function notReachedNote(ids: readonly string[]): string {
  * confirmed with AWS first (app/retention-guard.ts): a ledger that is wrong must never cost a
  * recovery point. A member whose confirmation failed is planned again from what AWS said.
  */
-async function planPass(facts: PassFacts, due: readonly FleetMember[], retryFailed: boolean): Promise<Omit<MemberWork, 'steps'>[] & { steps: ScheduledStep[] }[]> {
-  const first = new Array<{ member: FleetMember; prior: MemberState | null; evidence: MemberEvidence; steps: ScheduledStep[]; warnings: string[] }>(due.length);
+async function planPass(facts: PassFacts, due: readonly FleetMember[], retryFailed: boolean): Promise<MemberWork[]> {
+  const first = new Array<Omit<MemberWork, 'replan'>>(due.length);
   await forEachLimit(due.map((m, i) => ({ m, i })), 16, async ({ m, i }) => {
     const prior = await facts.deps.store.getMemberState(memberKey(m));
     const evidence = memberEvidence(facts, m, prior);
@@ -244,12 +244,21 @@ async function planPass(facts: PassFacts, due: readonly FleetMember[], retryFail
     if (deletes.length) requests.push({ member: p.member, deletes, snapshots: p.evidence.snapshots });
   }
   const guard = requests.length ? await confirmDeletions(facts.deps.provider, requests) : null;
-  return first.map((p) => {
-    if (!p.steps.some((s) => s.destroys)) return p;
-    const { evidence, deletable } = guarded(facts, guard, p.evidence);
-    const replanned = evidence === p.evidence ? { steps: p.steps, warnings: p.warnings } : planMemberSteps(viewOf(facts.deps.config, p.member, evidence.snapshots, p.prior, facts.startedAt), retryFailed);
-    return { ...p, evidence, warnings: replanned.warnings, steps: replanned.steps.filter((s) => !s.destroys || deletable(s.destroys)) };
-  });
+  // A member's steps with only the deletions AWS confirmed; where it refused, planned again from what AWS said.
+  const confirmed = (m: FleetMember, prior: MemberState | null, evidence: MemberEvidence, planned: { steps: ScheduledStep[]; warnings: string[] }): Omit<MemberWork, 'replan' | 'member'> => {
+    if (!planned.steps.some((s) => s.destroys)) return { prior, evidence, ...planned };
+    const { evidence: checked, deletable } = guarded(facts, guard, evidence);
+    const steps = checked === evidence ? planned : planMemberSteps(viewOf(facts.deps.config, m, checked.snapshots, prior, facts.startedAt), retryFailed);
+    return { prior, evidence: checked, warnings: steps.warnings, steps: steps.steps.filter((s) => !s.destroys || deletable(s.destroys)) };
+  };
+  return first.map((p) => ({
+    member: p.member,
+    ...confirmed(p.member, p.prior, p.evidence, { steps: [...p.steps], warnings: [...p.warnings] }),
+    replan: (fresh) => {
+      const evidence = memberEvidence(facts, p.member, fresh);
+      return confirmed(p.member, fresh, evidence, planMemberSteps(evidence.view, retryFailed));
+    },
+  }));
 }
 
 /** Longer than any one instance's steps can take, shorter than the gap between passes. */

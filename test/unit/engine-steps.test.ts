@@ -189,3 +189,31 @@ describe('the engine over a day', () => {
     expect((await h.store.getMemberState('us-east-1/instance/db1'))?.policy).toMatch(/^v3\|/);
   });
 });
+
+describe('planned before the lease, checked under it', () => {
+  it('a member another pass wrote after this pass planned it is planned again from the new entry', async () => {
+    const h = harness({ instances: [member({ id: 'db1' })], kms: { 'us-west-2': 'alias/dr' } });
+    h.rds.addDatabase({ id: 'db1' });
+    await reconcile(h.deps, { trigger: 'test' }); // the snapshot, creating
+    h.rds.settle();
+    // Another pass copies it between this pass's planning and its taking the member's lease.
+    const store = h.store;
+    let raced = false;
+    const racing = Object.create(store) as typeof store;
+    racing.acquireLease = async (name, owner, ttl, at, replacing) => {
+      if (!raced && name.startsWith('instance:')) {
+        raced = true;
+        const source = [...h.rds.snapshots.values()].find((s) => s.region === 'us-east-1')!;
+        const copy = await h.rds.copySnapshot({ kind: 'instance', source, targetRegion: 'us-west-2', targetId: source.id, kmsKeyId: 'k', tags: { ...source.tags, 'snapward:source-snapshot': source.id } });
+        const state = (await store.getMemberState('us-east-1/instance/db1'))!;
+        await store.putMemberState({ ...state, snapshots: [{ ...source }, copy], pending: [{ id: copy.id, region: copy.region, kind: copy.kind }], updatedAt: new Date(state.updatedAt.getTime() + 1) });
+      }
+      return store.acquireLease(name, owner, ttl, at, replacing);
+    };
+    const copiesBefore = h.rds.count('copySnapshot');
+    const pass = await reconcile(h.with({ store: racing }), { trigger: 'test' });
+    expect(raced).toBe(true);
+    expect(h.rds.count('copySnapshot') - copiesBefore).toBe(1); // the other pass's copy only
+    expect(pass.results[0]).toMatchObject({ status: 'ok', copied: [], inProgress: [{ id: 'sw-db1-20261124', region: 'us-west-2' }] });
+  });
+});

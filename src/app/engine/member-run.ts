@@ -30,6 +30,11 @@ export interface MemberWork {
   readonly steps: readonly ScheduledStep[];
   readonly warnings: readonly string[];
   readonly prior: MemberState | null;
+  /**
+   * Plans the member again from `fresh` (its ledger entry as read under its lease) when another
+   * pass changed it after this pass planned: the same evidence, the same confirmed deletions.
+   */
+  readonly replan: (fresh: MemberState | null) => Pick<MemberWork, 'evidence' | 'steps' | 'warnings' | 'prior'>;
 }
 
 /**
@@ -38,9 +43,12 @@ export interface MemberWork {
  * copied in the same pass) and carries out what is new, then writes the member's ledger entry.
  * Nothing here throws for an AWS problem: every step's outcome is recorded.
  */
-export async function runMember(ctx: MemberRunContext, work: MemberWork, logger: Logger): Promise<InstanceResult> {
+export async function runMember(ctx: MemberRunContext, planned: MemberWork, logger: Logger): Promise<InstanceResult> {
   const { deps, startedAt } = ctx;
-  const m = work.member;
+  const m = planned.member;
+  // Planned before the lease was taken: if another pass wrote the member since, plan it again.
+  const fresh = await deps.store.getMemberState(memberKey(m));
+  const work = sameEntry(fresh, planned.prior) ? planned : { ...planned, ...replanned(ctx, planned.replan(fresh)) };
   const { held, passErrors } = heldByListings(work);
   let snapshots = work.evidence.snapshots;
   const outcomes = new Map<string, StepOutcome>();
@@ -114,6 +122,13 @@ async function runStep(ctx: MemberRunContext, step: ScheduledStep, logger: Logge
   }
   if (step.slot && outcome.phase !== 'in-flight') await ctx.leases.release(step.slot, step.id);
   return outcome;
+}
+
+const sameEntry = (a: MemberState | null, b: MemberState | null): boolean => (a === null || b === null ? a === b : a.updatedAt.getTime() === b.updatedAt.getTime());
+
+/** A member planned again under its lease takes its slots from what the fleet-wide allocation left. */
+function replanned(ctx: MemberRunContext, again: Pick<MemberWork, 'evidence' | 'steps' | 'warnings' | 'prior'>): Pick<MemberWork, 'evidence' | 'steps' | 'warnings' | 'prior'> {
+  return { ...again, steps: again.steps.map((s) => (s.phase === 'ready' && s.slot ? takeFromBudget(ctx, s) : s)) };
 }
 
 /** A step planned after the fleet-wide allocation takes what the allocation left, or waits. */

@@ -70,7 +70,7 @@ export function copyLimitOf(deps: Pick<AppDeps, 'config'>): (slot: StepSlot) => 
 }
 
 /** The fleet's ready steps given slots in priority order; those left over are deferred. */
-export function allocate(plans: readonly { steps: ScheduledStep[] }[], budget: SlotBudget): ScheduledStep[][] {
+export function allocate(plans: readonly { readonly steps: readonly ScheduledStep[] }[], budget: SlotBudget): ScheduledStep[][] {
   const flat = plans.flatMap((p, i) => p.steps.map((s) => ({ s, i })));
   const allocated = allocateSlots(flat.map((f) => f.s), budget);
   const out: ScheduledStep[][] = plans.map(() => []);
