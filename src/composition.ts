@@ -8,7 +8,6 @@ import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
 import { buildDrillHook } from './composition-drill-hook';
 import { RdsRestoreProvider } from './adapters/aws/rds-restore-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
-import { MemoryStateStore } from './adapters/state/memory-state-store';
 import { S3ReportSink } from './adapters/aws/s3-report-sink';
 import { ReportSink } from './ports/report-sink';
 import type { SqliteStateStore } from './adapters/state/sqlite-state-store';
@@ -56,7 +55,7 @@ export function buildApp(options: BuildOptions): App {
   const clients = options.clients ?? createClients(options.aws);
   const mode = options.storeMode ?? 'readwrite';
   const store =
-    options.store ?? (mode === 'none' ? new MemoryStateStore() : mode === 'readonly' ? openSqliteReadOnly(options.config.state.sqlite) : openSqlite(options.config.state.sqlite));
+    options.store ?? (mode === 'none' ? openMemory() : mode === 'readonly' ? openSqliteReadOnly(options.config.state.sqlite) : openSqlite(options.config.state.sqlite));
   const alerts = options.config.alerts ?? DEFAULT_ALERTS;
   const deps: AppDeps = {
     config: options.config,
@@ -106,7 +105,14 @@ function openSqlite(path: string): StateStore {
 function openSqliteReadOnly(path: string): StateStore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SqliteStateStore: Sqlite } = require('./adapters/state/sqlite-state-store') as { SqliteStateStore: typeof SqliteStateStore };
-  return Sqlite.openReadOnly(path) ?? new MemoryStateStore();
+  return Sqlite.openReadOnly(path) ?? openMemory();
+}
+
+/** An empty store in memory: SQLite too (memory-state-store.ts), so loaded on demand like it. */
+function openMemory(): StateStore {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MemoryStateStore: Memory } = require('./adapters/state/memory-state-store') as typeof import('./adapters/state/memory-state-store');
+  return new Memory();
 }
 
 /** The doctor's look at the state file (loaded on demand, like the store itself). */

@@ -2,7 +2,7 @@ import { toErrorInfo } from '../domain/errors';
 import { AlertEvent } from '../ports/event-publisher';
 import { Finding, FindingKind, RunTrigger } from '../ports/state-store';
 import { AppDeps } from './deps';
-import { reapInterruptedRuns } from './runs';
+import { withRun } from './with-run';
 import { recordComplianceHistory } from './compliance-history';
 import { fleetStatus, FleetStatus } from './status';
 import {
@@ -58,13 +58,10 @@ export interface CheckReport {
  * `Observation Failed` finding of its own.
  */
 export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }): Promise<CheckReport> {
-  const { store, clock } = deps;
-  const at = clock.now();
-  const runId = deps.runtime.newRunId(at);
-  await reapInterruptedRuns(deps);
-  const previousCheck = (await store.listRuns({ kind: 'check', limit: 1 }))[0] ?? null;
-  await store.startRun({ id: runId, kind: 'check', trigger: options.trigger, startedAt: at, owner: deps.runtime.owner });
-  try {
+  const { store } = deps;
+  return withRun(deps, { kind: 'check', trigger: options.trigger }, async ({ id: runId, startedAt: at }) => {
+    // The check before this one (this one is recorded already: the newest two hold it).
+    const previousCheck = (await store.listRuns({ kind: 'check', limit: 2 })).find((r) => r.id !== runId) ?? null;
     const status = await fleetStatus(deps, { watchdog: { holder: runId } });
     await recordComplianceHistory(deps, status); // the dashboard's daily history; never throws
     const openBefore = await store.listFindings({ status: 'open' });
@@ -101,18 +98,12 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
 
     const events = await deliver(deps, seen, resolved, at, runId);
     const open = await store.listFindings({ status: 'open' });
-    await store.finishRun(runId, {
-      finishedAt: clock.now(),
+    return {
+      value: { runId, at, status, open, opened, resolved, quotas, events, unobserved: status.unobserved },
       outcome: events.failed > 0 || status.unobserved.length > 0 ? 'partial' : 'succeeded',
-      summary: null,
-      error: null,
       details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas, unobserved: status.unobserved },
-    });
-    return { runId, at, status, open, opened, resolved, quotas, events, unobserved: status.unobserved };
-  } catch (err) {
-    await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) }).catch(() => undefined);
-    throw err;
-  }
+    };
+  });
 }
 
 /**
