@@ -12,6 +12,7 @@ import { DrDashboard } from './constructs/dr-dashboard';
 import { acknowledge } from './constructs/nag';
 import { OperatorBackupRule } from './constructs/operator-backup-rule';
 import { SnapshotDeletionRule } from './constructs/snapshot-deletion-rule';
+import { forwardedEventsBusName, SnapshotEventRules } from './constructs/snapshot-event-rules';
 import { ScheduledInvocation } from './constructs/scheduled-invocation';
 import { SnapshotPermissions } from './constructs/snapshot-permissions';
 import { DrillPermissions } from './constructs/drill-permissions';
@@ -38,6 +39,14 @@ export class SnapwardStack extends Stack {
   readonly operatorRule: OperatorBackupRule;
   /** RDS deletion events of snapward's snapshots run a check at once. */
   readonly deletionRule: SnapshotDeletionRule;
+  /**
+   * RDS snapshot events (copy slots freed or filled) run a targeted reconcile pass: a rule on this
+   * region's default bus, and the bus the other regions forward theirs to (see
+   * snapshot-event-forwarder-stack.ts, one small stack per other region, added by the app).
+   */
+  readonly snapshotEvents: SnapshotEventRules;
+  /** Every region the fleet works in (the databases' and DR regions). */
+  readonly regions: readonly string[];
   readonly alarms: SnapwardAlarms;
   /** The DR dashboard: report bucket, daily report function, CloudWatch dashboard, breach alarms. */
   readonly drDashboard: DrDashboard;
@@ -47,6 +56,7 @@ export class SnapwardStack extends Stack {
     const projectRoot = props.projectRoot ?? findProjectRoot(__dirname);
     const settings = validateStackProps(props, projectRoot);
     const { fleetConfig, regions } = settings;
+    this.regions = regions;
 
     this.table = new StateTable(this, 'State', { tableName: `${this.stackName}-state` });
     this.alertBus = new events.EventBus(this, 'AlertBus', { eventBusName: settings.alertBusName ?? `${this.stackName}-alerts` });
@@ -203,6 +213,8 @@ export class SnapwardStack extends Stack {
       deadLetterQueue: operatorDeadLetters,
     });
 
+    this.snapshotEvents = new SnapshotEventRules(this, 'SnapshotEvents', { target: reconcile.function, busName: forwardedEventsBusName(this.stackName) });
+
     this.deletionRule = new SnapshotDeletionRule(this, 'SnapshotDeleted', { target: check.function, deadLetterQueue: this.schedules.check.deadLetterQueue });
 
     const alertDeadLetters = new DeadLetterQueue(this, 'AlertDeliveryDeadLetters', { deadLetterFor: 'the alert rule (findings it could not deliver to the alert topic)' }).queue;
@@ -211,7 +223,10 @@ export class SnapwardStack extends Stack {
     this.alarms = new SnapwardAlarms(this, 'Alarms', {
       topic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : this.alerts.topic,
     });
-    this.alarms.watchFunction('Reconcile', reconcile.function);
+    // An RDS snapshot event that arrives while a pass runs is throttled (reserved concurrency 1) and
+    // waits in Lambda's queue: normal. Throttles for 15 minutes in a row mean passes queue up for
+    // longer than the schedule's interval (the fleet has outgrown its passes): that is the alarm.
+    this.alarms.watchFunction('Reconcile', reconcile.function, { throttledPeriods: 3 });
     this.alarms.watchFunction('AdhocBackup', adhocBackup.function);
     this.alarms.watchFunction('Check', check.function);
     this.alarms.watchFunction('VerifyReplication', verifyReplication.function);

@@ -22,6 +22,7 @@ import { renotifies, severityOf } from '../domain/findings';
 import { Tier } from '../domain/types';
 import { forEachLimit } from './concurrency';
 import { Unobserved } from './unobserved';
+import { CapacityCheck, judgeCapacity } from './watchdog-capacity';
 
 /** Kinds this check judges per instance: an instance it could not read keeps its findings as they are. */
 const INSTANCE_KINDS: ReadonlySet<FindingKind> = new Set(['Snapshot Missed', 'Copy Missed', 'RPO Breached', 'Backup Failed', 'Target Unreachable', 'Recovery Point Deleted']);
@@ -42,6 +43,8 @@ export interface CheckReport {
   readonly opened: readonly Finding[];
   readonly resolved: readonly Finding[];
   readonly quotas: readonly QuotaCheck[];
+  /** Copy capacity per DR region and kind: fits, exceeded (a finding), or unknown and why. */
+  readonly capacity: readonly CapacityCheck[];
   readonly events: { readonly sent: number; readonly failed: number; readonly configured: boolean };
   /** What could not be read: the instances it hides are unknown, and their findings untouched. */
   readonly unobserved: readonly Unobserved[];
@@ -73,6 +76,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
     observations.push(...(await judgeDrills(deps, status.instances, at, judged))); // restore drills
+    const capacity = judgeCapacity(status, openBefore, observations, judged); // copy capacity (app/watchdog-capacity.ts)
 
     // Lifecycle: observe what holds, resolve what no longer does.
     const seen: Finding[] = [];
@@ -99,9 +103,9 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     const events = await deliver(deps, seen, resolved, at, runId);
     const open = await store.listFindings({ status: 'open' });
     return {
-      value: { runId, at, status, open, opened, resolved, quotas, events, unobserved: status.unobserved },
+      value: { runId, at, status, open, opened, resolved, quotas, capacity, events, unobserved: status.unobserved },
       outcome: events.failed > 0 || status.unobserved.length > 0 ? 'partial' : 'succeeded',
-      details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas, unobserved: status.unobserved },
+      details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas, capacity, unobserved: status.unobserved },
     };
   });
 }

@@ -12,7 +12,7 @@ import { CopySlotLeases } from './engine/copy-slots';
 import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
 import { deferredLines, stepResult, summarize } from './engine/results';
-import { allocate, copyLimitOf, planMemberSteps, slotPools } from './engine/schedule';
+import { allocate, copyLimitOf, planMemberSteps, releaseFinished, slotPools } from './engine/schedule';
 import { resolveFleet } from './fleet';
 import { DoneList, kindOf } from './kinds';
 import { instanceLeaseName, takeLease } from './member-ledger';
@@ -135,7 +135,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // Plan every due member before carrying out anything, so scarce copy slots go fleet-wide by priority.
     const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
     const plans = await planPass(facts, work.due, Boolean(options.retryFailed));
-    const pools = await slotPools(deps, leases, fleet.members, summaries, evidence.copiesInFlight);
+    await releaseFinished(leases, plans);
+    const pools = await slotPools(deps, leases, fleet.members, summaries, evidence.copiesInFlight, plans);
     const allocated = allocate(plans, pools.budget);
     const memberWork: MemberWork[] = plans.map((p, i) => ({ ...p, steps: allocated[i] as ScheduledStep[] }));
     const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };

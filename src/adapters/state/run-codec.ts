@@ -1,5 +1,5 @@
 import { ErrorInfo } from '../../domain/errors';
-import { FinishRun, InstanceResult, RunKind, RunOutcome, RunRecord, RunSummary, RunTrigger } from '../../ports/state-store';
+import { FinishRun, InstanceResult, RunKind, RunOutcome, RunRecord, RunSummary, RunTrigger, StepResult } from '../../ports/state-store';
 import { iso } from './store-input';
 
 /**
@@ -57,4 +57,15 @@ export function encodeFinish(finish: FinishRun): { outcome: string; finishedAt: 
 }
 
 export const encodeResult = (result: InstanceResult): string => JSON.stringify(result);
-export const decodeResult = (text: string): InstanceResult => JSON.parse(text) as InstanceResult;
+/** Dates travel as ISO text: a result's and its steps' next attempts are revived on the way back. */
+export function decodeResult(text: string): InstanceResult {
+  type Raw = Omit<InstanceResult, 'nextAttemptAt' | 'steps'> & { nextAttemptAt?: string | null; steps?: (Omit<StepResult, 'nextAttemptAt'> & { nextAttemptAt: string | null })[] };
+  const raw = JSON.parse(text) as Raw;
+  const revive = (t: string | null | undefined): Date | null => (t ? new Date(t) : null);
+  const { nextAttemptAt, steps, ...rest } = raw;
+  return {
+    ...rest,
+    ...(nextAttemptAt !== undefined ? { nextAttemptAt: revive(nextAttemptAt) } : {}),
+    ...(steps ? { steps: steps.map((s) => ({ ...s, nextAttemptAt: revive(s.nextAttemptAt) })) } : {}),
+  };
+}
