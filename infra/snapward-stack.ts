@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { grantAssumeAccountRoles } from './constructs/account-roles';
 import { AlertDelivery } from './constructs/alert-delivery';
 import { SnapwardAlarms } from './constructs/alarms';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
@@ -153,6 +154,13 @@ export class SnapwardStack extends Stack {
     this.alertBus.grantPutEventsTo(check.role);
     // Restore drills run inside the reconcile pass (constructs/drill-permissions.ts).
     new DrillPermissions(this, 'DrillPermissions', { regions, ...(props.drillHookArn ? { hookFunctionArn: props.drillHookArn } : {}) }).grantDrills(reconcile.role);
+    // Many accounts (constructs/account-roles.ts): sts:AssumeRole on exactly the fleet's member
+    // roles for the functions that work on RDS, and on its vault role for reconcile and check.
+    const members = settings.fleetNeeds?.memberRoleArns ?? [];
+    const vault = settings.fleetNeeds?.vaultRoleArn ? [settings.fleetNeeds.vaultRoleArn] : [];
+    grantAssumeAccountRoles(reconcile.role, [...members, ...vault]);
+    grantAssumeAccountRoles(adhocBackup.role, members);
+    grantAssumeAccountRoles(check.role, [...members, ...vault]);
     // The capability policies are separate resources: make each function wait for them, so a
     // schedule firing right after the deploy does not meet a half-attached role.
     for (const fn of Object.values(this.functions)) {
@@ -239,6 +247,7 @@ export class SnapwardStack extends Stack {
     // The DR dashboard (issue 13): its own construct; check emits its metrics (EMF, no IAM needed).
     this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : this.alerts.topic });
     permissions.grantReadFleet(this.drDashboard.reportFunction.role);
+    grantAssumeAccountRoles(this.drDashboard.reportFunction.role, members);
     this.alarms.watchFunction('Report', this.drDashboard.reportFunction.function);
     this.alarms.watchDeadLetterQueue('ReportSchedule', this.drDashboard.schedule.deadLetterQueue, 'a scheduled DR report invocation');
     acknowledge(this.drDashboard.reportFunction.function, 'AwsSolutions-L1', 'Pinned to Node.js 22 with the other functions (see their acknowledgement).');
@@ -251,5 +260,9 @@ export class SnapwardStack extends Stack {
     new CfnOutput(this, 'OperatorBusName', { value: this.operatorRule.bus.eventBusName, description: 'Event bus for Backup Requested events (operators only)' });
     new CfnOutput(this, 'AdhocBackupFunctionName', { value: adhocBackup.function.functionName });
     new CfnOutput(this, 'OperatorRequestsDeadLetterQueueUrl', { value: operatorDeadLetters.queueUrl });
+    // What member and vault stacks trust (centralRoleArns): the functions that may work in other accounts.
+    for (const [name, role] of [['Reconcile', reconcile.role], ['AdhocBackup', adhocBackup.role], ['Check', check.role], ['Report', this.drDashboard.reportFunction.role]] as const) {
+      new CfnOutput(this, `${name}RoleArn`, { value: role.roleArn, description: `centralRoleArns entry for the member and vault stacks (README "Many accounts and a vault")` });
+    }
   }
 }
