@@ -1,3 +1,4 @@
+import { SnapwardError } from './domain/errors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AwsPreflightProbe } from './adapters/aws/aws-preflight';
@@ -51,6 +52,7 @@ export interface App {
 }
 
 export function buildApp(options: BuildOptions): App {
+  refuseUnwiredAccounts(options.config);
   // Emulators (moto, LocalStack) need path-style S3 URLs; AWS itself is fine either way.
   const clients = options.clients ?? createClients(options.aws);
   const mode = options.storeMode ?? 'readwrite';
@@ -143,4 +145,23 @@ export function processRuntime(owner: RunOwner = { host: hostname(), pid: proces
 /** The report bucket the scheduled report writes to (handlers reach adapters only through here). */
 export function reportSink(clients: AwsClients, bucket: string, region: string): ReportSink {
   return new S3ReportSink(clients, bucket, region);
+}
+
+/**
+ * `accounts`, `instances[].account` and `vault` are validated (config/accounts.ts) but the engine
+ * does not act on them yet (issue 16): a pass would back up the caller's account instead of the
+ * configured ones. Refuse such a fleet before anything is built, rather than act on a guess.
+ */
+function refuseUnwiredAccounts(config: SnapwardConfig): void {
+  const used = [
+    ...(config.accounts?.length ? ['accounts'] : []),
+    ...(config.vault ? ['vault'] : []),
+    ...(config.instances.some((m) => m.account) ? ['instances[].account'] : []),
+    ...(config.discover.some((r) => r.account) ? ['discover[].account'] : []),
+  ];
+  if (used.length === 0) return;
+  throw new SnapwardError(
+    'CONFIG_INVALID',
+    `${config.configPath ?? 'the configuration'} sets ${used.join(', ')}: these are validated, but this build does not act on them yet (every pass would work in the caller's own account instead); remove them until multi-account support lands (README "Many accounts and a vault")`,
+  );
 }
