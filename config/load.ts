@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_ALERTS } from '../src/domain/alerts';
+import { accountsFromFile, vaultFromFile } from './accounts';
 import { drillsFromFile } from './drills';
 import { AttachmentPair, DEFAULT_ADHOC, DEFAULT_RETRY, DEFAULT_TIMEOUTS, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
 import { TAG } from '../src/domain/tags';
@@ -115,9 +116,11 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
     drRegion: i.drRegion,
     tier: i.tier,
     ...(i.product !== undefined ? { product: i.product } : {}),
+    ...(i.account !== undefined ? { account: i.account } : {}),
     origin: 'config',
   }));
   const discover: DiscoverRule[] = (file.discover ?? []).map((r) => ({
+    ...(r.account !== undefined ? { account: r.account } : {}),
     region: r.region,
     drRegion: r.drRegion,
     tierTag: r.tierTag ?? TAG.tier,
@@ -138,6 +141,7 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
       rpoMs: override?.rpo ?? base.rpoMs,
       rtoMs: override?.rto ?? base.rtoMs,
       snapshotEveryMs: override?.snapshotEvery ?? base.snapshotEveryMs,
+      ...(override?.accountLossRpo !== undefined ? { accountLossRpoMs: override.accountLossRpo } : {}),
     };
   }
   return {
@@ -170,6 +174,9 @@ function build(file: ConfigFile, configPath: string | null, baseDir: string): Sn
         }
       : {}),
     drills: drillsFromFile(file.drills),
+    // Only when set, so a fleet without them is the same value it always was.
+    ...(file.accounts ? { accounts: accountsFromFile(file.accounts) } : {}),
+    ...(file.vault ? { vault: vaultFromFile(file.vault, file.retentionDays ?? DEFAULT_RETENTION_DAYS) } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DAY, HOUR, parseDuration } from '../src/domain/time';
 import { Tier } from '../src/domain/types';
+import { accountNameSchema, accountProblems, accountsSchema, vaultSchema } from './accounts';
 import { ConfigProblem, formatPath } from './errors';
+import { REGION, REGION_PATTERN } from './patterns';
 
 /**
  * The shape of snapward.yaml. Every schema carries its own error text, and that text is the
@@ -9,10 +11,7 @@ import { ConfigProblem, formatPath } from './errors';
  * as noun phrases. Defaults are applied by load.ts, not here: the schema only says what is valid.
  */
 
-// The partitions' own regionRegex (the SDK's partition data: aws, aws-cn, aws-us-gov, aws-iso*,
-// aws-eusc), with the number as AWS writes it: 1-99, no leading zero (`us-east-01` is a typo
-// that the partitions' `\d+` would let through to fail later as an unreachable endpoint).
-export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(-gov|-iso[a-z]?|-de)?-[a-z]+-[1-9][0-9]?$/;
+export { REGION_PATTERN };
 // RDS identifier rules: a letter first, then letters/digits/hyphens, 63 max, no "--", no trailing "-".
 export const DB_ID_PATTERN = /^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)$/;
 
@@ -22,7 +21,6 @@ export const BUCKET_PATTERN =
   /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const PAIR_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-const REGION = 'an AWS region name like us-east-1';
 const BUCKET =
   'an S3 bucket name: 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit';
 const PAIR_NAME = 'a name of 1 to 64 letters, digits, "-", "_" or "."';
@@ -80,6 +78,7 @@ export const instanceSchema = strict(
     drRegion: region,
     tier: int(0, 3, 'an integer tier 0..3').transform((n) => n as Tier),
     product: text('a non-empty label').optional(),
+    account: accountNameSchema.optional(),
   },
   'a database',
 );
@@ -97,6 +96,7 @@ export const discoverSchema = strict(
       .array(kind, { error: 'a non-empty list of instance, cluster' })
       .min(1, { error: 'a non-empty list of instance, cluster' })
       .optional(),
+    account: accountNameSchema.optional(),
   },
   'a discovery rule',
 );
@@ -118,7 +118,7 @@ export const attachmentSchema = strict(
 );
 
 const tierOverride = strict(
-  { rpo: positiveDuration.optional(), rto: positiveDuration.optional(), snapshotEvery: snapshotEvery.optional() },
+  { rpo: positiveDuration.optional(), rto: positiveDuration.optional(), snapshotEvery: snapshotEvery.optional(), accountLossRpo: positiveDuration.optional() },
   'tier targets',
 );
 
@@ -216,6 +216,8 @@ export const configFileSchema = strict(
       },
       'timeouts of work in flight in AWS',
     ).optional(),
+    accounts: accountsSchema.optional(),
+    vault: vaultSchema.optional(),
     aws: strict(
       {
         connectTimeout: awsTimeout(1, '60s', 60_000).optional(),
@@ -296,6 +298,8 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       add(['aws', 'callBudget'], input.aws.callBudget, `a budget at least as long as aws.requestTimeout (${String(input.aws.requestTimeout)}): it covers every attempt of a call`);
     }
   }
+
+  problems.push(...accountProblems(input));
 
   const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
   if (isEmpty(input.instances) && isEmpty(input.discover) && isEmpty(input.attachments)) {

@@ -1,4 +1,5 @@
 import { takeAdhocBackup } from '../src/app/backup';
+import { withRun } from '../src/app/with-run';
 import { DEFAULT_ADHOC } from '../src/domain/config';
 import { toErrorInfo } from '../src/domain/errors';
 import { lambdaApp } from './lib/bootstrap';
@@ -20,12 +21,8 @@ export async function handler(event: unknown, _context?: InvocationContext) {
     request = parseEvent(backupRequestedEvent, event, 'Backup Requested');
   } catch (err) {
     const error = toErrorInfo(err, 'validate');
-    const { store, clock, runtime, logger } = app.deps;
-    const at = clock.now();
-    const runId = runtime.newRunId(at);
-    await store.startRun({ id: runId, kind: 'backup', trigger: 'event', startedAt: at, owner: runtime.owner });
-    await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error, details: { rejectedEvent: event } });
-    logger.error({ runId, error }, 'rejected a malformed Backup Requested event');
+    const runId = await withRun(app.deps, { kind: 'backup', trigger: 'event' }, async (run) => ({ value: run.id, outcome: 'failed', error, details: { rejectedEvent: event } }));
+    app.deps.logger.error({ runId, error }, 'rejected a malformed Backup Requested event');
     return { ok: false, runId, error };
   }
   const { instanceId, reason, requestedBy, idempotencyKey } = request.detail;

@@ -18,6 +18,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { FleetConfigSource } from './constructs/fleet-config';
 import { show, SnapwardPropsError } from './constructs/validation';
 import { SnapwardStack } from './snapward-stack';
+import { addSnapshotEventForwarders } from './snapshot-event-forwarder-stack';
 
 /**
  * The settings the CDK app turns into the stack: what `npm run synth` deploys. Every key is
@@ -255,16 +256,20 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
     }
   }
   const { stackName, account, region, ...props } = settings;
-  new SnapwardStack(app, stackName, {
+  const stack = new SnapwardStack(app, stackName, {
     ...props,
     ...(account || region ? { env: { account, region } } : {}),
     description: 'snapward: scheduled RDS/Aurora snapshot orchestration, RPO checks and S3 replication verification',
   });
+  // RDS snapshot events of the fleet's other regions, forwarded to the stack's region (one small stack each).
+  const forwarding: string[] = [];
+  addSnapshotEventForwarders(app, stack, (line) => forwarding.push(line));
   // cdk-nag v3 is a policy-validation plugin: synth fails on any unacknowledged finding.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   if (file) log(`snapward: settings from ${file}`);
   if (args.example) log('snapward: --example: the example fleet and placeholder key ARN; not for a real account (see README "Running on AWS")');
+  for (const line of forwarding) log(line);
   return app;
 }
 

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { grantAssumeAccountRoles } from './constructs/account-roles';
 import { AlertDelivery } from './constructs/alert-delivery';
 import { SnapwardAlarms } from './constructs/alarms';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
@@ -11,6 +12,7 @@ import { DrDashboard } from './constructs/dr-dashboard';
 import { acknowledge } from './constructs/nag';
 import { OperatorBackupRule } from './constructs/operator-backup-rule';
 import { SnapshotDeletionRule } from './constructs/snapshot-deletion-rule';
+import { forwardedEventsBusName, SnapshotEventRules } from './constructs/snapshot-event-rules';
 import { ScheduledInvocation } from './constructs/scheduled-invocation';
 import { SnapshotPermissions } from './constructs/snapshot-permissions';
 import { DrillPermissions } from './constructs/drill-permissions';
@@ -37,6 +39,14 @@ export class SnapwardStack extends Stack {
   readonly operatorRule: OperatorBackupRule;
   /** RDS deletion events of snapward's snapshots run a check at once. */
   readonly deletionRule: SnapshotDeletionRule;
+  /**
+   * RDS snapshot events (copy slots freed or filled) run a targeted reconcile pass: a rule on this
+   * region's default bus, and the bus the other regions forward theirs to (see
+   * snapshot-event-forwarder-stack.ts, one small stack per other region, added by the app).
+   */
+  readonly snapshotEvents: SnapshotEventRules;
+  /** Every region the fleet works in (the databases' and DR regions). */
+  readonly regions: readonly string[];
   readonly alarms: SnapwardAlarms;
   /** The DR dashboard: report bucket, daily report function, CloudWatch dashboard, breach alarms. */
   readonly drDashboard: DrDashboard;
@@ -46,6 +56,7 @@ export class SnapwardStack extends Stack {
     const projectRoot = props.projectRoot ?? findProjectRoot(__dirname);
     const settings = validateStackProps(props, projectRoot);
     const { fleetConfig, regions } = settings;
+    this.regions = regions;
 
     this.table = new StateTable(this, 'State', { tableName: `${this.stackName}-state` });
     this.alertBus = new events.EventBus(this, 'AlertBus', { eventBusName: settings.alertBusName ?? `${this.stackName}-alerts` });
@@ -143,6 +154,13 @@ export class SnapwardStack extends Stack {
     this.alertBus.grantPutEventsTo(check.role);
     // Restore drills run inside the reconcile pass (constructs/drill-permissions.ts).
     new DrillPermissions(this, 'DrillPermissions', { regions, ...(props.drillHookArn ? { hookFunctionArn: props.drillHookArn } : {}) }).grantDrills(reconcile.role);
+    // Many accounts (constructs/account-roles.ts): sts:AssumeRole on exactly the fleet's member
+    // roles for the functions that work on RDS, and on its vault role for reconcile and check.
+    const members = settings.fleetNeeds?.memberRoleArns ?? [];
+    const vault = settings.fleetNeeds?.vaultRoleArn ? [settings.fleetNeeds.vaultRoleArn] : [];
+    grantAssumeAccountRoles(reconcile.role, [...members, ...vault]);
+    grantAssumeAccountRoles(adhocBackup.role, members);
+    grantAssumeAccountRoles(check.role, [...members, ...vault]);
     // The capability policies are separate resources: make each function wait for them, so a
     // schedule firing right after the deploy does not meet a half-attached role.
     for (const fn of Object.values(this.functions)) {
@@ -195,6 +213,8 @@ export class SnapwardStack extends Stack {
       deadLetterQueue: operatorDeadLetters,
     });
 
+    this.snapshotEvents = new SnapshotEventRules(this, 'SnapshotEvents', { target: reconcile.function, busName: forwardedEventsBusName(this.stackName) });
+
     this.deletionRule = new SnapshotDeletionRule(this, 'SnapshotDeleted', { target: check.function, deadLetterQueue: this.schedules.check.deadLetterQueue });
 
     const alertDeadLetters = new DeadLetterQueue(this, 'AlertDeliveryDeadLetters', { deadLetterFor: 'the alert rule (findings it could not deliver to the alert topic)' }).queue;
@@ -203,7 +223,10 @@ export class SnapwardStack extends Stack {
     this.alarms = new SnapwardAlarms(this, 'Alarms', {
       topic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : this.alerts.topic,
     });
-    this.alarms.watchFunction('Reconcile', reconcile.function);
+    // An RDS snapshot event that arrives while a pass runs is throttled (reserved concurrency 1) and
+    // waits in Lambda's queue: normal. Throttles for 15 minutes in a row mean passes queue up for
+    // longer than the schedule's interval (the fleet has outgrown its passes): that is the alarm.
+    this.alarms.watchFunction('Reconcile', reconcile.function, { throttledPeriods: 3 });
     this.alarms.watchFunction('AdhocBackup', adhocBackup.function);
     this.alarms.watchFunction('Check', check.function);
     this.alarms.watchFunction('VerifyReplication', verifyReplication.function);
@@ -224,6 +247,7 @@ export class SnapwardStack extends Stack {
     // The DR dashboard (issue 13): its own construct; check emits its metrics (EMF, no IAM needed).
     this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : this.alerts.topic });
     permissions.grantReadFleet(this.drDashboard.reportFunction.role);
+    grantAssumeAccountRoles(this.drDashboard.reportFunction.role, members);
     this.alarms.watchFunction('Report', this.drDashboard.reportFunction.function);
     this.alarms.watchDeadLetterQueue('ReportSchedule', this.drDashboard.schedule.deadLetterQueue, 'a scheduled DR report invocation');
     acknowledge(this.drDashboard.reportFunction.function, 'AwsSolutions-L1', 'Pinned to Node.js 22 with the other functions (see their acknowledgement).');
@@ -236,5 +260,9 @@ export class SnapwardStack extends Stack {
     new CfnOutput(this, 'OperatorBusName', { value: this.operatorRule.bus.eventBusName, description: 'Event bus for Backup Requested events (operators only)' });
     new CfnOutput(this, 'AdhocBackupFunctionName', { value: adhocBackup.function.functionName });
     new CfnOutput(this, 'OperatorRequestsDeadLetterQueueUrl', { value: operatorDeadLetters.queueUrl });
+    // What member and vault stacks trust (centralRoleArns): the functions that may work in other accounts.
+    for (const [name, role] of [['Reconcile', reconcile.role], ['AdhocBackup', adhocBackup.role], ['Check', check.role], ['Report', this.drDashboard.reportFunction.role]] as const) {
+      new CfnOutput(this, `${name}RoleArn`, { value: role.roleArn, description: `centralRoleArns entry for the member and vault stacks (README "Many accounts and a vault")` });
+    }
   }
 }

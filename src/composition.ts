@@ -1,3 +1,4 @@
+import { SnapwardError } from './domain/errors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AwsPreflightProbe } from './adapters/aws/aws-preflight';
@@ -8,7 +9,6 @@ import { RdsSnapshotProvider } from './adapters/aws/rds-snapshot-provider';
 import { buildDrillHook } from './composition-drill-hook';
 import { RdsRestoreProvider } from './adapters/aws/rds-restore-provider';
 import { S3ObjectStore } from './adapters/aws/s3-object-store';
-import { MemoryStateStore } from './adapters/state/memory-state-store';
 import { S3ReportSink } from './adapters/aws/s3-report-sink';
 import { ReportSink } from './ports/report-sink';
 import type { SqliteStateStore } from './adapters/state/sqlite-state-store';
@@ -52,11 +52,12 @@ export interface App {
 }
 
 export function buildApp(options: BuildOptions): App {
+  refuseUnwiredAccounts(options.config);
   // Emulators (moto, LocalStack) need path-style S3 URLs; AWS itself is fine either way.
   const clients = options.clients ?? createClients(options.aws);
   const mode = options.storeMode ?? 'readwrite';
   const store =
-    options.store ?? (mode === 'none' ? new MemoryStateStore() : mode === 'readonly' ? openSqliteReadOnly(options.config.state.sqlite) : openSqlite(options.config.state.sqlite));
+    options.store ?? (mode === 'none' ? openMemory() : mode === 'readonly' ? openSqliteReadOnly(options.config.state.sqlite) : openSqlite(options.config.state.sqlite));
   const alerts = options.config.alerts ?? DEFAULT_ALERTS;
   const deps: AppDeps = {
     config: options.config,
@@ -106,7 +107,14 @@ function openSqlite(path: string): StateStore {
 function openSqliteReadOnly(path: string): StateStore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SqliteStateStore: Sqlite } = require('./adapters/state/sqlite-state-store') as { SqliteStateStore: typeof SqliteStateStore };
-  return Sqlite.openReadOnly(path) ?? new MemoryStateStore();
+  return Sqlite.openReadOnly(path) ?? openMemory();
+}
+
+/** An empty store in memory: SQLite too (memory-state-store.ts), so loaded on demand like it. */
+function openMemory(): StateStore {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MemoryStateStore: Memory } = require('./adapters/state/memory-state-store') as typeof import('./adapters/state/memory-state-store');
+  return new Memory();
 }
 
 /** The doctor's look at the state file (loaded on demand, like the store itself). */
@@ -137,4 +145,23 @@ export function processRuntime(owner: RunOwner = { host: hostname(), pid: proces
 /** The report bucket the scheduled report writes to (handlers reach adapters only through here). */
 export function reportSink(clients: AwsClients, bucket: string, region: string): ReportSink {
   return new S3ReportSink(clients, bucket, region);
+}
+
+/**
+ * `accounts`, `instances[].account` and `vault` are validated (config/accounts.ts) but the engine
+ * does not act on them yet (issue 16): a pass would back up the caller's account instead of the
+ * configured ones. Refuse such a fleet before anything is built, rather than act on a guess.
+ */
+function refuseUnwiredAccounts(config: SnapwardConfig): void {
+  const used = [
+    ...(config.accounts?.length ? ['accounts'] : []),
+    ...(config.vault ? ['vault'] : []),
+    ...(config.instances.some((m) => m.account) ? ['instances[].account'] : []),
+    ...(config.discover.some((r) => r.account) ? ['discover[].account'] : []),
+  ];
+  if (used.length === 0) return;
+  throw new SnapwardError(
+    'CONFIG_INVALID',
+    `${config.configPath ?? 'the configuration'} sets ${used.join(', ')}: these are validated, but this build does not act on them yet (every pass would work in the caller's own account instead); remove them until multi-account support lands (README "Many accounts and a vault")`,
+  );
 }

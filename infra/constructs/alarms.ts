@@ -35,11 +35,23 @@ export class SnapwardAlarms extends Construct {
     this.props = props;
   }
 
-  /** Errors (the function threw or timed out) and Throttles (it could not run at all). */
-  watchFunction(name: string, fn: lambda.IFunction): void {
+  /**
+   * Errors (the function threw or timed out) and Throttles (it could not run at all).
+   * `throttledPeriods`: how many periods in a row must see throttles before the alarm fires
+   * (default 1), for a function whose invocations are expected to wait for one another.
+   */
+  watchFunction(name: string, fn: lambda.IFunction, options: { readonly throttledPeriods?: number } = {}): void {
     const period = this.props.period ?? Duration.minutes(5);
     this.add(`${name}Errors`, fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), `snapward ${name}: the function failed (threw or timed out). See its log group.`);
-    this.add(`${name}Throttles`, fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }), `snapward ${name}: invocations were throttled (account or reserved concurrency).`);
+    const periods = options.throttledPeriods ?? 1;
+    this.add(
+      `${name}Throttles`,
+      fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
+      periods === 1
+        ? `snapward ${name}: invocations were throttled (account or reserved concurrency).`
+        : `snapward ${name}: invocations were throttled in ${periods} periods in a row: they queue behind one another for longer than that (account or reserved concurrency).`,
+      periods,
+    );
   }
 
   /** A message in a dead-letter queue: an invocation or request that was never delivered. */
@@ -52,13 +64,13 @@ export class SnapwardAlarms extends Construct {
     );
   }
 
-  private add(id: string, metric: cloudwatch.IMetric, description: string): void {
+  private add(id: string, metric: cloudwatch.IMetric, description: string, periods = 1): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: description,
     });

@@ -22,6 +22,10 @@ export interface FleetNeeds {
   readonly keysByReference: ReadonlyArray<{ readonly region: string; readonly ref: string }>;
   /** Every source and replica bucket under `attachments:`. */
   readonly buckets: readonly string[];
+  /** The member roles under `accounts:` (the central functions may assume exactly these). */
+  readonly memberRoleArns: readonly string[];
+  /** The vault role under `vault:`, when there is a vault. */
+  readonly vaultRoleArn: string | null;
 }
 
 /** Reads and validates the fleet YAML (the same parser the functions use) and lists its needs. */
@@ -46,6 +50,8 @@ export function fleetNeeds(config: SnapwardConfig, from: string): FleetNeeds {
     keyArns: uniq(keyArns),
     keysByReference,
     buckets: uniq(config.attachments.flatMap((a) => [a.source.bucket, a.replica.bucket])),
+    memberRoleArns: uniq((config.accounts ?? []).flatMap((a) => (a.roleArn ? [a.roleArn] : []))),
+    vaultRoleArn: config.vault?.account.roleArn ?? null,
   };
 }
 

@@ -19,7 +19,8 @@ import { Construct } from 'constructs';
 export const SNAPSHOT_DELETION_PATTERN = {
   source: ['aws.rds'],
   detailType: ['RDS DB Snapshot Event', 'RDS DB Cluster Snapshot Event'],
-  detail: { EventCategories: ['deletion'], SourceIdentifier: [{ prefix: 'sw-' }] },
+  // The RDS guide's example events spell the id `rds:<id>`, events seen in the wild the bare id: both.
+  detail: { EventCategories: ['deletion'], SourceIdentifier: [{ prefix: 'sw-' }, { prefix: 'rds:sw-' }] },
 } as const;
 
 export interface SnapshotDeletionRuleProps {

@@ -7,7 +7,7 @@ import { adhocLimitRefusal } from './adhoc-limit';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
 import { noteSnapshotInLedger } from './member-ledger';
-import { reapInterruptedRuns } from './runs';
+import { withRun } from './with-run';
 
 export interface BackupRequest {
   readonly instanceId: string;
@@ -47,66 +47,63 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
     const known = fleet.members.map((m) => m.id).slice(0, 10).join(', ');
     throw new SnapwardError('USAGE', `instance ${JSON.stringify(request.instanceId)} is not in the fleet; expected one of: ${known || '(the fleet is empty)'}`);
   }
-  const startedAt = deps.clock.now();
-  const runId = deps.runtime.newRunId(startedAt);
-  await reapInterruptedRuns(deps);
-  await deps.store.startRun({ id: runId, kind: 'backup', trigger: request.trigger, startedAt, owner: deps.runtime.owner });
+  return withRun(deps, { kind: 'backup', trigger: request.trigger }, async ({ id: runId, startedAt }) => {
+    const tags: Record<string, string> = { ...baseTags(member, 'adhoc') };
+    if (request.reason) tags[TAG.reason] = sanitizeTagValue(request.reason);
+    if (request.requestedBy) tags[TAG.requestedBy] = sanitizeTagValue(request.requestedBy);
+    const snapshotId = request.idempotencyKey ? requestSnapshotId(member.id, request.idempotencyKey) : adhocSnapshotId(member.id, startedAt);
 
-  const tags: Record<string, string> = { ...baseTags(member, 'adhoc') };
-  if (request.reason) tags[TAG.reason] = sanitizeTagValue(request.reason);
-  if (request.requestedBy) tags[TAG.requestedBy] = sanitizeTagValue(request.requestedBy);
-  const snapshotId = request.idempotencyKey ? requestSnapshotId(member.id, request.idempotencyKey) : adhocSnapshotId(member.id, startedAt);
-
-  let snapshot: Snapshot | null = null;
-  let adopted = false;
-  const errors = [];
-  const warnings: string[] = [];
-  const refusal = request.maxPerInstancePerDay === undefined ? null : await adhocLimitRefusal(deps, member, snapshotId, request.maxPerInstancePerDay, startedAt);
-  if (refusal) errors.push(refusal);
-  else try {
-    snapshot = await deps.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId, tags });
-  } catch (err) {
-    const info = toErrorInfo(err, 'create');
-    if (info.code === 'SNAPSHOT_ALREADY_EXISTS') {
-      // Same idempotency key (or same instance, same second): the request was already carried out.
-      const existing = await deps.provider.describeSnapshot({ id: snapshotId, region: member.region, kind: member.kind });
-      if (existing && managedInfo(existing)?.instanceId === member.id) {
-        snapshot = existing;
-        adopted = true;
-        warnings.push(`snapshot ${snapshotId} was already taken for this request; nothing new was created`);
-      } else errors.push({ ...info, code: 'SNAPSHOT_ID_TAKEN' as const });
-    } else {
-      errors.push(info);
+    let snapshot: Snapshot | null = null;
+    let adopted = false;
+    const errors = [];
+    const warnings: string[] = [];
+    const refusal = request.maxPerInstancePerDay === undefined ? null : await adhocLimitRefusal(deps, member, snapshotId, request.maxPerInstancePerDay, startedAt);
+    if (refusal) errors.push(refusal);
+    else try {
+      snapshot = await deps.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId, tags });
+    } catch (err) {
+      const info = toErrorInfo(err, 'create');
+      if (info.code === 'SNAPSHOT_ALREADY_EXISTS') {
+        // Same idempotency key (or same instance, same second): the request was already carried out.
+        const existing = await deps.provider.describeSnapshot({ id: snapshotId, region: member.region, kind: member.kind });
+        if (existing && managedInfo(existing)?.instanceId === member.id) {
+          snapshot = existing;
+          adopted = true;
+          warnings.push(`snapshot ${snapshotId} was already taken for this request; nothing new was created`);
+        } else errors.push({ ...info, code: 'SNAPSHOT_ID_TAKEN' as const });
+      } else {
+        errors.push(info);
+      }
     }
-  }
-  if (snapshot && !adopted && !snapshot.encrypted) warnings.push(`${member.kind} ${member.id} is not encrypted: snapshot ${snapshot.id} is unencrypted`);
-  if (snapshot) {
-    const notNoted = await noteSnapshotInLedger(deps, member, snapshot, runId);
-    if (notNoted) warnings.push(notNoted);
-  }
+    if (snapshot && !adopted && !snapshot.encrypted) warnings.push(`${member.kind} ${member.id} is not encrypted: snapshot ${snapshot.id} is unencrypted`);
+    if (snapshot) {
+      const notNoted = await noteSnapshotInLedger(deps, member, snapshot, runId);
+      if (notNoted) warnings.push(notNoted);
+    }
 
-  const result: InstanceResult = {
-    instanceId: member.id,
-    kind: member.kind,
-    region: member.region,
-    drRegion: member.drRegion,
-    status: errors.length ? 'failed' : 'ok',
-    created: snapshot && !adopted ? [refOf(snapshot)] : [],
-    copied: [],
-    deleted: [],
-    inProgress: snapshot && snapshot.status !== 'available' ? [refOf(snapshot)] : [],
-    deferred: [],
-    warnings,
-    errors,
-  };
-  const finishedAt = deps.clock.now();
-  await deps.store.recordInstance(runId, result, finishedAt);
-  await deps.store.finishRun(runId, {
-    finishedAt,
-    outcome: errors.length ? 'failed' : 'succeeded',
-    summary: { instances: 1, failed: errors.length ? 1 : 0, created: result.created.length, copied: 0, deleted: 0, inProgress: result.inProgress.length, warnings: warnings.length },
-    error: errors[0] ?? null,
+    const result: InstanceResult = {
+      instanceId: member.id,
+      kind: member.kind,
+      region: member.region,
+      drRegion: member.drRegion,
+      status: errors.length ? 'failed' : 'ok',
+      created: snapshot && !adopted ? [refOf(snapshot)] : [],
+      copied: [],
+      deleted: [],
+      inProgress: snapshot && snapshot.status !== 'available' ? [refOf(snapshot)] : [],
+      deferred: [],
+      warnings,
+      errors,
+    };
+    const finishedAt = deps.clock.now();
+    await deps.store.recordInstance(runId, result, finishedAt);
+    deps.logger.info({ runId, instanceId: member.id, snapshotId, ok: !errors.length }, 'ad hoc backup');
+    return {
+      value: { runId, instance: member, snapshot, adopted, result },
+      finishedAt,
+      outcome: errors.length ? 'failed' : 'succeeded',
+      summary: { instances: 1, failed: errors.length ? 1 : 0, created: result.created.length, copied: 0, deleted: 0, inProgress: result.inProgress.length, warnings: warnings.length },
+      error: errors[0] ?? null,
+    };
   });
-  deps.logger.info({ runId, instanceId: member.id, snapshotId, ok: !errors.length }, 'ad hoc backup');
-  return { runId, instance: member, snapshot, adopted, result };
 }

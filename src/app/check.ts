@@ -2,7 +2,7 @@ import { toErrorInfo } from '../domain/errors';
 import { AlertEvent } from '../ports/event-publisher';
 import { Finding, FindingKind, RunTrigger } from '../ports/state-store';
 import { AppDeps } from './deps';
-import { reapInterruptedRuns } from './runs';
+import { withRun } from './with-run';
 import { recordComplianceHistory } from './compliance-history';
 import { fleetStatus, FleetStatus } from './status';
 import {
@@ -22,6 +22,7 @@ import { renotifies, severityOf } from '../domain/findings';
 import { Tier } from '../domain/types';
 import { forEachLimit } from './concurrency';
 import { Unobserved } from './unobserved';
+import { CapacityCheck, judgeCapacity } from './watchdog-capacity';
 
 /** Kinds this check judges per instance: an instance it could not read keeps its findings as they are. */
 const INSTANCE_KINDS: ReadonlySet<FindingKind> = new Set(['Snapshot Missed', 'Copy Missed', 'RPO Breached', 'Backup Failed', 'Target Unreachable', 'Recovery Point Deleted']);
@@ -42,6 +43,8 @@ export interface CheckReport {
   readonly opened: readonly Finding[];
   readonly resolved: readonly Finding[];
   readonly quotas: readonly QuotaCheck[];
+  /** Copy capacity per DR region and kind: fits, exceeded (a finding), or unknown and why. */
+  readonly capacity: readonly CapacityCheck[];
   readonly events: { readonly sent: number; readonly failed: number; readonly configured: boolean };
   /** What could not be read: the instances it hides are unknown, and their findings untouched. */
   readonly unobserved: readonly Unobserved[];
@@ -58,13 +61,10 @@ export interface CheckReport {
  * `Observation Failed` finding of its own.
  */
 export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }): Promise<CheckReport> {
-  const { store, clock } = deps;
-  const at = clock.now();
-  const runId = deps.runtime.newRunId(at);
-  await reapInterruptedRuns(deps);
-  const previousCheck = (await store.listRuns({ kind: 'check', limit: 1 }))[0] ?? null;
-  await store.startRun({ id: runId, kind: 'check', trigger: options.trigger, startedAt: at, owner: deps.runtime.owner });
-  try {
+  const { store } = deps;
+  return withRun(deps, { kind: 'check', trigger: options.trigger }, async ({ id: runId, startedAt: at }) => {
+    // The check before this one (this one is recorded already: the newest two hold it).
+    const previousCheck = (await store.listRuns({ kind: 'check', limit: 2 })).find((r) => r.id !== runId) ?? null;
     const status = await fleetStatus(deps, { watchdog: { holder: runId } });
     await recordComplianceHistory(deps, status); // the dashboard's daily history; never throws
     const openBefore = await store.listFindings({ status: 'open' });
@@ -76,6 +76,7 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
     observations.push(...(await judgeDrills(deps, status.instances, at, judged))); // restore drills
+    const capacity = judgeCapacity(status, openBefore, observations, judged); // copy capacity (app/watchdog-capacity.ts)
 
     // Lifecycle: observe what holds, resolve what no longer does.
     const seen: Finding[] = [];
@@ -101,18 +102,12 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
 
     const events = await deliver(deps, seen, resolved, at, runId);
     const open = await store.listFindings({ status: 'open' });
-    await store.finishRun(runId, {
-      finishedAt: clock.now(),
+    return {
+      value: { runId, at, status, open, opened, resolved, quotas, capacity, events, unobserved: status.unobserved },
       outcome: events.failed > 0 || status.unobserved.length > 0 ? 'partial' : 'succeeded',
-      summary: null,
-      error: null,
-      details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas, unobserved: status.unobserved },
-    });
-    return { runId, at, status, open, opened, resolved, quotas, events, unobserved: status.unobserved };
-  } catch (err) {
-    await store.finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) }).catch(() => undefined);
-    throw err;
-  }
+      details: { open: open.length, opened: opened.length, resolved: resolved.length, events, quotas, capacity, unobserved: status.unobserved },
+    };
+  });
 }
 
 /**

@@ -12,15 +12,15 @@ import { CopySlotLeases } from './engine/copy-slots';
 import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
 import { deferredLines, stepResult, summarize } from './engine/results';
-import { allocate, copyLimitOf, planMemberSteps, slotPools } from './engine/schedule';
+import { allocate, copyLimitOf, planMemberSteps, releaseFinished, slotPools } from './engine/schedule';
 import { resolveFleet } from './fleet';
 import { DoneList, kindOf } from './kinds';
 import { instanceLeaseName, takeLease } from './member-ledger';
 import { gatherPassEvidence } from './pass-evidence';
 import { selectWork } from './pass-work';
 import { confirmDeletions, DeletionRequest } from './retention-guard';
-import { reapInterruptedRuns } from './runs';
 import { Unobserved, unobservedFromPass } from './unobserved';
+import { withRun } from './with-run';
 
 export interface ReconcileOptions {
   readonly trigger: RunTrigger;
@@ -118,17 +118,12 @@ export interface ReconcileReport {
  * (app/retention-guard.ts), because a ledger that is wrong must never cost a recovery point.
  */
 export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promise<ReconcileReport> {
-  const { store, clock, config, runtime } = deps;
+  const { store, clock, config } = deps;
   const dryRun = Boolean(options.dryRun);
-  const startedAt = clock.now();
-  const runId = dryRun ? null : runtime.newRunId(startedAt);
-  const logger = deps.logger.child({ runId, phase: 'reconcile', dryRun });
-
-  if (runId) {
-    await reapInterruptedRuns(deps);
-    await store.startRun({ id: runId, kind: 'reconcile', trigger: options.trigger, startedAt, owner: runtime.owner });
-  }
-  try {
+  // withRun (app/with-run.ts) records the run, and records it failed if anything here throws
+  // (only the state store or a bug can: AWS failures are caught per instance).
+  return withRun(deps, { kind: 'reconcile', trigger: options.trigger, dryRun }, async ({ id: runId, startedAt }) => {
+    const logger = deps.logger.child({ runId, phase: 'reconcile', dryRun });
     const fleet = await resolveFleet(config, deps.provider);
     // The ledger says who has work; AWS is asked only about those members' unknowns.
     const summaries = new Map((await store.listMemberStates()).map((s) => [s.key, s]));
@@ -140,7 +135,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // Plan every due member before carrying out anything, so scarce copy slots go fleet-wide by priority.
     const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
     const plans = await planPass(facts, work.due, Boolean(options.retryFailed));
-    const pools = await slotPools(deps, leases, fleet.members, summaries, evidence.copiesInFlight);
+    await releaseFinished(leases, plans);
+    const pools = await slotPools(deps, leases, fleet.members, summaries, evidence.copiesInFlight, plans);
     const allocated = allocate(plans, pools.budget);
     const memberWork: MemberWork[] = plans.map((p, i) => ({ ...p, steps: allocated[i] as ScheduledStep[] }));
     const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };
@@ -182,15 +178,12 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // Restore drills after the snapshot work (app/drills.ts); a stopped pass leaves them to the next one.
     const drills = dryRun || notReached.length > 0 || options.signal?.aborted ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
     const finishedAt = clock.now();
-    if (runId) {
-      const error: ErrorInfo | null =
-        outcome === 'interrupted'
-          ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on${notReachedNote(notReached)}` }
-          : (fleet.problems[0] ?? null);
-      await store.finishRun(runId, { finishedAt, outcome, summary, error });
-    }
+    const error: ErrorInfo | null =
+      outcome === 'interrupted'
+        ? { code: 'INTERRUPTED', message: `${options.stopReason ?? 'stopped on request'}: stopped after ${started} of ${work.due.length} instances with work due; the next pass carries on${notReachedNote(notReached)}` }
+        : (fleet.problems[0] ?? null);
     logger.info({ outcome, ...summary }, 'pass finished');
-    return {
+    const report: ReconcileReport = {
       runId,
       dryRun,
       outcome: dryRun ? 'succeeded' : outcome,
@@ -208,15 +201,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       unobserved,
       drills,
     };
-  } catch (err) {
-    // Only the state store or a bug gets here (AWS failures are caught per instance): record it.
-    if (runId) {
-      await store
-        .finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) })
-        .catch((finishErr: unknown) => logger.error({ err: finishErr }, 'could not record the failed run'));
-    }
-    throw err;
-  }
+    return { value: report, outcome, summary, error, finishedAt };
+  });
 }
 
 /** The ids a stopped pass did not reach, in its run record (the first 20: a record stays small). */

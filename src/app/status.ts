@@ -18,6 +18,8 @@ import { confirmNewestPoints } from './confirm-points';
 import { instanceLeaseName, takeLease } from './member-ledger';
 import { refKey } from './retention-guard';
 import { Blind, blindDiscovery, groupUnobserved, Unobserved } from './unobserved';
+import { CopyCapacity } from '../domain/capacity';
+import { fleetCapacity } from './capacity-status';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
@@ -93,6 +95,11 @@ export interface FleetStatus {
   readonly unobserved: readonly Unobserved[];
   readonly problems: readonly ErrorInfo[];
   readonly warnings: readonly string[];
+  /**
+   * Copy capacity per DR region and kind, for the whole fleet (app/capacity-status.ts); absent
+   * when not asked for (a status of some members only, such as `show`).
+   */
+  readonly capacity?: readonly CopyCapacity[];
 }
 
 /** What the fleet holds, gathered once for status and the watchdog. */
@@ -126,6 +133,8 @@ export interface StatusOptions {
    * coverage), and records first sightings, each under the member's lease held as `holder`.
    */
   readonly watchdog?: { readonly holder: string };
+  /** Report the copy capacity of the whole fleet (default: when the status is not limited by `only`). */
+  readonly capacity?: boolean;
 }
 
 export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): Promise<FleetStatus> {
@@ -138,7 +147,8 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
   const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidence, at), drill: drills.get(m.id) ?? null }));
   const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...evidence.blind]);
-  return { at, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...evidence.warnings] };
+  const capacity = (options.capacity ?? !options.only) ? { capacity: await fleetCapacity(deps, fleet.members, evidence.states, at) } : {};
+  return { at, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...evidence.warnings], ...capacity };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */

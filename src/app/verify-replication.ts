@@ -11,7 +11,7 @@ import { MINUTE } from '../domain/time';
 import { RunOutcome, RunTrigger } from '../ports/state-store';
 import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
-import { reapInterruptedRuns } from './runs';
+import { withRun } from './with-run';
 
 export const DEFAULT_SAMPLE_SIZE = 100;
 export const MAX_SAMPLE_SIZE = 10_000;
@@ -52,23 +52,19 @@ export async function verifyReplication(deps: AppDeps, request: VerifyReplicatio
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > MAX_SAMPLE_SIZE) {
     throw new SnapwardError('USAGE', `sample size: got ${sampleSize}, expected a whole number from 1 to ${MAX_SAMPLE_SIZE}`);
   }
-  const { store, clock, runtime } = deps;
-  const at = clock.now();
-  const runId = runtime.newRunId(at);
-  const seed = request.seed ?? parseInt(fnv1a32(runId), 16);
-  const logger = deps.logger.child({ runId, phase: 'verify-replication', mode: request.mode });
-  await reapInterruptedRuns(deps);
-  await store.startRun({ id: runId, kind: 'verify-replication', trigger: request.trigger, startedAt: at, owner: runtime.owner });
+  const { store, clock } = deps;
+  // AWS failures are caught per pair: only the state store or a bug fails the run (withRun records it).
+  return withRun(deps, { kind: 'verify-replication', trigger: request.trigger }, async ({ id: runId, startedAt: at }) => {
+    const seed = request.seed ?? parseInt(fnv1a32(runId), 16);
+    const logger = deps.logger.child({ runId, phase: 'verify-replication', mode: request.mode });
+    let lastBeat = at.getTime();
+    const beat = async (): Promise<void> => {
+      const now = clock.now();
+      if (now.getTime() - lastBeat < HEARTBEAT_EVERY_MS) return;
+      lastBeat = now.getTime();
+      await store.heartbeat(runId, now);
+    };
 
-  let lastBeat = at.getTime();
-  const beat = async (): Promise<void> => {
-    const now = clock.now();
-    if (now.getTime() - lastBeat < HEARTBEAT_EVERY_MS) return;
-    lastBeat = now.getTime();
-    await store.heartbeat(runId, now);
-  };
-
-  try {
     const results: PairResult[] = [];
     for (const pair of pairs) {
       const random = seededRandom(parseInt(fnv1a32(`${seed}|${pair.name}`), 16));
@@ -78,15 +74,8 @@ export async function verifyReplication(deps: AppDeps, request: VerifyReplicatio
     }
     const outcome = verificationOutcome(results);
     const error: ErrorInfo | null = results.find((r) => r.error)?.error ?? null;
-    await store.finishRun(runId, { finishedAt: clock.now(), outcome, summary: null, error, details: { pairs: results } });
-    return { runId, at, outcome, pairs: results };
-  } catch (err) {
-    // Only the state store or a bug gets here (AWS failures are caught per pair): record it.
-    await store
-      .finishRun(runId, { finishedAt: clock.now(), outcome: 'failed', summary: null, error: toErrorInfo(err) })
-      .catch((finishErr: unknown) => logger.error({ err: finishErr }, 'could not record the failed run'));
-    throw err;
-  }
+    return { value: { runId, at, outcome, pairs: results }, outcome, error, details: { pairs: results } };
+  });
 }
 
 function selectPairs(deps: AppDeps, request: VerifyReplicationRequest): readonly AttachmentPair[] {

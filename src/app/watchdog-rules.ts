@@ -220,6 +220,9 @@ export function backupFailedObservation(s: InstanceStatus, result: InstanceResul
       recoveryPointTime: iso(s.primary?.time),
       runId,
       errors: result.errors,
+      // A failure that backs off (domain/retry.ts): how often it failed, and when it is tried again.
+      attempts: result.attempts ?? null,
+      nextAttemptAt: iso(result.nextAttemptAt ?? undefined),
       message: `backup of ${s.instanceId} failed in run ${runId}: ${result.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`,
     },
   };

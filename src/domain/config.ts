@@ -34,6 +34,33 @@ export interface SnapwardConfig {
   readonly retry?: RetryConfig;
   /** How long work may stay in flight in AWS (`timeouts` key); absent: DEFAULT_TIMEOUTS. */
   readonly timeouts?: TimeoutsConfig;
+  /** Other AWS accounts whose databases snapward protects (`accounts` key); absent or []: none. */
+  readonly accounts?: readonly AccountConfig[];
+  /** A third copy in a separate account (`vault` key); absent: no vault copies. */
+  readonly vault?: VaultConfig;
+}
+
+/** An AWS account snapward works in through a role (or with the caller's credentials when none). */
+export interface AccountConfig {
+  /** Unique label used by `instances[].account` and `discover[].account`. */
+  readonly name: string;
+  /** The 12-digit account id. */
+  readonly id: string;
+  /** The role assumed to work there; absent: the caller's own credentials (its own account). */
+  readonly roleArn?: string;
+  /** Sent as sts:AssumeRole's ExternalId whenever set. */
+  readonly externalId?: string;
+}
+
+/** The vault account: its role, its own keys and retention, and which tiers it receives. */
+export interface VaultConfig {
+  readonly account: { readonly id: string; readonly roleArn: string; readonly externalId?: string };
+  /** DR region -> the vault's KMS key there (vault copies are made within the DR region). */
+  readonly kms: Readonly<Record<string, string>>;
+  /** Days the vault keeps its copies; independent of the fleet's (default: the fleet's). */
+  readonly retentionDays: number;
+  /** Tiers that get a vault copy (default: all). */
+  readonly tiers: readonly Tier[];
 }
 
 export interface RetryConfig {
@@ -86,6 +113,8 @@ export interface AttachmentPair {
 }
 
 export interface DiscoverRule {
+  /** The configured account's name to discover in; absent: the caller's own account. */
+  readonly account?: string;
   readonly region: string;
   readonly drRegion: string;
   /** Tag whose value (0..3) is the tier; a database without it is not part of the fleet. */
@@ -104,6 +133,8 @@ export interface TierPolicy {
   readonly rtoMs: number;
   /** How often a scheduled snapshot is due: the backup period. Divides 24 h. */
   readonly snapshotEveryMs: number;
+  /** Target for the accountLoss scenario (newest vault copy); absent: no target, not judged. */
+  readonly accountLossRpoMs?: number;
 }
 
 /**

@@ -16,6 +16,8 @@ export const FINDING_KINDS = [
   'Recovery Point Deleted',
   'Key Unusable',
   'Target Unreachable',
+  // A DR region that cannot take the fleet's copies a day (app/watchdog-capacity.ts).
+  'Copy Capacity Exceeded',
   // Restore drills (app/watchdog-drills.ts).
   'Drill Overdue',
   'Drill Failed',
@@ -37,6 +39,8 @@ export type Severity = 'critical' | 'warning' | 'info';
  * - Observation Failed: critical once the region has been blind for longer than its tightest RPO
  *   target (`detail.confidenceBreached`), warning before;
  * - Target Unreachable: info (the configuration cannot meet the target; told once with the remedy);
+ * - Copy Capacity Exceeded: critical when tier 0 or 1 copies fall behind (`detail.topTiersLose`),
+ *   warning when only lower tiers do;
  * - everything else (Snapshot Missed, Copy Missed, Backup Failed, Quota Warning, Replication
  *   Lagging): warning.
  */
@@ -53,6 +57,8 @@ export function severityOf(kind: FindingKind, detail: Readonly<Record<string, un
       return detail.confidenceBreached === true ? 'critical' : 'warning';
     case 'Target Unreachable':
       return 'info';
+    case 'Copy Capacity Exceeded':
+      return detail.topTiersLose === true ? 'critical' : 'warning';
     default:
       return 'warning';
   }

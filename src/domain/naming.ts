@@ -15,7 +15,9 @@ import { utcStamp } from './time';
  * that share a prefix still get different snapshot ids.
  */
 export const MAX_SNAPSHOT_ID_LENGTH = 63;
-const PREFIX = 'sw-';
+/** Every snapshot snapward names starts with it (RDS event rules filter on it). */
+export const SNAPSHOT_ID_PREFIX = 'sw-';
+const PREFIX = SNAPSHOT_ID_PREFIX;
 const VALID_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 export function dailySnapshotId(instanceId: string, period: Period): string {

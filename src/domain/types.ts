@@ -13,6 +13,8 @@ export interface FleetMember {
   readonly drRegion: string;
   readonly tier: Tier;
   readonly product?: string;
+  /** The configured account's name (`accounts[].name`); absent: the caller's own account. */
+  readonly account?: string;
   /** Where the member came from: listed in the config, or found by its tier tag. */
   readonly origin: 'config' | 'discovered';
 }

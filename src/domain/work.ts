@@ -156,7 +156,10 @@ export interface StepOutcome {
   readonly adopted?: boolean;
 }
 
-/** How long a finished step that held a slot stays in the ledger: its duration feeds copy capacity. */
+/**
+ * How long every finished step that held a slot stays in the ledger: its duration feeds copy
+ * capacity. The member's newest one stays longer (see carriedStepStates).
+ */
 export const FINISHED_KEPT_MS = DAY;
 
 /**
@@ -203,6 +206,7 @@ export function nextStepState(step: ScheduledStep, outcome: StepOutcome | null, 
 export function carriedStepStates(prior: ReadonlyMap<string, StepState>, replaced: ReadonlySet<string>, snapshots: readonly Snapshot[], now: Date): StepState[] {
   const byRef = new Map(snapshots.map((s) => [`${s.region}/${s.id.toLowerCase()}`, s]));
   const out: StepState[] = [];
+  let newestOld: StepState | null = null;
   for (const s of prior.values()) {
     if (replaced.has(s.id)) continue;
     if (s.phase === 'in-flight' && s.slot) {
@@ -210,7 +214,12 @@ export function carriedStepStates(prior: ReadonlyMap<string, StepState>, replace
       if (target?.status === 'available') out.push({ ...s, phase: 'done', finishedAt: now, lastError: null, attempts: 0 });
       continue;
     }
-    if (s.phase === 'done' && s.finishedAt && now.getTime() - s.finishedAt.getTime() < FINISHED_KEPT_MS) out.push(s);
+    if (s.phase !== 'done' || !s.finishedAt) continue;
+    if (now.getTime() - s.finishedAt.getTime() < FINISHED_KEPT_MS) out.push(s);
+    else if (!newestOld || s.finishedAt > (newestOld.finishedAt as Date)) newestOld = s;
   }
+  // Older than a day, the newest is kept anyway: copy capacity falls back to the last copies when
+  // fewer than 50 landed in a day, and this keeps one per member for it.
+  if (newestOld && !out.some((s) => s.phase === 'done')) out.push(newestOld);
   return out;
 }

@@ -96,9 +96,15 @@ export function describeStateStoreContract(
         copied: [{ id: 'c1', region: 'eu-central-1', kind: 'cluster' }],
         deleted: [{ id: 'd1', region: 'eu-west-1', kind: 'cluster' }, { id: 'd2', region: 'eu-central-1', kind: 'cluster' }],
         inProgress: [{ id: 'p1', region: 'eu-west-1', kind: 'cluster' }],
-        deferred: [{ id: 'f1', region: 'eu-central-1', kind: 'cluster' }],
+        deferred: [{ id: 'f1', region: 'eu-central-1', kind: 'cluster', step: 'copy', reason: '5 in flight to eu-central-1 (limit 5)' }],
         warnings: ['w1', 'ünïcödé "quoted"'],
         errors: [{ code: 'THROTTLED', message: 'slow down', step: 'copy', retryable: true }, { code: 'AWS_ERROR', message: 'x' }],
+        attempts: 3,
+        nextAttemptAt: at(90_000),
+        steps: [
+          { id: 'create:eu-west-1/s1', kind: 'create', target: { id: 's1', region: 'eu-west-1', kind: 'cluster' }, phase: 'backoff', attempts: 3, nextAttemptAt: at(90_000), error: { code: 'ACCESS_DENIED', message: 'no' }, reason: 'backing off' },
+          { id: 'copy:eu-central-1/f1', kind: 'copy', target: { id: 'f1', region: 'eu-central-1', kind: 'cluster' }, phase: 'deferred', attempts: 0, nextAttemptAt: null, error: null, reason: '5 in flight' },
+        ],
       });
       await store.startRun(newRun('r-1'));
       await store.recordInstance('r-1', full, at(1));

@@ -90,7 +90,11 @@ describe('main', () => {
     const template = JSON.parse(readFileSync(join(out, 'Snapward.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
     expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Snapward']);
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(5); // the DR report's included
-    expect(lines).toEqual([expect.stringMatching(/^snapward: --example: the example fleet and placeholder key ARN; not for a real account/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^snapward: --example: the example fleet and placeholder key ARN; not for a real account/),
+      // No region at synth: the other regions' RDS snapshot events cannot be forwarded, and it says so.
+      expect.stringMatching(/^snapward: Snapward has no region at synth \(set region, or CDK_DEFAULT_REGION\): RDS snapshot events of eu-central-1, eu-west-1, us-east-1, us-west-2 are only seen in the stack's own region/),
+    ]);
     // README "Running on AWS" names the CDK CLI version the assembly asks for.
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { minimumCliVersion?: string };
     expect(manifest.minimumCliVersion).toMatch(/^2\.\d+\.\d+$/);
@@ -113,6 +117,20 @@ describe('main', () => {
     expect(template).toContain('"Name": "prod-alerts"');
     expect(template).not.toContain('eu-west-1');
     expect(lines[0]).toBe(`snapward: settings from ${props}`);
+  });
+
+  it('with the region known, one forwarder stack per other region of the fleet, deployed after the snapward stack', () => {
+    const lines: string[] = [];
+    const app = main(['--example', '-c', 'aws:cdk:bundling-stacks=[]'], { CDK_OUTDIR: out, CDK_DEFAULT_REGION: 'us-east-1', CDK_DEFAULT_ACCOUNT: '111122223333' }, (l) => lines.push(l));
+    const assembly = app.synth(); // through the cdk-nag gate, forwarders included
+    expect(assembly.stacks.map((s) => `${s.stackName}@${s.environment.region}`).sort()).toEqual([
+      'Snapward-rds-events-eu-central-1@eu-central-1',
+      'Snapward-rds-events-eu-west-1@eu-west-1',
+      'Snapward-rds-events-us-west-2@us-west-2',
+      'Snapward@us-east-1',
+    ]);
+    for (const s of assembly.stacks.filter((x) => x.stackName !== 'Snapward')) expect(s.dependencies.map((d) => d.id)).toContain('Snapward');
+    expect(lines.filter((l) => /no region at synth/.test(l))).toEqual([]);
   });
 
   it('a bad setting stops before anything is written, naming the value and the fix', () => {

@@ -140,6 +140,10 @@ describe('snapward operator commands against moto', () => {
     expect(await ids(['--problems'])).toEqual(['missing-db']);
     const human = await cli(['status', '--problems', '--config', configPath]);
     expect(human.stdout).toMatch(/0 of 1 instances shown meet their RPO target in both scenarios \(filter: problems only\)/);
+    // Copy capacity is the whole fleet's whatever the filter: demand per DR region and kind, the limits.
+    const capacity = JSON.parse((await cli(['status', '--json', '--tier', '0', '--config', configPath])).stdout).capacity;
+    expect(capacity.map((c: { region: string; kind: string; demandPerDay: number; limit: number }) => `${c.region}/${c.kind}:${c.demandPerDay}/${c.limit}`)).toEqual(['us-west-2/cluster:1/5', 'us-west-2/instance:2/20']);
+    expect(human.stdout).toMatch(/us-west-2 instance \d+ of 20 /);
     const check = await cli(['check', '--tier', '2', '--json', '--config', configPath]);
     expect(check.code).toBe(1);
     expect(new Set(JSON.parse(check.stdout).open.map((f: { subject: string }) => f.subject))).toEqual(new Set(['missing-db']));

@@ -71,7 +71,7 @@ describe('Lambda handlers (in-process, moto, DynamoDB store)', () => {
 
     const second = await reconcile({}, context(900_000));
     expect(second.outcome).toBe('succeeded');
-    expect(second.summary.created).toBe(first.notReached);
+    expect(second.summary?.created).toBe(first.notReached);
     expect((await manualSnapshots()).filter((id) => id.startsWith('sw-'))).toHaveLength(INSTANCES.length); // no duplicates
 
     // The schedule's next invocation has nothing due; `{"audit": true}` re-lists every instance.

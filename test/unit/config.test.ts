@@ -159,7 +159,7 @@ describe('accepted values', () => {
 describe('an invalid config file', () => {
   it.each<[string, string, string, unknown, string | RegExp]>([
     ['an unknown key', `${MINIMAL}retention: 5\n`, 'retention', 5, /^no key "retention" here \(allowed: retentionDays, kms, instances,/],
-    ['an unknown nested key', instanceWith({ teir: '2' }), 'instances[0].teir', 2, /^no key "teir" here \(allowed: id, kind, region, drRegion, tier, product\)$/],
+    ['an unknown nested key', instanceWith({ teir: '2' }), 'instances[0].teir', 2, /^no key "teir" here \(allowed: id, kind, region, drRegion, tier, product, account\)$/],
     ['tier 7', instanceWith({ tier: '7' }), 'instances[0].tier', 7, 'an integer tier 0..3'],
     ['a fractional tier', instanceWith({ tier: '1.5' }), 'instances[0].tier', 1.5, 'an integer tier 0..3'],
     ['retentionDays 0', `${MINIMAL}retentionDays: 0\n`, 'retentionDays', 0, 'a whole number of days from 1 to 3650'],
@@ -257,7 +257,7 @@ tiers: { 2: { snapshotEvery: 7h } }
     const lines = error?.message.split('\n') ?? [];
     expect(lines[0]).toBe('invalid configuration in /etc/sw.yaml (6 problems):');
     expect(lines).toContain('  instances[0].tier: got 7, expected an integer tier 0..3');
-    expect(lines).toContain('  colour: got "blue", expected no key "colour" here (allowed: retentionDays, kms, instances, discover, state, tiers, concurrency, audit, attachments, alerts, adhoc, drills, retry, timeouts, aws)');
+    expect(lines).toContain('  colour: got "blue", expected no key "colour" here (allowed: retentionDays, kms, instances, discover, state, tiers, concurrency, audit, attachments, alerts, adhoc, drills, retry, timeouts, accounts, vault, aws)');
     expect(lines).toHaveLength(7);
   });
 

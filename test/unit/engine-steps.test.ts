@@ -1,3 +1,4 @@
+import { runCheck } from '../../src/app/check';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
 import { planCopy } from '../../src/domain/kinds/copy';
@@ -7,7 +8,7 @@ import { backoffMs, FIRST_BACKOFF_MS } from '../../src/domain/retry';
 import { StepState } from '../../src/domain/steps';
 import { DAY, HOUR, MINUTE } from '../../src/domain/time';
 import { FleetMember, Snapshot } from '../../src/domain/types';
-import { allocateSlots, applyBackoff, MemberView, ScheduledStep } from '../../src/domain/work';
+import { allocateSlots, applyBackoff, carriedStepStates, MemberView, ScheduledStep } from '../../src/domain/work';
 import { harness } from '../support/app-harness';
 import { at, managed, managedCopy, member } from '../support/builders';
 
@@ -144,6 +145,11 @@ describe('the engine over a day', () => {
     expect(row).toMatchObject({ attempts: last?.attempts, lastError: { code: 'INSTANCE_NOT_FOUND' } });
     expect(row?.nextAttemptAt).toEqual(last?.nextAttemptAt);
 
+    // The watchdog keeps Backup Failed open meanwhile, saying when the next attempt is.
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    const failed = check.open.find((f) => f.kind === 'Backup Failed' && f.subject === 'ghost');
+    expect(failed?.detail).toMatchObject({ attempts: last?.attempts, nextAttemptAt: last?.nextAttemptAt?.toISOString() });
+
     // The operator fixed it: --retry-failed tries now, whatever the backoff says.
     h.rds.addDatabase({ id: 'ghost' });
     const retried = await reconcile(h.deps, { trigger: 'test', retryFailed: true });
@@ -174,6 +180,22 @@ describe('the engine over a day', () => {
     await Promise.all([reconcile(h.deps, { trigger: 'test' }), reconcile(other, { trigger: 'test' })]);
     const inFlight = [...h.rds.snapshots.values()].filter((s) => s.region === 'us-west-2' && s.status === 'pending');
     expect(inFlight.length).toBe(2);
+  });
+
+  it('a copy the pass finds finished frees its slot in that same pass (the pass an RDS "copy finished" event wakes)', async () => {
+    const fleet = ['a', 'b', 'c'].map((id) => member({ id, tier: 2 }));
+    const h = harness({ instances: fleet, kms: { 'us-west-2': 'alias/dr' }, concurrency: { instances: 4, instanceCopiesPerRegion: 2, clusterCopiesPerRegion: 1 } });
+    for (const m of fleet) h.rds.addDatabase({ id: m.id });
+    await reconcile(h.deps, { trigger: 'test' });
+    h.rds.settle();
+    const first = await reconcile(h.deps, { trigger: 'test' });
+    expect(first.summary).toMatchObject({ copied: 2, deferred: 1 });
+    h.rds.settle(); // both copies finished
+    const woken = await reconcile(h.deps, { trigger: 'event', regions: ['us-west-2'] });
+    expect(woken.summary).toMatchObject({ copied: 1, deferred: 0 });
+    // The finished copies' slot leases are gone; the new copy holds one.
+    const held = await Promise.all([0, 1].map((i) => h.store.leaseHolder(`copy-slot:us-west-2/instance#${i}`, h.clock.now())));
+    expect(held.filter(Boolean)).toHaveLength(1);
   });
 
   it('an entry of the older ledger format is re-listed from AWS', async () => {
@@ -215,5 +237,18 @@ describe('planned before the lease, checked under it', () => {
     expect(raced).toBe(true);
     expect(h.rds.count('copySnapshot') - copiesBefore).toBe(1); // the other pass's copy only
     expect(pass.results[0]).toMatchObject({ status: 'ok', copied: [], inProgress: [{ id: 'sw-db1-20261124', region: 'us-west-2' }] });
+  });
+});
+
+describe('what the ledger keeps of finished work', () => {
+  const done = (id: string, finishedHoursAgo: number): StepState => ({
+    id, kind: 'copy', target: { id, region: 'us-west-2', kind: 'instance' }, slot: { region: 'us-west-2', dbKind: 'instance' }, phase: 'done',
+    attempts: 0, nextAttemptAt: null, lastError: null, startedAt: new Date(NOW.getTime() - (finishedHoursAgo + 1) * HOUR), finishedAt: new Date(NOW.getTime() - finishedHoursAgo * HOUR),
+  });
+
+  it('keeps finished slot work of the last day, and the newest older one when none is that recent (copy capacity falls back to it)', () => {
+    const prior = (...s: StepState[]) => new Map(s.map((x) => [x.id, x]));
+    expect(carriedStepStates(prior(done('a', 2), done('b', 30)), new Set(), [], NOW).map((s) => s.id)).toEqual(['a']);
+    expect(carriedStepStates(prior(done('b', 30), done('c', 50)), new Set(), [], NOW).map((s) => s.id)).toEqual(['b']);
   });
 });

@@ -8,6 +8,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bindCallLimits, CallLimits, DEFAULT_CALL_LIMITS, EndpointBreaker, httpHandlerLimits, SignalSource } from './call-limits';
 
+/** Temporary or long-term credentials, asked for by the SDK before it signs (the SDK's own provider shape). */
+export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+
 /**
  * The only place SDK clients are built: one client per service and region, reused for the life
  * of the process (a Lambda container keeps them warm). Endpoint, credentials and region defaults
@@ -35,6 +38,11 @@ export interface AwsClientOptions {
    * flight, except the state store's, which must still record the interrupted run.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Credentials every client signs with (another account's assumed role, account-credentials.ts);
+   * absent: the SDK's default chain, the caller's own.
+   */
+  readonly credentials?: CredentialsProvider;
 }
 
 type AnyClient = RDSClient | KMSClient | EventBridgeClient | S3Client | DynamoDBDocumentClient | STSClient | LambdaClient;
@@ -61,13 +69,26 @@ export class AwsClients {
   private readonly stsClients = new Map<string, STSClient>();
   private readonly options: AwsClientOptions;
   readonly limits: CallLimits;
-  private readonly breaker = new EndpointBreaker();
+  private readonly breaker: EndpointBreaker;
   private signal: AbortSignal | undefined;
+  /** Sets signing with other credentials (withCredentials): they follow this set's signal. */
+  private readonly siblings: AwsClients[] = [];
 
-  constructor(options: AwsClientOptions = {}) {
+  constructor(options: AwsClientOptions = {}, breaker = new EndpointBreaker()) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
     this.limits = { ...DEFAULT_CALL_LIMITS, ...options.limits };
     this.signal = options.signal;
+    this.breaker = breaker;
+  }
+
+  /**
+   * The same clients (options, limits, signal), signing with `credentials`: one set per account.
+   * An endpoint that stopped answering is skipped for every account alike (one breaker).
+   */
+  withCredentials(credentials: CredentialsProvider): AwsClients {
+    const sibling = new AwsClients({ ...this.options, signal: this.signal, credentials }, this.breaker);
+    this.siblings.push(sibling);
+    return sibling;
   }
 
   /**
@@ -76,6 +97,7 @@ export class AwsClients {
    */
   useSignal(signal: AbortSignal | undefined): void {
     this.signal = signal;
+    for (const sibling of this.siblings) sibling.useSignal(signal);
   }
 
   rds(region: string): RDSClient {
@@ -135,6 +157,7 @@ export class AwsClients {
       for (const c of map.values()) c.destroy();
       map.clear();
     }
+    for (const sibling of this.siblings) sibling.destroy();
   }
 
   private config(region: string, limits: CallLimits = this.limits) {
@@ -143,6 +166,7 @@ export class AwsClients {
       maxAttempts: this.options.maxAttempts,
       retryMode: this.options.retryMode,
       requestHandler: (this.options.requestHandler ?? httpHandlerLimits(limits)) as never,
+      ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
     };
   }
 

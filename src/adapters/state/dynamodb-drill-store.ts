@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DrillRecord } from '../../domain/drill';
-import { SnapwardError } from '../../domain/errors';
 import { DrillStore } from '../../ports/drill-store';
 import { checkDrill, decodeDrill, encodeDrill } from './drill-codec';
+import { StoreRefusal } from './store-errors';
 
 /**
  * Drills on the state table (see dynamodb-state-store.ts for the table):
@@ -42,7 +42,7 @@ export class DynamoDbDrillStore implements DrillStore {
       try {
         await this.writeDrill(drill, { ConditionExpression: 'attribute_exists(pk) AND createdAt = :c', ExpressionAttributeValues: { ':c': drill.createdAt.toISOString() } });
       } catch (err) {
-        if (conditionFailed(err)) throw new SnapwardError('STATE_STORE_ERROR', `drill '${drill.drillId}' does not exist (or its createdAt changed)`);
+        if (conditionFailed(err)) throw new StoreRefusal(`drill '${drill.drillId}' does not exist (or its createdAt changed)`);
         throw err;
       }
     });

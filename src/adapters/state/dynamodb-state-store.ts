@@ -57,27 +57,16 @@ import {
   TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ErrorInfo, SnapwardError } from '../../domain/errors';
 import { MemberState, MemberStateSummary } from '../../domain/ledger';
 import { addDays, COMPLIANCE_RETENTION_DAYS, ComplianceDay } from '../../domain/history';
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { DynamoDbDrillStore } from './dynamodb-drill-store';
-import { checkMemberState, decodeLedgerBody, decodeRefs, encodeLedgerBody, encodeRefs } from './member-state-codec';
-import {
-  Acknowledgement,
-  Finding,
-  FindingKind,
-  FindingObservation,
-  FinishRun,
-  InstanceResult,
-  NewRun,
-  RunKind,
-  RunOutcome,
-  RunRecord,
-  RunSummary,
-  RunTrigger,
-  StateStore,
-} from '../../ports/state-store';
+import { checkMemberState, decodeLedgerBody, decodeMemberSummary, encodeLedgerBody, encodeMemberSummary, StoredMemberSummary } from './member-state-codec';
+import { decodeResult, decodeRun, encodeFinish, encodeResult, StoredRun } from './run-codec';
+import { decodeFinding, encodeAcknowledgement, StoredFinding } from './finding-codec';
+import { FailureClass, findingExists, runExists, storeError, storeFailure, StoreIdentity, StoreRefusal, unknownFinding, unknownRun } from './store-errors';
+import { checkLimit, checkTtl, iso } from './store-input';
+import { Acknowledgement, Finding, FindingObservation, FinishRun, InstanceResult, NewRun, RunKind, RunRecord, StateStore } from '../../ports/state-store';
 
 /** The table's key schema and TTL attribute, for the stack and for `createTable`. */
 export const DYNAMODB_STATE_TABLE = {
@@ -136,6 +125,7 @@ const BATCH_WRITE_ATTEMPTS = 8;
 
 export class DynamoDbStateStore implements StateStore {
   private readonly runTtlSeconds: number;
+  private readonly store: StoreIdentity;
   private closed = false;
 
   /**
@@ -147,8 +137,9 @@ export class DynamoDbStateStore implements StateStore {
     private readonly tableName: string,
     options: DynamoDbStateStoreOptions = {},
   ) {
+    this.store = identity(tableName);
     const days = options.runTtlDays ?? DEFAULT_RUN_TTL_DAYS;
-    if (!Number.isFinite(days) || days <= 0) throw this.error(`runTtlDays must be a positive number, got ${days}`);
+    if (!Number.isFinite(days) || days <= 0) throw storeError(this.store, `runTtlDays must be a positive number, got ${days}`);
     this.runTtlSeconds = Math.round(days * DAY_SECONDS);
   }
 
@@ -187,7 +178,7 @@ export class DynamoDbStateStore implements StateStore {
         );
       }
     } catch (err) {
-      throw wrap(err, tableName, 'createTable');
+      throw storeFailure(identity(tableName), 'createTable', err, classify);
     }
   }
 
@@ -218,7 +209,7 @@ export class DynamoDbStateStore implements StateStore {
         { Put: { TableName: this.tableName, Item: { ...runningKey(run.id), id: run.id, expiresAt } } },
       ]);
       if (!reasons) return;
-      if (reasons[0] === CCF || (await this.get(runKey(run.id)))) throw this.error(`run '${run.id}' already exists`);
+      if (reasons[0] === CCF || (await this.get(runKey(run.id)))) throw runExists(run.id);
       throw this.cancelled(reasons);
     });
   }
@@ -226,7 +217,7 @@ export class DynamoDbStateStore implements StateStore {
   async recordInstance(runId: string, result: InstanceResult, at: Date): Promise<void> {
     await this.exec('recordInstance', async () => {
       const when = iso(at, 'at');
-      const body = JSON.stringify(result);
+      const body = encodeResult(result);
       // The run's counter hands out the place; a re-record keeps the place it got first
       // (if_not_exists), so the order is first-recorded even across processes.
       const run = await this.updateExisting(
@@ -235,7 +226,7 @@ export class DynamoDbStateStore implements StateStore {
         { '#heartbeatAt': 'heartbeatAt', '#resultSeq': 'resultSeq' },
         { ':at': when, ':one': 1 },
       );
-      if (!run) throw this.unknown(runId);
+      if (!run) throw unknownRun(runId);
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -264,13 +255,13 @@ export class DynamoDbStateStore implements StateStore {
     await this.exec('heartbeat', async () => {
       const when = iso(at, 'at');
       const run = await this.updateExisting(runKey(runId), 'SET #heartbeatAt = :at', { '#heartbeatAt': 'heartbeatAt' }, { ':at': when });
-      if (!run) throw this.unknown(runId);
+      if (!run) throw unknownRun(runId);
     });
   }
 
   async finishRun(runId: string, finish: FinishRun): Promise<boolean> {
     return this.exec('finishRun', async () => {
-      const finishedAt = iso(finish.finishedAt, 'finishedAt');
+      const closing = encodeFinish(finish);
       const reasons = await this.transact([
         {
           Update: {
@@ -287,11 +278,11 @@ export class DynamoDbStateStore implements StateStore {
               '#details': 'details',
             },
             ExpressionAttributeValues: {
-              ':outcome': finish.outcome,
-              ':finishedAt': finishedAt,
-              ':summary': json(finish.summary),
-              ':error': json(finish.error),
-              ':details': json(finish.details ?? null),
+              ':outcome': closing.outcome,
+              ':finishedAt': closing.finishedAt,
+              ':summary': closing.summary,
+              ':error': closing.error,
+              ':details': closing.details,
               ':running': 'running',
             },
           },
@@ -300,7 +291,7 @@ export class DynamoDbStateStore implements StateStore {
       ]);
       if (!reasons) return true;
       if (reasons[0] === CCF || reasons.length === 0) {
-        if (!(await this.get(runKey(runId)))) throw this.unknown(runId);
+        if (!(await this.get(runKey(runId)))) throw unknownRun(runId);
         return false;
       }
       throw this.cancelled(reasons);
@@ -317,7 +308,7 @@ export class DynamoDbStateStore implements StateStore {
   async listRuns(options: { limit?: number; kind?: RunKind } = {}): Promise<RunRecord[]> {
     return this.exec('listRuns', async () => {
       const { limit, kind } = options;
-      this.checkLimit(limit);
+      checkLimit(limit);
       const filter =
         kind === undefined
           ? {}
@@ -347,7 +338,7 @@ export class DynamoDbStateStore implements StateStore {
       });
       return items
         .sort((a, b) => (a.seq as number) - (b.seq as number))
-        .map((i) => JSON.parse(i.result as string) as InstanceResult);
+        .map((i) => decodeResult(i.result as string));
     });
   }
 
@@ -398,11 +389,11 @@ export class DynamoDbStateStore implements StateStore {
         if (!reasons) return toFinding(item);
         // Another writer opened one for the key: its finding is the open one (refreshed next round).
         if (reasons[1] === CCF) continue;
-        if (reasons[0] === CCF) throw this.error(`finding '${observation.newId}' already exists`);
+        if (reasons[0] === CCF) throw findingExists(observation.newId);
         if (reasons.length > 0) throw this.cancelled(reasons);
-        if (await this.get(findingKey(observation.newId))) throw this.error(`finding '${observation.newId}' already exists`);
+        if (await this.get(findingKey(observation.newId))) throw findingExists(observation.newId);
       }
-      throw this.error(`could not open or refresh a finding for key '${observation.key}' (too much contention)`);
+      throw new StoreRefusal(`could not open or refresh a finding for key '${observation.key}' (too much contention)`);
     });
   }
 
@@ -410,7 +401,7 @@ export class DynamoDbStateStore implements StateStore {
     return this.exec('resolveFinding', async () => {
       const when = iso(at, 'at');
       const finding = await this.get(findingKey(id));
-      if (!finding) throw this.unknownFinding(id);
+      if (!finding) throw unknownFinding(id);
       if (finding.status !== 'open') return false;
       const reasons = await this.transact([
         {
@@ -454,7 +445,7 @@ export class DynamoDbStateStore implements StateStore {
       const when = iso(at, 'at');
       const field = which === 'open' ? 'notifiedAt' : 'resolvedNotifiedAt';
       const updated = await this.updateExisting(findingKey(id), 'SET #field = :at', { '#field': field }, { ':at': when });
-      if (!updated) throw this.unknownFinding(id);
+      if (!updated) throw unknownFinding(id);
     });
   }
 
@@ -468,7 +459,7 @@ export class DynamoDbStateStore implements StateStore {
   async listFindings(options: { status?: 'open' | 'resolved'; limit?: number } = {}): Promise<Finding[]> {
     return this.exec('listFindings', async () => {
       const { status, limit } = options;
-      this.checkLimit(limit);
+      checkLimit(limit);
       const filter =
         status === undefined
           ? {}
@@ -500,25 +491,15 @@ export class DynamoDbStateStore implements StateStore {
       await this.client.send(
         new PutCommand({ TableName: this.tableName, Item: { ...memberSnapshotsKey(state.key), snapshots: encodeLedgerBody(state) } }),
       );
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...memberSummaryKey(state.key),
-            dueAt: iso(state.dueAt, 'dueAt'),
-            auditedAt: state.auditedAt ? iso(state.auditedAt, 'auditedAt') : null,
-            policy: state.policy,
-            pending: encodeRefs(state.pending),
-            updatedAt: iso(state.updatedAt, 'updatedAt'),
-          },
-        }),
-      );
+      // The member key is the sort key: not stored again as an attribute.
+      const { key: _key, ...summary } = encodeMemberSummary(state);
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...memberSummaryKey(state.key), ...summary } }));
     });
   }
 
   async acknowledgeFinding(id: string, ack: Acknowledgement | null): Promise<boolean> {
     return this.exec('acknowledgeFinding', async () => {
-      const value = ack ? json({ by: ack.by, reason: ack.reason, until: iso(ack.until, 'until') }) : null;
+      const value = encodeAcknowledgement(ack);
       const updated = await this.updateIf(
         findingKey(id),
         'SET #ack = :ack',
@@ -527,7 +508,7 @@ export class DynamoDbStateStore implements StateStore {
         { ':ack': value, ':open': 'open' },
       );
       if (updated) return true;
-      if (!(await this.get(findingKey(id)))) throw this.unknownFinding(id);
+      if (!(await this.get(findingKey(id)))) throw unknownFinding(id);
       return false;
     });
   }
@@ -543,7 +524,7 @@ export class DynamoDbStateStore implements StateStore {
   async acquireLease(name: string, owner: string, ttlMs: number, at: Date, replacing?: string): Promise<boolean> {
     return this.exec('acquireLease', async () => {
       const now = iso(at, 'at');
-      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw this.error(`lease ttlMs must be a positive number, got ${ttlMs}`);
+      checkTtl(ttlMs);
       const end = new Date(at.getTime() + ttlMs);
       const until = iso(end, 'lease end');
       try {
@@ -620,7 +601,7 @@ export class DynamoDbStateStore implements StateStore {
   private async batchPut(items: Item[]): Promise<void> {
     let pending: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string] = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > BATCH_WRITE_ATTEMPTS) throw this.error(`${pending.length} compliance entries left unprocessed after ${BATCH_WRITE_ATTEMPTS} attempts`);
+      if (attempt > BATCH_WRITE_ATTEMPTS) throw new StoreRefusal(`${pending.length} compliance entries left unprocessed after ${BATCH_WRITE_ATTEMPTS} attempts`);
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
       pending = out.UnprocessedItems?.[this.tableName] ?? [];
@@ -780,7 +761,7 @@ export class DynamoDbStateStore implements StateStore {
     for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
       let pending: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_MAX);
       for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > 10) throw this.error('batch read kept leaving keys unprocessed (throttled)');
+        if (attempt > 10) throw new StoreRefusal('batch read kept leaving keys unprocessed (throttled)');
         if (attempt > 1) await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random()));
         const out = await this.client.send(
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
@@ -792,38 +773,18 @@ export class DynamoDbStateStore implements StateStore {
     return items;
   }
 
-  private checkLimit(limit: number | undefined): void {
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw this.error(`limit must be a non-negative integer, got ${limit}`);
-    }
-  }
-
   /** Runs one operation, turning whatever it throws into a STATE_STORE_ERROR naming the table. */
   private async exec<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.closed) throw this.error('the store is closed');
+    if (this.closed) throw storeError(this.store, 'the store is closed');
     try {
       return await fn();
     } catch (err) {
-      throw wrap(err, this.tableName, what);
+      throw storeFailure(this.store, what, err, classify);
     }
   }
 
-  private cancelled(reasons: string[]): SnapwardError {
-    return this.error(`transaction cancelled: ${reasons.join(', ')}`);
-  }
-
-  private unknown(runId: string): SnapwardError {
-    return this.error(`run '${runId}' does not exist`);
-  }
-
-  private unknownFinding(id: string): SnapwardError {
-    return this.error(`finding '${id}' does not exist`);
-  }
-
-  private error(message: string): SnapwardError {
-    return new SnapwardError('STATE_STORE_ERROR', `state store dynamodb:${this.tableName}: ${message}`, {
-      context: { table: this.tableName },
-    });
+  private cancelled(reasons: string[]): StoreRefusal {
+    return new StoreRefusal(`transaction cancelled: ${reasons.join(', ')}`);
   }
 }
 
@@ -836,35 +797,13 @@ function isConditionFailed(err: unknown): boolean {
   return errorName(err) === 'ConditionalCheckFailedException';
 }
 
-function wrap(err: unknown, table: string, what: string): SnapwardError {
-  if (err instanceof SnapwardError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+const identity = (table: string): StoreIdentity => ({ where: `dynamodb:${table}`, context: { table } });
+
+/** DynamoDB's failures: throttling, conflicts and service hiccups clear up on their own. */
+function classify(err: unknown): FailureClass {
   const name = errorName(err);
   const sdkRetryable = Boolean((err as { $retryable?: unknown } | null)?.$retryable);
-  const retryable = sdkRetryable || (name !== undefined && RETRYABLE_ERRORS.has(name));
-  return new SnapwardError('STATE_STORE_ERROR', `state store dynamodb:${table}: ${what} failed: ${message}`, {
-    retryable,
-    cause: err,
-    context: { table, ...(name ? { awsError: name } : {}) },
-  });
-}
-
-function iso(value: Date, field: string): string {
-  // Not `instanceof Date`: a Date from another realm (a VM context, jest) is just as good.
-  if (Number.isNaN(value.getTime())) throw new Error(`${field} is not a valid date`);
-  return value.toISOString();
-}
-
-function json(value: unknown): string | null {
-  return value === null ? null : JSON.stringify(value);
-}
-
-function parse<T>(value: unknown): T | null {
-  return value === null || value === undefined ? null : (JSON.parse(value as string) as T);
-}
-
-function date(value: unknown): Date | null {
-  return value === null || value === undefined ? null : new Date(value as string);
+  return { retryable: sdkRetryable || (name !== undefined && RETRYABLE_ERRORS.has(name)), context: name ? { awsError: name } : {} };
 }
 
 /** Descending by code unit; listing keys (ISO time, then id) sort the same way in DynamoDB. */
@@ -876,51 +815,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function toRun(item: Item): RunRecord {
-  return {
-    id: item.id as string,
-    kind: item.kind as RunKind,
-    trigger: item.trigger as RunTrigger,
-    startedAt: new Date(item.startedAt as string),
-    finishedAt: date(item.finishedAt),
-    outcome: item.outcome as RunOutcome,
-    owner: { host: item.ownerHost as string, pid: Number(item.ownerPid) },
-    heartbeatAt: new Date(item.heartbeatAt as string),
-    summary: parse<RunSummary>(item.summary),
-    error: parse<ErrorInfo>(item.error),
-    details: parse<unknown>(item.details),
-  };
-}
-
-function toMemberSummary(item: Item): MemberStateSummary {
-  return {
-    key: item.sk as string,
-    dueAt: new Date(item.dueAt as string),
-    auditedAt: date(item.auditedAt),
-    policy: item.policy as string,
-    pending: decodeRefs(item.pending as string),
-    updatedAt: new Date(item.updatedAt as string),
-  };
-}
-
-function toAcknowledgement(value: unknown): Acknowledgement | null {
-  const raw = parse<{ by: string; reason: string; until: string }>(value);
-  return raw ? { by: raw.by, reason: raw.reason, until: new Date(raw.until) } : null;
-}
-
-function toFinding(item: Item): Finding {
-  return {
-    id: item.id as string,
-    key: item.key as string,
-    kind: item.kind as FindingKind,
-    subject: item.subject as string,
-    status: item.status as Finding['status'],
-    openedAt: new Date(item.openedAt as string),
-    lastSeenAt: new Date(item.lastSeenAt as string),
-    resolvedAt: date(item.resolvedAt),
-    detail: JSON.parse(item.detail as string) as Record<string, unknown>,
-    notifiedAt: date(item.notifiedAt),
-    resolvedNotifiedAt: date(item.resolvedNotifiedAt),
-    acknowledged: toAcknowledgement(item.acknowledged),
-  };
-}
+const toRun = (item: Item): RunRecord => decodeRun(item as unknown as StoredRun);
+const toFinding = (item: Item): Finding => decodeFinding(item as unknown as StoredFinding);
+/** The member key is the item's sort key. */
+const toMemberSummary = (item: Item): MemberStateSummary => decodeMemberSummary({ ...(item as unknown as StoredMemberSummary), key: item.sk as string });

@@ -1,5 +1,5 @@
 import { ErrorInfo } from '../../domain/errors';
-import { LostPoint, MemberState } from '../../domain/ledger';
+import { LostPoint, MemberState, MemberStateSummary } from '../../domain/ledger';
 import { StepState } from '../../domain/steps';
 import { Snapshot, SnapshotRef } from '../../domain/types';
 
@@ -72,4 +72,38 @@ export function checkMemberState(state: MemberState): void {
     }
   }
   if (!state.key) throw new TypeError('member state: key must not be empty');
+}
+
+/** A member's ledger summary as every driver stores it (the part an idle pass reads), times as ISO text. */
+export interface StoredMemberSummary {
+  readonly key: string;
+  readonly dueAt: string;
+  readonly auditedAt: string | null;
+  readonly policy: string;
+  /** JSON: the snapshot refs in flight (encodeRefs). */
+  readonly pending: string;
+  readonly updatedAt: string;
+}
+
+/** The summary fields of a state (validate it first with checkMemberState). */
+export function encodeMemberSummary(state: MemberState): StoredMemberSummary {
+  return {
+    key: state.key,
+    dueAt: state.dueAt.toISOString(),
+    auditedAt: state.auditedAt ? state.auditedAt.toISOString() : null,
+    policy: state.policy,
+    pending: encodeRefs(state.pending),
+    updatedAt: state.updatedAt.toISOString(),
+  };
+}
+
+export function decodeMemberSummary(s: StoredMemberSummary): MemberStateSummary {
+  return {
+    key: s.key,
+    dueAt: new Date(s.dueAt),
+    auditedAt: s.auditedAt ? new Date(s.auditedAt) : null,
+    policy: s.policy,
+    pending: decodeRefs(s.pending),
+    updatedAt: new Date(s.updatedAt),
+  };
 }

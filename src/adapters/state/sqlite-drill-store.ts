@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { DrillRecord } from '../../domain/drill';
-import { SnapwardError } from '../../domain/errors';
 import { DrillStore } from '../../ports/drill-store';
 import { checkDrill, decodeDrill, encodeDrill } from './drill-codec';
+import { StoreRefusal } from './store-errors';
 
 /** The drills table's schema step (appended to the SQLite driver's MIGRATIONS). */
 export const DRILLS_MIGRATION = `CREATE TABLE drills (
@@ -42,7 +42,7 @@ export class SqliteDrillStore implements DrillStore {
       const info = this.db
         .prepare('UPDATE drills SET phase = ?, doc = ? WHERE drill_id = ? AND created_at = ?')
         .run(drill.phase, encodeDrill(drill), drill.drillId, drill.createdAt.toISOString());
-      if (info.changes === 0) throw new SnapwardError('STATE_STORE_ERROR', `drill '${drill.drillId}' does not exist (or its createdAt changed)`);
+      if (info.changes === 0) throw new StoreRefusal(`drill '${drill.drillId}' does not exist (or its createdAt changed)`);
     });
   }
 

@@ -1,6 +1,6 @@
 import { memberKey, MemberState, MemberStateSummary } from '../../domain/ledger';
 import { slotId, StepSlot } from '../../domain/steps';
-import { FleetMember } from '../../domain/types';
+import { FleetMember, IN_PROGRESS_STATUSES, Snapshot } from '../../domain/types';
 import { allocateSlots, applyBackoff, historyOf, MemberView, ScheduledStep, SlotBudget } from '../../domain/work';
 import { AppDeps } from '../deps';
 import { listingKey } from '../inventory';
@@ -38,13 +38,17 @@ export async function slotPools(
   fleet: readonly FleetMember[],
   summaries: ReadonlyMap<string, MemberStateSummary>,
   seenInAws: ReadonlyMap<string, number>,
+  planned: readonly { readonly member: FleetMember; readonly evidence: { readonly snapshots: readonly Snapshot[] } }[] = [],
 ): Promise<SlotPools> {
   const limitOf = copyLimitOf(deps);
+  // Members this pass planned count what their refreshed ledger holds in flight in the DR region
+  // (a copy the refresh found finished frees its slot now); the others, what their entry says.
+  const refreshed = new Map(planned.map((p) => [memberKey(p.member), p.evidence.snapshots.filter((s) => s.region === p.member.drRegion && IN_PROGRESS_STATUSES.has(s.status)).length]));
   const pools = new Map<string, { slot: StepSlot; inLedger: number }>();
   for (const m of fleet) {
     const slot = { region: m.drRegion, dbKind: m.kind };
     const pool = pools.get(slotId(slot)) ?? { slot, inLedger: 0 };
-    pool.inLedger += (summaries.get(memberKey(m))?.pending ?? []).filter((r) => r.region === m.drRegion).length;
+    pool.inLedger += refreshed.get(memberKey(m)) ?? (summaries.get(memberKey(m))?.pending ?? []).filter((r) => r.region === m.drRegion).length;
     pools.set(slotId(slot), pool);
   }
   const free = new Map<string, number>();
@@ -62,6 +66,19 @@ export async function slotPools(
     budget: { free, describe: (slot) => `${inFlight.get(slotId(slot)) ?? 0} in flight to ${slot.region} (limit ${limitOf(slot)})` },
     usable: (slot) => Math.max(0, limitOf(slot) - (untracked.get(slotId(slot)) ?? 0)),
   };
+}
+
+/**
+ * Frees the slot leases of work the pass's evidence shows finished (or gone) since the ledger saw
+ * it in flight, before slots are counted: a pass woken by "copy finished" reuses that slot at once.
+ */
+export async function releaseFinished(leases: CopySlotLeases, planned: readonly { readonly prior: MemberState | null; readonly evidence: { readonly snapshots: readonly Snapshot[] } }[]): Promise<void> {
+  for (const p of planned) {
+    const inFlight = new Set(p.evidence.snapshots.filter((s) => IN_PROGRESS_STATUSES.has(s.status)).map((s) => `${s.region}/${s.id.toLowerCase()}`));
+    for (const step of p.prior?.steps ?? []) {
+      if (step.phase === 'in-flight' && step.slot && !inFlight.has(`${step.target.region}/${step.target.id.toLowerCase()}`)) await leases.release(step.slot, step.id);
+    }
+  }
 }
 
 export function copyLimitOf(deps: Pick<AppDeps, 'config'>): (slot: StepSlot) => number {

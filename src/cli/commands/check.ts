@@ -59,6 +59,7 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
           (report.events.configured ? `${report.events.sent} events sent, ${report.events.failed} not delivered` : 'no alert bus configured (alerts.eventBus)'),
       );
       for (const q of report.quotas) if (q.status !== 'ok') out.line(`  quota ${q.region}: ${q.status}: ${q.message}`);
+      for (const c of report.capacity) if (c.status === 'unknown') out.line(`  copy capacity ${c.region} (${c.kind}): unknown: ${c.message}`);
       printUnobserved(report.unobserved, out);
     }
     setExit(exitCodeFor({ undelivered: report.events.failed > 0, unobserved: report.unobserved.length > 0, failed: open.length > 0 }));

@@ -6,6 +6,7 @@ import { printUnobserved } from '../unobserved';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, isProblemBand, matchesSubject, problemsFirst, TableFilter } from '../filters';
 import { humanAge, humanDuration, humanSeconds, shortTime } from '../format';
 import { Column, Output, Tone } from '../output';
+import { printCapacity } from '../capacity-view';
 
 /** `3h05m exceeded`, `none critical` (no recovery point at all), or `unknown` (could not be read). */
 export const rpoCell = (seconds: number | null, band: string): string => (band === 'unknown' ? 'unknown' : `${humanSeconds(seconds)} ${band}`);
@@ -49,7 +50,8 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
       opts,
       async (app) => {
         const only = (m: { id: string; tier: number; region: string; drRegion: string; product?: string }) => matchesSubject(filter, { ...m, product: m.product ?? null });
-        const report = await fleetStatus(app.deps, { live: Boolean(opts.live), ...(isFiltered(filter) ? { only } : {}) });
+        // Copy capacity is the whole fleet's, filter or not: a DR region's slots are shared.
+        const report = await fleetStatus(app.deps, { live: Boolean(opts.live), capacity: true, ...(isFiltered(filter) ? { only } : {}) });
         const findings = filter.problems ? await app.deps.store.listFindings({ status: 'open' }) : [];
         return { status: report, open: new Set(findings.map((f) => f.subject)) };
       },
@@ -135,6 +137,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
       { wide },
     );
   }
+  printCapacity(out, status.capacity ?? [], wide);
   if (status.unobserved.length === 0) for (const p of status.problems) out.line(`  fleet: ${p.code}: ${p.message}`);
   for (const w of status.warnings) out.line(`  fleet: warning: ${w}`);
 }

@@ -1,0 +1,68 @@
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { CentralTrustProps, centralTrust, centralTrustProblems, MEMBER_ROLE_NAME, regionProblems } from './constructs/account-roles';
+import { SnapshotPermissions } from './constructs/snapshot-permissions';
+import { checkList, KMS_KEY_ARN_PATTERN, show, SnapwardPropsError } from './constructs/validation';
+
+export interface SnapwardMemberStackProps extends StackProps, CentralTrustProps {
+  /** Required: a member role is assumed only with the fleet's external id for this account. */
+  readonly externalId: string;
+  /** Every region the account's databases and their DR copies are in. */
+  readonly regions: readonly string[];
+  /**
+   * The regions the databases live in (their customer managed keys are used through RDS there).
+   * @default regions
+   */
+  readonly sourceRegions?: readonly string[];
+  /** The account's DR key ARNs (what its fleet's `kms:` names, as key ARNs). @default [] */
+  readonly kmsKeyArns?: readonly string[];
+  /** @default 'snapward-member' (then `accounts[].roleArn` is arn:aws:iam::<account>:role/snapward-member) */
+  readonly roleName?: string;
+}
+
+/**
+ * Deployed once in each member account (an account whose databases the central snapward
+ * protects): the member role. Its trust admits only the central functions' roles, with the
+ * external id; its permissions are the same tag-guarded ones the central stack grants its
+ * functions today (SnapshotPermissions), in this account: snapshots named sw-*, created only with
+ * a whole snapward tag set, deleted only when tagged snapward:managed=true.
+ */
+export class SnapwardMemberStack extends Stack {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: SnapwardMemberStackProps) {
+    super(scope, id, props);
+    const problems = [
+      ...centralTrustProblems(props, { externalIdRequired: true }),
+      ...regionProblems('regions', props.regions),
+      ...(props.sourceRegions !== undefined ? regionProblems('sourceRegions', props.sourceRegions) : []),
+      ...checkList('kmsKeyArns', props.kmsKeyArns ?? [], (arn, at) => (KMS_KEY_ARN_PATTERN.test(arn) ? null : `${at}: got ${show(arn)}, expected a KMS key ARN (not an alias)`), { allowEmpty: true }),
+    ];
+    if (problems.length > 0) throw new SnapwardPropsError(problems, 'snapward member stack');
+
+    this.role = new iam.Role(this, 'MemberRole', {
+      roleName: props.roleName ?? MEMBER_ROLE_NAME,
+      assumedBy: centralTrust(props),
+      // The central side asks for an hour (adapters/aws/account-credentials.ts) and refreshes.
+      maxSessionDuration: Duration.hours(1),
+      description: 'snapward member role: the central snapward functions back up this account\'s databases through it',
+    });
+    const permissions = new SnapshotPermissions(this, 'Permissions', {
+      regions: props.regions,
+      sourceRegions: props.sourceRegions ?? props.regions,
+      kmsKeyArns: props.kmsKeyArns ?? [],
+      attachmentBuckets: [],
+    });
+    // The union of what the central reconcile, ad hoc backup, check and report functions are
+    // granted for snapshots in their own account: one member role serves them all.
+    permissions.grantReadFleet(this.role, { automatedBackups: true, quotas: true });
+    permissions.grantInspectKeys(this.role);
+    permissions.grantTakeSnapshots(this.role);
+    permissions.grantCopySnapshots(this.role);
+    permissions.grantDeleteManagedSnapshots(this.role);
+    permissions.grantUseKeys(this.role);
+
+    new CfnOutput(this, 'MemberRoleArn', { value: this.role.roleArn, description: "accounts[].roleArn for this account in the fleet's snapward.yaml" });
+  }
+}

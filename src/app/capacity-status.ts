@@ -1,0 +1,22 @@
+import { copyCapacity, CopyCapacity } from '../domain/capacity';
+import { memberKey, MemberState } from '../domain/ledger';
+import { FleetMember } from '../domain/types';
+import { forEachLimit } from './concurrency';
+import { AppDeps } from './deps';
+
+/**
+ * The fleet's copy capacity per DR region and kind (domain/capacity.ts) from the ledger: the
+ * member states already read are reused, the others are read here (a status filtered to some
+ * members still reports the capacity of the whole fleet, which is what a DR region has to give).
+ */
+export async function fleetCapacity(deps: AppDeps, fleet: readonly FleetMember[], known: ReadonlyMap<string, MemberState | null>, at: Date): Promise<CopyCapacity[]> {
+  const states = new Map(known);
+  await forEachLimit(
+    fleet.filter((m) => !states.has(memberKey(m))),
+    16,
+    async (m) => {
+      states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
+    },
+  );
+  return copyCapacity({ members: fleet, states: states.values(), tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at });
+}
