@@ -214,6 +214,18 @@ describe('realistic AWS layer (proxy + model)', () => {
     expect(model.history.find((t) => t.id === 's8')?.cancelled).toBe(false);
   });
 
+  it('leaves snapshots it did not see made (another tool\'s, or made before it ran) as moto reports them', async () => {
+    store.set('us-west-2', new Map([['foreign', { id: 'foreign', db: 'db9', kind: 'instance' }]]));
+    await copyOf('ours');
+    const listing = (await dr.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' }))).DBSnapshots ?? [];
+    expect(listing.map((s) => [s.DBSnapshotIdentifier, s.Status, s.PercentProgress, s.SnapshotCreateTime?.toISOString()])).toEqual([
+      ['foreign', 'available', undefined, '2026-11-29T18:04:06.218Z'],
+      ['ours', 'copying', 0, new Date(T0).toISOString()],
+    ]);
+    // Not ours, so not counted against the limit either (the layer knows only what went through it).
+    expect(model.inFlight('us-west-2', 'instance')).toBe(1);
+  });
+
   it('refuses, without forwarding, to delete a snapshot still creating or to copy from it (InvalidDBSnapshotState)', async () => {
     await primary.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'db1', DBSnapshotIdentifier: 'snap-a' }));
     now = T0 + 1 * MIN;
