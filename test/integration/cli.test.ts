@@ -93,6 +93,20 @@ describe('snapward CLI against moto', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/missing-db: INSTANCE_NOT_FOUND/);
     expect(await manualSnapshots('us-east-1')).toEqual([expect.stringMatching(/^sw-app-db-1-\d{8}$/)]);
+
+    // It backs off: the next run asks AWS nothing about it, still fails, and says when it tries again.
+    const again = await cli(['run', '--json', '--config', configPath]);
+    expect(again.code).toBe(1);
+    const missing = (JSON.parse(again.stdout) as { results: { instanceId: string; status: string; attempts: number; nextAttemptAt: string | null }[] }).results.find((r) => r.instanceId === 'missing-db');
+    expect(missing).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(Date.parse(missing?.nextAttemptAt ?? '')).toBeGreaterThan(Date.now() + 10 * 60_000);
+    const status = await cli(['status', '--config', configPath]);
+    expect(status.stdout).toMatch(/missing-db: failing: INSTANCE_NOT_FOUND \(1 failed attempt; next attempt in \d+m/);
+    const statusJson = JSON.parse((await cli(['status', '--json', '--config', configPath])).stdout) as { instances: { instanceId: string; attempts: number; nextAttemptAt: string }[] };
+    expect(statusJson.instances.find((i) => i.instanceId === 'missing-db')).toMatchObject({ attempts: 1, nextAttemptAt: missing?.nextAttemptAt });
+    // --retry-failed tries now: a second attempt, and a longer wait.
+    const retried = JSON.parse((await cli(['run', '--retry-failed', '--json', '--config', configPath])).stdout) as { results: { instanceId: string; attempts: number }[] };
+    expect(retried.results.find((r) => r.instanceId === 'missing-db')?.attempts).toBe(2);
   });
 
   it.each([

@@ -34,7 +34,7 @@ interface StatusOptions extends GlobalOptions {
 
 /** An instance row is a problem when any scenario is not compliant, it has errors, or an open finding. */
 export function statusProblem(i: InstanceStatus, openSubjects: ReadonlySet<string>): boolean {
-  return Object.values(i.band).some((b) => isProblemBand(String(b))) || i.errors.length > 0 || openSubjects.has(i.instanceId);
+  return Object.values(i.band).some((b) => isProblemBand(String(b))) || i.errors.length > 0 || Boolean(i.lastError) || openSubjects.has(i.instanceId);
 }
 
 export function registerStatus(program: Command, out: Output, setExit: (code: number) => void): void {
@@ -111,6 +111,12 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
     `${compliant} of ${rows.length} instances shown meet their RPO target in both scenarios${unknown ? `; ${unknown} unknown (could not be read)` : ''}${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`,
   );
   printUnobserved(status.unobserved, out);
+  // Work the last pass left failing, and when it is tried again (a backoff: app/engine).
+  for (const i of rows) {
+    if (!i.lastError) continue;
+    const when = i.nextAttemptAt ? `next attempt ${i.nextAttemptAt.getTime() > status.at.getTime() ? `in ${humanDuration(i.nextAttemptAt.getTime() - status.at.getTime())}` : 'at the next pass'}` : 'tried again at the next pass';
+    out.line(`  ${i.instanceId}: failing: ${i.lastError.code} (${i.attempts} failed attempt${i.attempts === 1 ? '' : 's'}; ${when}): ${i.lastError.message}`);
+  }
   for (const i of rows) {
     if (!i.observed) continue;
     for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
