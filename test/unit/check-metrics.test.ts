@@ -59,6 +59,19 @@ describe('check metrics (Embedded Metric Format)', () => {
     expect(find(withDrill, { Tier: '1' }, 'NewestDrillRtoSeconds')).toEqual([7200]);
   });
 
+  it('copy capacity per DR region and kind: backlog and copies in flight always, the shortfall only while the capacity is known', () => {
+    const capacity = [
+      { region: 'us-west-2', kind: 'instance' as const, inFlight: 20, limit: 20, medianCopyMinutes: 30, samples: 50, capacityPerDay: 960, demandPerDay: 2000, backlog: 163, demandByTier: { 0: 0, 1: 0, 2: 0, 3: 2000 } },
+      { region: 'eu-central-1', kind: 'cluster' as const, inFlight: 0, limit: 5, medianCopyMinutes: null, samples: 0, capacityPerDay: null, demandPerDay: 4, backlog: 0, demandByTier: { 0: 4, 1: 0, 2: 0, 3: 0 } },
+    ];
+    const withCapacity = checkMetrics(at, { ...status, capacity }, []) as Doc[];
+    expect(find(withCapacity, { Region: 'us-west-2', DbKind: 'instance' }, 'CopyBacklog')).toEqual([163]);
+    expect(find(withCapacity, { Region: 'us-west-2', DbKind: 'instance' }, 'CopiesInFlight')).toEqual([20]);
+    expect(find(withCapacity, { Region: 'us-west-2', DbKind: 'instance' }, 'CopyShortfallPerDay')).toEqual([1040]);
+    expect(find(withCapacity, { Region: 'eu-central-1', DbKind: 'cluster' }, 'CopyBacklog')).toEqual([0]);
+    expect(find(withCapacity, { Region: 'eu-central-1', DbKind: 'cluster' }, 'CopyShortfallPerDay')).toEqual([]);
+  });
+
   it('writeEmf writes one JSON document per line', () => {
     let text = '';
     writeEmf(docs, (t) => (text += t));

@@ -25,6 +25,12 @@ export const METRICS = {
   openFindings: 'OpenFindings',
   /** Newest restore drill RTO per Tier, in seconds (only once drills exist). */
   drillRto: 'NewestDrillRtoSeconds',
+  /** Per destination Region and Kind: copies due and not started (status's capacity[].backlog). */
+  copyBacklog: 'CopyBacklog',
+  /** Per destination Region and Kind: copies in flight. */
+  copiesInFlight: 'CopiesInFlight',
+  /** Per destination Region and Kind: demand minus capacity, copies a day (only while the capacity is known). */
+  copyShortfall: 'CopyShortfallPerDay',
 } as const;
 
 export type EmfDocument = Record<string, unknown>;
@@ -65,6 +71,13 @@ export function checkMetrics(at: Date, status: FleetStatus, open: readonly Findi
   }
   for (const kind of FINDING_KINDS) {
     docs.push(emf(at, { Kind: kind }, { [METRICS.openFindings]: { value: open.filter((f) => f.kind === kind).length, unit: 'Count' } }));
+  }
+  // Copy capacity per DR region (domain/capacity.ts). The shortfall is left out while the capacity
+  // is unknown (no copy finished yet): a missing point, not a reassuring 0.
+  for (const c of status.capacity ?? []) {
+    const dims = { Region: c.region, DbKind: c.kind };
+    docs.push(emf(at, dims, { [METRICS.copyBacklog]: { value: c.backlog, unit: 'Count' }, [METRICS.copiesInFlight]: { value: c.inFlight, unit: 'Count' } }));
+    if (c.capacityPerDay !== null) docs.push(emf(at, dims, { [METRICS.copyShortfall]: { value: Math.max(0, c.demandPerDay - c.capacityPerDay), unit: 'Count' } }));
   }
   return docs;
 }
