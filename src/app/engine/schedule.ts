@@ -95,4 +95,3 @@ export function allocate(plans: readonly { readonly steps: readonly ScheduledSte
   return out;
 }
 
-export type { MemberState };
