@@ -1,5 +1,6 @@
 import { runCheck } from '../../src/app/check';
 import { reconcile } from '../../src/app/reconcile';
+import { SnapwardError } from '../../src/domain/errors';
 import { fleetStatus } from '../../src/app/status';
 import { planCopy } from '../../src/domain/kinds/copy';
 import { planCreate } from '../../src/domain/kinds/create';
@@ -250,5 +251,19 @@ describe('what the ledger keeps of finished work', () => {
     const prior = (...s: StepState[]) => new Map(s.map((x) => [x.id, x]));
     expect(carriedStepStates(prior(done('a', 2), done('b', 30)), new Set(), [], NOW).map((s) => s.id)).toEqual(['a']);
     expect(carriedStepStates(prior(done('b', 30), done('c', 50)), new Set(), [], NOW).map((s) => s.id)).toEqual(['b']);
+  });
+});
+
+describe('a listing the member needed failed', () => {
+  it('a DR region that could not be read gets no copy, not even of a snapshot made available in this pass', async () => {
+    const h = harness({ instances: [member({ id: 'db1' })], kms: { 'us-west-2': 'alias/dr' } });
+    h.rds.addDatabase({ id: 'db1' });
+    h.rds.newStatus = 'available';
+    h.rds.fail('listSnapshots', 'us-west-2', () => new SnapwardError('THROTTLED', 'Rate exceeded', { retryable: true }));
+    h.rds.fail('listSnapshotsMatching', 'us-west-2', () => new SnapwardError('THROTTLED', 'Rate exceeded', { retryable: true }));
+    const pass = await reconcile(h.deps, { trigger: 'test' });
+    expect(h.rds.count('createSnapshot')).toBe(1);
+    expect(h.rds.count('copySnapshot')).toBe(0);
+    expect(pass.results[0]?.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^no copy made to us-west-2: Rate exceeded/)]);
   });
 });

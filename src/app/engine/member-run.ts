@@ -49,7 +49,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
   // Planned before the lease was taken: if another pass wrote the member since, plan it again.
   const fresh = await deps.store.getMemberState(memberKey(m));
   const work = sameEntry(fresh, planned.prior) ? planned : { ...planned, ...replanned(ctx, planned.replan(fresh)) };
-  const { held, passErrors } = heldByListings(work);
+  const { isHeld, passErrors } = heldByListings(work);
   let snapshots = work.evidence.snapshots;
   const outcomes = new Map<string, StepOutcome>();
   const executed: Executed[] = [];
@@ -58,7 +58,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
   const runAll = async (steps: readonly ScheduledStep[]): Promise<void> => {
     const order = [...steps].sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind));
     for (const step of order) {
-      if (step.phase !== 'ready' || held.has(step.id)) continue;
+      if (step.phase !== 'ready' || isHeld(step)) continue;
       const outcome = await runStep(ctx, step, logger);
       outcomes.set(step.id, outcome);
       warnings.push(...outcome.warnings);
@@ -83,6 +83,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
   const maxBackoff = (deps.config.retry ?? DEFAULT_RETRY).maxBackoffMs;
   const states: StepState[] = [];
   const results: StepResult[] = [];
+  const held = new Set(steps.filter(isHeld).map((s) => s.id));
   for (const step of steps) {
     if (held.has(step.id)) continue;
     const outcome = outcomes.get(step.id) ?? null;
@@ -146,20 +147,17 @@ function takeFromBudget(ctx: MemberRunContext, step: ScheduledStep): ScheduledSt
 /**
  * Steps that act in a region whose listing this member needed and did not get are held: what the
  * ledger holds there may be wrong. When the primary region was not seen, nothing is done at all.
+ * A predicate, so steps planned later in the pass (after a create) are held by the same rule.
  */
-function heldByListings(work: MemberWork): { held: Set<string>; passErrors: ErrorInfo[] } {
+function heldByListings(work: MemberWork): { isHeld: (s: ScheduledStep) => boolean; passErrors: ErrorInfo[] } {
   const m = work.member;
   const failures = work.evidence.listingFailures;
   const primary = failures.get(listingKey(m.region, m.kind));
   const dr = failures.get(listingKey(m.drRegion, m.kind));
-  const held = new Set<string>();
   const passErrors: ErrorInfo[] = [];
   if (primary) passErrors.push(primary);
   if (dr && !primary) passErrors.push({ ...dr, message: `no copy made to ${m.drRegion}: ${dr.message}` });
-  for (const s of work.steps) {
-    if (primary || (dr && s.target.region === m.drRegion && !s.destroys)) held.add(s.id);
-  }
-  return { held, passErrors };
+  return { isHeld: (s) => Boolean(primary) || (Boolean(dr) && s.target.region === m.drRegion && !s.destroys), passErrors };
 }
 
 async function writeLedger(ctx: MemberRunContext, work: MemberWork, snapshots: Snapshot[], steps: StepState[], result: InstanceResult): Promise<void> {
