@@ -245,7 +245,7 @@ export class SnapwardStack extends Stack {
     }
 
     // The DR dashboard (issue 13): its own construct; check emits its metrics (EMF, no IAM needed).
-    this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : this.alerts.topic });
+    this.drDashboard = new DrDashboard(this, 'DrDashboard', { projectRoot, fleetConfig, stateTable: this.table.table, logRetention: props.logRetention, copyRegions: regions, alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'DrAlarmTopic', settings.alarmTopicArn) : this.alerts.topic });
     permissions.grantReadFleet(this.drDashboard.reportFunction.role);
     grantAssumeAccountRoles(this.drDashboard.reportFunction.role, members);
     this.alarms.watchFunction('Report', this.drDashboard.reportFunction.function);

@@ -32,6 +32,8 @@ export interface DrDashboardProps {
   readonly alarmTopic?: sns.ITopic;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /** Regions copies may go to (the fleet's regions): one line per region and kind on the copy graphs. */
+  readonly copyRegions?: readonly string[];
 }
 
 const TIERS = ['0', '1', '2', '3'] as const;
@@ -150,6 +152,23 @@ export class DrDashboard extends Construct {
         left: TIERS.map((tier) => metric(METRICS.drillRto, { Tier: tier }, `tier ${tier}`, 'Maximum')),
         width: 8,
       }),
+    );
+    // Copy capacity per DR region and kind (check's EMF, from domain/capacity.ts). A region that
+    // is no one's DR region draws no line: the metric is only emitted for DR regions.
+    const copyLines = (props.copyRegions ?? []).flatMap((region) => (['instance', 'cluster'] as const).map((dbKind) => ({ region, dbKind })));
+    this.dashboard.addWidgets(
+      ...[
+        { name: METRICS.copyBacklog, title: 'Copies waiting for a slot, per DR region' },
+        { name: METRICS.copiesInFlight, title: 'Copies in flight, per DR region (AWS: 20 instance / 5 cluster)' },
+        { name: METRICS.copyShortfall, title: 'Copy demand beyond capacity, copies a day (empty while unknown)' },
+      ].map(
+        ({ name, title }) =>
+          new cloudwatch.GraphWidget({
+            title,
+            left: copyLines.map((l) => metric(name, { Region: l.region, DbKind: l.dbKind }, `${l.region} ${l.dbKind}`, 'Maximum')),
+            width: 8,
+          }),
+      ),
     );
 
     const alarm = (tier: '0' | '1'): cloudwatch.Alarm => {
