@@ -6,6 +6,7 @@ import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, RDSClien
 import { MotoServer, startMoto } from './lib/moto';
 import { DR_KEY_ALIAS, seedFleet, SeedDatabase, useEmulator } from './lib/seed-fleet';
 import { Mutation, ThrottlingProxy } from './lib/throttling-proxy';
+import { mulberry32 } from './lib/prng';
 
 /**
  * The fault suite: `npm run faults [-- --trials N --concurrent K --instances M --throttle P --seed S --json]`.
@@ -365,17 +366,6 @@ function runCli(dir: string, args: string[], endpoint: string, killAfterMs: numb
   });
 }
 
-/** A small seeded PRNG, so a run's kill points can be replayed with --seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

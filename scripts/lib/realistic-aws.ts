@@ -1,4 +1,5 @@
 import { Clock } from '../../src/ports/clock';
+import { mulberry32 } from './prng';
 
 /**
  * The timing AWS has and moto lacks (moto makes every snapshot and copy `available` at once and
@@ -105,17 +106,6 @@ function invalidStateError(kind: SnapshotKind, message: string): Verdict {
   return { status: 400, body: rdsErrorBody(kind === 'instance' ? 'InvalidDBSnapshotState' : 'InvalidDBClusterSnapshotStateFault', message) };
 }
 
-/** Deterministic uniform [0, 1) generator (mulberry32), so jittered runs can be repeated. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class RealisticAws {
   private readonly tracked = new Map<string, TrackedSnapshot>();
@@ -132,7 +122,7 @@ export class RealisticAws {
       if (!Number.isFinite(value) || value < 0) throw new Error(`realistic AWS: ${name} is ${value}, expected a number >= 0`);
     }
     for (const j of [options.createJitter ?? 0, options.copyJitter ?? 0]) if (j >= 1) throw new Error(`realistic AWS: jitter ${j} must be below 1`);
-    this.random = generator(options.seed ?? 1);
+    this.random = mulberry32(options.seed ?? 1);
     this.limits = options.copyLimits ?? AWS_COPY_LIMITS;
   }
 

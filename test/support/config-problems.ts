@@ -11,3 +11,11 @@ export function problemsOf(text: string, configPath: string | null = null, baseD
   }
   throw new Error('expected a ConfigError');
 }
+
+/** The smallest valid fleet: one instance and its DR key; tests append the keys they are about. */
+export const MINIMAL_CONFIG = `
+kms:
+  us-west-2: alias/snapward-dr
+instances:
+  - { id: db1, region: us-east-1, drRegion: us-west-2, tier: 1 }
+`;

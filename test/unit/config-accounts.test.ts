@@ -1,13 +1,8 @@
 import { parseConfig } from '../../config/load';
-import { problemsOf as problemsIn } from '../support/config-problems';
+import { MINIMAL_CONFIG, problemsOf as problemsIn } from '../support/config-problems';
 
 /** The `accounts`, `instances[].account`, `discover[].account`, `vault` and `tiers.<n>.accountLossRpo` keys. */
-const MINIMAL = `
-kms:
-  us-west-2: alias/snapward-dr
-instances:
-  - { id: db1, region: us-east-1, drRegion: us-west-2, tier: 1 }
-`;
+const MINIMAL = MINIMAL_CONFIG;
 
 const MANY = `
 kms:

@@ -1,13 +1,8 @@
-import { problemsOf as problemsIn } from '../support/config-problems';
+import { MINIMAL_CONFIG, problemsOf as problemsIn } from '../support/config-problems';
 import { parseConfig } from '../../config/load';
 
 /** The `aws` key: connect and request timeouts per attempt, a budget per call. */
-const MINIMAL = `
-kms:
-  us-west-2: alias/snapward-dr
-instances:
-  - { id: db1, region: us-east-1, drRegion: us-west-2, tier: 1 }
-`;
+const MINIMAL = MINIMAL_CONFIG;
 
 const problemsOf = (text: string) => problemsIn(text, '/etc/snapward.yaml', '/etc');
 

@@ -1,14 +1,9 @@
-import { problemsOf as problemsIn } from '../support/config-problems';
+import { MINIMAL_CONFIG, problemsOf as problemsIn } from '../support/config-problems';
 import { parseConfig } from '../../config/load';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../src/domain/config';
 
 /** The engine's keys: `retry.maxBackoff` (non-retryable failures) and `timeouts.copy` / `timeouts.create`. */
-const MINIMAL = `
-kms:
-  us-west-2: alias/snapward-dr
-instances:
-  - { id: db1, region: us-east-1, drRegion: us-west-2, tier: 1 }
-`;
+const MINIMAL = MINIMAL_CONFIG;
 
 const problemsOf = (text: string) => problemsIn(text, '/etc/snapward.yaml', '/etc');
 
