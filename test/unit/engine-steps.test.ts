@@ -199,6 +199,17 @@ describe('the engine over a day', () => {
     expect(held.filter(Boolean)).toHaveLength(1);
   });
 
+  it('an idle pass (nobody due) reads no copy-slot lease', async () => {
+    const h = harness({ instances: [member({ id: 'db1' })], kms: { 'us-west-2': 'alias/dr' } });
+    h.rds.addDatabase({ id: 'db1' });
+    h.rds.newStatus = 'available';
+    await reconcile(h.deps, { trigger: 'test' });
+    const reads = jest.spyOn(h.store, 'leaseHolder');
+    const idle = await reconcile(h.deps, { trigger: 'test' });
+    expect(idle.results).toEqual([]);
+    expect(reads.mock.calls.filter(([name]) => name.startsWith('copy-slot:'))).toEqual([]);
+  });
+
   it('an entry of the older ledger format is re-listed from AWS', async () => {
     const h = harness({ instances: [member({ id: 'db1' })], kms: { 'us-west-2': 'alias/dr' } });
     h.rds.addDatabase({ id: 'db1' });

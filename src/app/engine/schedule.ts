@@ -38,7 +38,7 @@ export async function slotPools(
   fleet: readonly FleetMember[],
   summaries: ReadonlyMap<string, MemberStateSummary>,
   seenInAws: ReadonlyMap<string, number>,
-  planned: readonly { readonly member: FleetMember; readonly evidence: { readonly snapshots: readonly Snapshot[] } }[] = [],
+  planned: readonly { readonly member: FleetMember; readonly evidence: { readonly snapshots: readonly Snapshot[] } }[],
 ): Promise<SlotPools> {
   const limitOf = copyLimitOf(deps);
   // Members this pass planned count what their refreshed ledger holds in flight in the DR region
@@ -54,7 +54,11 @@ export async function slotPools(
   const free = new Map<string, number>();
   const inFlight = new Map<string, number>();
   const untracked = new Map<string, number>();
+  // Only the regions a member of this pass copies to can lose or gain a slot now: an idle pass
+  // (nobody due) reads no slot lease at all.
+  const needed = new Set(planned.map((p) => slotId({ region: p.member.drRegion, dbKind: p.member.kind })));
   for (const [id, { slot, inLedger }] of pools) {
+    if (!needed.has(id)) continue;
     const held = await leases.held(slot);
     const seen = Math.max(seenInAws.get(listingKey(slot.region, slot.dbKind)) ?? 0, inLedger);
     untracked.set(id, Math.max(0, seen - held));
