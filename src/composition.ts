@@ -1,6 +1,8 @@
 import { SnapwardError } from './domain/errors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { AccountClients } from './adapters/aws/account-credentials';
+import { AwsAccounts } from './adapters/aws/account-directory';
 import { AwsPreflightProbe } from './adapters/aws/aws-preflight';
 import { AwsClientOptions, AwsClients } from './adapters/aws/clients';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher';
@@ -41,6 +43,12 @@ export interface BuildOptions {
    * @default 'readwrite'
    */
   readonly storeMode?: 'readwrite' | 'readonly' | 'none';
+  /**
+   * Who is acting, for the session name of every assumed role (`snapward-<entryPoint>`): `cli`,
+   * `reconcile`, `check`, ... CloudTrail in a member account shows it.
+   * @default 'cli'
+   */
+  readonly entryPoint?: string;
 }
 
 export interface App {
@@ -59,10 +67,13 @@ export function buildApp(options: BuildOptions): App {
   const store =
     options.store ?? (mode === 'none' ? openMemory() : mode === 'readonly' ? openSqliteReadOnly(options.config.state.sqlite) : openSqlite(options.config.state.sqlite));
   const alerts = options.config.alerts ?? DEFAULT_ALERTS;
+  const own = { provider: new RdsSnapshotProvider(clients), keys: new KmsKeyResolver(clients), restores: new RdsRestoreProvider(clients) };
+  const accountClients = new AccountClients(clients, { entryPoint: options.entryPoint ?? 'cli', stsRegion: stsRegionOf(options.config) });
   const deps: AppDeps = {
     config: options.config,
-    provider: new RdsSnapshotProvider(clients),
-    keys: new KmsKeyResolver(clients),
+    provider: own.provider,
+    keys: own.keys,
+    accounts: new AwsAccounts(options.config, accountClients, own),
     objects: new S3ObjectStore(clients),
     store,
     clock: options.clock ?? systemClock,
@@ -70,7 +81,7 @@ export function buildApp(options: BuildOptions): App {
     runtime: processRuntime(),
     alerts,
     events: alerts.eventBus && alerts.region ? new EventBridgePublisher(clients, alerts.eventBus, alerts.region, options.logger) : null,
-    restores: new RdsRestoreProvider(clients),
+    restores: own.restores,
     drillHook: buildDrillHook(options.config, clients),
   };
   return {
@@ -82,6 +93,14 @@ export function buildApp(options: BuildOptions): App {
       await store.close();
     },
   };
+}
+
+/**
+ * Where STS is asked (GetCallerIdentity, AssumeRole): the process's region, else the fleet's first
+ * region. Regional endpoints, because the global one's tokens fail in opt-in regions.
+ */
+function stsRegionOf(config: SnapwardConfig): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? config.instances[0]?.region ?? config.discover[0]?.region ?? 'us-east-1';
 }
 
 /**

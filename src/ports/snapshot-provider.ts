@@ -42,6 +42,13 @@ export interface SnapshotProvider {
   createSnapshot(request: CreateSnapshotRequest): Promise<Snapshot>;
   copySnapshot(request: CopySnapshotRequest): Promise<Snapshot>;
   deleteSnapshot(ref: SnapshotRef): Promise<void>;
+  /**
+   * Lets `accountId` copy and restore the snapshot (ModifyDBSnapshotAttribute /
+   * ModifyDBClusterSnapshotAttribute, attribute `restore`, ValuesToAdd). Sharing twice is harmless.
+   */
+  shareSnapshot(ref: SnapshotRef, accountId: string): Promise<void>;
+  /** Takes the share away again (ValuesToRemove); removing a share that is not there is harmless. */
+  unshareSnapshot(ref: SnapshotRef, accountId: string): Promise<void>;
   /** DB instances and clusters in `region`, for discovery by tag and point-in-time restore facts. */
   listDatabases(region: string): Promise<Database[]>;
   /** Automated backups replicated into `region` from other regions. */

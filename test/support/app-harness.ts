@@ -8,6 +8,7 @@ import { FakeClock, FakeEvents, FakeKeys, FakeRds } from './fake-provider';
 import { FakeObjectStore } from './fake-object-store';
 import { FakeHook, FakeRestores } from './fake-restores';
 import { DEFAULT_ALERTS } from '../../src/domain/alerts';
+import { FakeAccounts, OWN_ACCOUNT } from './fake-accounts';
 
 /** Use-case wiring with fakes: the same AppDeps the composition root builds, minus AWS and disk. */
 export interface Harness {
@@ -22,6 +23,7 @@ export interface Harness {
   readonly objects: FakeObjectStore;
   readonly restores: FakeRestores;
   readonly hook: FakeHook;
+  readonly accounts: FakeAccounts;
   with(overrides: Partial<AppDeps>): AppDeps;
 }
 
@@ -43,6 +45,7 @@ export function harness(config: Partial<SnapwardConfig> = {}, now = '2026-11-24T
   const objects = new FakeObjectStore();
   const restores = new FakeRestores(clock, rds);
   const hook = new FakeHook();
-  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS, restores, drillHook: null };
-  return { deps, rds, keys, clock, store, deadPids, events, objects, restores, hook, with: (o) => ({ ...deps, ...o }) };
+  const accounts = new FakeAccounts({ id: OWN_ACCOUNT, name: null, provider: rds, keys, restores });
+  const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, accounts, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS, restores, drillHook: null };
+  return { deps, rds, keys, clock, store, deadPids, events, objects, restores, hook, accounts, with: (o) => ({ ...deps, ...o }) };
 }

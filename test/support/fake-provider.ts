@@ -4,7 +4,7 @@ import { AlertEvent, EventPublisher } from '../../src/ports/event-publisher';
 import { KeyResolver, KeyState } from '../../src/ports/key-resolver';
 import { CopySnapshotRequest, CreateSnapshotRequest, SnapshotFilter, SnapshotProvider } from '../../src/ports/snapshot-provider';
 
-type Op = 'listSnapshots' | 'listSnapshotsMatching' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'listDatabases' | 'listReplicatedBackups' | 'accountQuotas';
+type Op = 'listSnapshots' | 'listSnapshotsMatching' | 'describeSnapshot' | 'createSnapshot' | 'copySnapshot' | 'deleteSnapshot' | 'shareSnapshot' | 'unshareSnapshot' | 'listDatabases' | 'listReplicatedBackups' | 'accountQuotas';
 
 /**
  * An in-memory RDS for use-case tests: scripted snapshot states (`creating` until `settle()`),
@@ -126,6 +126,23 @@ export class FakeRds implements SnapshotProvider {
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {
     this.record('deleteSnapshot', `${ref.region}/${ref.kind}/${ref.id}`);
     if (!this.snapshots.delete(key(ref))) throw new SnapwardError('SNAPSHOT_NOT_FOUND', `${ref.id} not found`);
+  }
+
+  /** Accounts each snapshot is shared with (`region/kind/id` -> account ids). */
+  readonly shares = new Map<string, Set<string>>();
+
+  async shareSnapshot(ref: SnapshotRef, accountId: string): Promise<void> {
+    this.record('shareSnapshot', `${ref.region}/${ref.kind}/${ref.id}:${accountId}`);
+    if (!this.snapshots.has(key(ref))) throw new SnapwardError('SNAPSHOT_NOT_FOUND', `${ref.id} not found`);
+    const set = this.shares.get(key(ref)) ?? new Set<string>();
+    set.add(accountId);
+    this.shares.set(key(ref), set);
+  }
+
+  async unshareSnapshot(ref: SnapshotRef, accountId: string): Promise<void> {
+    this.record('unshareSnapshot', `${ref.region}/${ref.kind}/${ref.id}:${accountId}`);
+    if (!this.snapshots.has(key(ref))) throw new SnapwardError('SNAPSHOT_NOT_FOUND', `${ref.id} not found`);
+    this.shares.get(key(ref))?.delete(accountId);
   }
 
   async listDatabases(region: string): Promise<Database[]> {

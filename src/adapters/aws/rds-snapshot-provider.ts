@@ -10,6 +10,8 @@ import {
   DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBClusterSnapshotAttributeCommand,
+  ModifyDBSnapshotAttributeCommand,
   paginateDescribeDBInstanceAutomatedBackups,
   paginateDescribeDBClusters,
   paginateDescribeDBClusterSnapshots,
@@ -188,6 +190,30 @@ export class RdsSnapshotProvider implements SnapshotProvider {
     } catch (err) {
       const op = ref.kind === 'instance' ? 'DeleteDBSnapshot' : 'DeleteDBClusterSnapshot';
       throw classifyAwsError(err, `${op} ${ref.id} in ${ref.region}`);
+    }
+  }
+
+  shareSnapshot(ref: SnapshotRef, accountId: string): Promise<void> {
+    return this.modifyRestoreAttribute(ref, { ValuesToAdd: [accountId] }, `share with ${accountId}`);
+  }
+
+  unshareSnapshot(ref: SnapshotRef, accountId: string): Promise<void> {
+    return this.modifyRestoreAttribute(ref, { ValuesToRemove: [accountId] }, `unshare from ${accountId}`);
+  }
+
+  /**
+   * The `restore` attribute lists the accounts allowed to copy or restore a manual snapshot (RDS
+   * API reference, ModifyDBSnapshotAttribute). Adding an account already there, or removing one
+   * that is not, succeeds.
+   */
+  private async modifyRestoreAttribute(ref: SnapshotRef, values: { ValuesToAdd?: string[]; ValuesToRemove?: string[] }, what: string): Promise<void> {
+    const client = this.clients.rds(ref.region);
+    try {
+      if (ref.kind === 'instance') await client.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: ref.id, AttributeName: 'restore', ...values }));
+      else await client.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: ref.id, AttributeName: 'restore', ...values }));
+    } catch (err) {
+      const op = ref.kind === 'instance' ? 'ModifyDBSnapshotAttribute' : 'ModifyDBClusterSnapshotAttribute';
+      throw classifyAwsError(err, `${op} ${ref.id} in ${ref.region} (${what})`);
     }
   }
 
