@@ -45,6 +45,8 @@ export function buildAccountStacks(app: App, props: AccountsAppProps): void {
       regions: m.regions,
       ...(m.sourceRegions ? { sourceRegions: m.sourceRegions } : {}),
       ...(m.kmsKeyArns ? { kmsKeyArns: m.kmsKeyArns } : {}),
+      // With a vault, every member shares its DR copies with it (and gets the key-policy output).
+      ...(props.vault ? { vaultAccount: props.vault.account } : {}),
       description: 'snapward member role: the central snapward functions back up this account through it',
     });
   }

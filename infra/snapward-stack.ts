@@ -161,6 +161,9 @@ export class SnapwardStack extends Stack {
     grantAssumeAccountRoles(reconcile.role, [...members, ...vault]);
     grantAssumeAccountRoles(adhocBackup.role, members);
     grantAssumeAccountRoles(check.role, [...members, ...vault]);
+    // The vault copy of this account's own databases starts and ends in reconcile: share the DR
+    // copy with the vault account, unshare it after (managed sw-* snapshots only).
+    if (vault.length > 0) permissions.grantShareManagedSnapshots(reconcile.role);
     // The capability policies are separate resources: make each function wait for them, so a
     // schedule firing right after the deploy does not meet a half-attached role.
     for (const fn of Object.values(this.functions)) {

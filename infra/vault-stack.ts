@@ -16,18 +16,20 @@ import { MANAGED_TAG, SNAPSHOT_ID_PREFIX, SnapshotPermissions, SNAPWARD_TAG_KEYS
 import { show, SnapwardPropsError } from './constructs/validation';
 
 /**
- * A vault copy carries snapward's copy tags plus the account it came from. The vault kind (with
- * the engine, not built yet) must write this key, and no other new one: the vault role may tag
- * with nothing else.
+ * A vault copy carries snapward's copy tags plus the account it came from and the vault mark
+ * (issue 16 design: `snapward:source-account=<12-digit id>`, `snapward:vault=true`). The vault
+ * kind writes these keys and no other new one: the vault role may tag with nothing else.
  */
 export const VAULT_SOURCE_ACCOUNT_TAG = 'snapward:source-account';
-export const VAULT_TAG_KEYS: readonly string[] = [...SNAPWARD_TAG_KEYS, VAULT_SOURCE_ACCOUNT_TAG];
+export const VAULT_MARK_TAG = 'snapward:vault';
+export const VAULT_TAG_KEYS: readonly string[] = [...new Set([...SNAPWARD_TAG_KEYS, VAULT_SOURCE_ACCOUNT_TAG, VAULT_MARK_TAG])];
 
 /**
  * KMS actions RDS needs from the caller to copy a snapshot encrypted with a key of another
  * account (RDS user guide, "Sharing encrypted snapshots": the key's policy must let the target
- * account Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey and CreateGrant, and the
- * target account's IAM policy must allow the same on that key).
+ * account use the key — Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey — and create
+ * grants for AWS resources, and the target account's IAM policy must allow the same on that key).
+ * CreateGrant is kept apart (SHARED_SNAPSHOT_KEY_GRANT) so it can carry kms:GrantIsForAWSResource.
  */
 export const SHARED_SNAPSHOT_KEY_ACTIONS = [
   'kms:Encrypt',
@@ -38,8 +40,9 @@ export const SHARED_SNAPSHOT_KEY_ACTIONS = [
   'kms:GenerateDataKey',
   'kms:GenerateDataKeyWithoutPlaintext',
   'kms:DescribeKey',
-  'kms:CreateGrant',
 ] as const;
+export const SHARED_SNAPSHOT_KEY_GRANT = 'kms:CreateGrant';
+const forAwsResource = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 
 const viaRds = (regions: readonly string[]) => ({ 'kms:ViaService': regions.map((r) => `rds.${r}.amazonaws.com`) });
 
@@ -115,8 +118,11 @@ export class SnapwardVaultStack extends Stack {
       resources: vaultKeys,
       conditions: { ...isVaultKey, Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: viaRds(regions) },
     });
+    // The members' DR keys, which encrypt the shared DR copies: RDS uses them on the vault role's
+    // behalf while it copies (and the member's key policy must say the same, memberDrKeyStatementsForVault).
     const memberKeys = props.memberAccounts.flatMap((account) => regions.map((region) => stack.formatArn({ service: 'kms', region, account, resource: 'key', resourceName: '*' })));
     this.allow('KmsUseMemberDrKeysThroughRds', { actions: [...SHARED_SNAPSHOT_KEY_ACTIONS], resources: memberKeys, conditions: { StringEquals: viaRds(regions) } });
+    this.allow('KmsCreateGrantOnMemberDrKeysForRds', { actions: [SHARED_SNAPSHOT_KEY_GRANT], resources: memberKeys, conditions: { ...forAwsResource, StringEquals: viaRds(regions) } });
 
     new CfnOutput(this, 'VaultRoleArn', { value: this.role.roleArn, description: "vault.account.roleArn in the fleet's snapward.yaml" });
   }
@@ -173,12 +179,14 @@ export class SnapwardVaultKeyStack extends Stack {
           ],
           resources: ['*'],
         }),
+        // A copy encrypted under a customer managed key needs kms:CreateGrant and kms:DescribeKey
+        // from the caller (RDS user guide, "AWS KMS key management"); RDS does the rest by grant.
         new iam.PolicyStatement({
-          sid: 'VaultRoleUsesThroughRds',
+          sid: 'VaultRoleCreatesGrantsForRds',
           principals: [new iam.AccountRootPrincipal().withConditions({ ArnEquals: { 'aws:PrincipalArn': roleArn } })],
-          actions: [...SHARED_SNAPSHOT_KEY_ACTIONS],
+          actions: [SHARED_SNAPSHOT_KEY_GRANT],
           resources: ['*'],
-          conditions: { StringEquals: viaRds(regions) },
+          conditions: { ...forAwsResource, StringEquals: viaRds(regions) },
         }),
         new iam.PolicyStatement({
           sid: 'VaultRoleDescribes',
@@ -201,18 +209,31 @@ export class SnapwardVaultKeyStack extends Stack {
 }
 
 /**
- * The statement a member account adds to the policy of each DR key its copies use, so the vault
- * role can copy the shared DR snapshots (RDS user guide, "Sharing encrypted snapshots"). Only the
- * vault role, only through RDS in the DR regions. Snapshots encrypted with the AWS managed
- * aws/rds key cannot be shared at all.
+ * The statements a member account adds to the policy of each DR key its copies use, so the vault
+ * role can copy the shared DR snapshots (RDS user guide, "Sharing encrypted snapshots": the key
+ * policy of the source account's customer managed key gives the target account the key's use and
+ * grants for AWS resources). Only the vault role, only through RDS in the given regions.
+ * Snapshots encrypted with the AWS managed aws/rds key cannot be shared at all (same page), so the
+ * DR key must be customer managed. The member stack outputs these (SnapwardMemberStack, prop
+ * vaultAccount) for the keys it is given.
  */
-export function memberDrKeyStatementForVault(props: { vaultAccount: string; vaultRoleName?: string; regions: readonly string[]; partition?: string }): iam.PolicyStatement {
+export function memberDrKeyStatementsForVault(props: { vaultAccount: string; vaultRoleName?: string; regions: readonly string[]; partition?: string }): iam.PolicyStatement[] {
   const roleArn = `arn:${props.partition ?? 'aws'}:iam::${props.vaultAccount}:role/${props.vaultRoleName ?? VAULT_ROLE_NAME}`;
-  return new iam.PolicyStatement({
-    sid: 'SnapwardVaultCopiesSharedSnapshots',
-    principals: [new iam.AccountPrincipal(props.vaultAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': roleArn } })],
-    actions: [...SHARED_SNAPSHOT_KEY_ACTIONS],
-    resources: ['*'],
-    conditions: { StringEquals: viaRds(props.regions) },
-  });
+  const vaultRole = () => new iam.AccountPrincipal(props.vaultAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': roleArn } });
+  return [
+    new iam.PolicyStatement({
+      sid: 'SnapwardVaultCopiesSharedSnapshots',
+      principals: [vaultRole()],
+      actions: [...SHARED_SNAPSHOT_KEY_ACTIONS],
+      resources: ['*'],
+      conditions: { StringEquals: viaRds(props.regions) },
+    }),
+    new iam.PolicyStatement({
+      sid: 'SnapwardVaultGrantsForRds',
+      principals: [vaultRole()],
+      actions: [SHARED_SNAPSHOT_KEY_GRANT],
+      resources: ['*'],
+      conditions: { ...forAwsResource, StringEquals: viaRds(props.regions) },
+    }),
+  ];
 }

@@ -134,6 +134,28 @@ export class SnapshotPermissions extends Construct {
   }
 
   /**
+   * Share and unshare snapshots for the vault copy (issue 16): `ModifyDB(Cluster)SnapshotAttribute`
+   * (the `restore` attribute), on snapward-named snapshots tagged `snapward:managed=true` only,
+   * the same guard as deletes. What IAM cannot express: whom a snapshot is shared with (RDS has
+   * no condition key for the request's account ids), so the code alone keeps the value to the
+   * configured vault account; README "Many accounts and a vault" says so.
+   */
+  grantShareManagedSnapshots(role: iam.Role): void {
+    allow(role, {
+      sid: 'RdsShareManagedDbSnapshots',
+      actions: ['rds:ModifyDBSnapshotAttribute'],
+      resources: this.ownSnapshots('snapshot'),
+      conditions: { StringEquals: { [`rds:snapshot-tag/${MANAGED_TAG.key}`]: MANAGED_TAG.value } },
+    });
+    allow(role, {
+      sid: 'RdsShareManagedClusterSnapshots',
+      actions: ['rds:ModifyDBClusterSnapshotAttribute'],
+      resources: this.ownSnapshots('cluster-snapshot'),
+      conditions: { StringEquals: { [`rds:cluster-snapshot-tag/${MANAGED_TAG.key}`]: MANAGED_TAG.value } },
+    });
+  }
+
+  /**
    * What a copy needs from KMS (RDS user guide, "Overview.Encryption.Keys": a principal creating
    * RDS resources with a customer managed key needs kms:CreateGrant and kms:DescribeKey on it):
    *
@@ -144,8 +166,8 @@ export class SnapshotPermissions extends Construct {
    *   regions, but only through RDS (kms:ViaService, fleet regions) and, for grants, only for
    *   AWS resources.
    *
-   * No Encrypt/Decrypt/ReEncrypt/GenerateDataKey: RDS needs those from the caller only for
-   * snapshots shared across accounts, which snapward does not do.
+   * No Encrypt/Decrypt/ReEncrypt/GenerateDataKey: RDS needs those from the caller only to copy a
+   * snapshot shared from another account, which only the vault role does (vault-stack.ts).
    */
   grantUseKeys(role: iam.Role): void {
     const stack = Stack.of(this);
@@ -213,7 +235,7 @@ const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [
     /:rds:[a-z0-9-]+:.+:(snapshot|cluster-snapshot):sw-\*$/,
-    "snapward's own snapshots: ids are generated per instance and period (sw-<instance>-<period>, copies keep the id), so they are matched by the sw- prefix in the configured regions. Deletion additionally requires the snapward:managed=true tag on the snapshot.",
+    "snapward's own snapshots: ids are generated per instance and period (sw-<instance>-<period>, copies keep the id), so they are matched by the sw- prefix in the configured regions. Deletion and sharing (for the vault copy) additionally require the snapward:managed=true tag on the snapshot.",
   ],
   [
     /:kms:[a-z0-9-]+:.+:key\/\*$/,

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { join } from 'node:path';
 import { SnapwardMemberStack, SnapwardMemberStackProps } from '../../infra/member-stack';
 import { SnapwardStack } from '../../infra/snapward-stack';
-import { memberDrKeyStatementForVault, SnapwardVaultKeyStack, SnapwardVaultStack, VAULT_TAG_KEYS } from '../../infra/vault-stack';
+import { memberDrKeyStatementsForVault, SnapwardVaultKeyStack, SnapwardVaultStack, VAULT_TAG_KEYS } from '../../infra/vault-stack';
 import { SNAPWARD_TAG_KEYS } from '../../infra/constructs/snapshot-permissions';
 import { ACCOUNT as CENTRAL, policiesOfRole, PolicyDocument, REGION, resolveIntrinsics } from './lib/template-policies';
 
@@ -299,14 +299,16 @@ describe('vault stack', () => {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'EnableIamUserPermissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MEMBER_A}:root` }, Action: 'kms:*', Resource: '*' },
-        resolveIntrinsics(Stack.of(vault.stack).resolve(memberDrKeyStatementForVault({ vaultAccount: VAULT, regions: ['us-west-2'] }).toStatementJson()), {}) as Record<string, unknown>,
+        ...memberDrKeyStatementsForVault({ vaultAccount: VAULT, regions: ['us-west-2'] }).map((st) => resolveIntrinsics(Stack.of(vault.stack).resolve(st.toStatementJson()), {}) as Record<string, unknown>),
       ],
     };
     const onMemberKey = (principal: string, identityPolicies: Ask['identity'], action: string, context: Record<string, string | string[]>) =>
       simulate({ principal, identity: identityPolicies, action, resource: memberKey, resourceAccount: MEMBER_A, resourcePolicy: keyPolicy, context });
     const viaRds = { 'kms:ViaService': 'rds.us-west-2.amazonaws.com' };
     expect(await onMemberKey(VAULT_ROLE, identity, 'kms:Decrypt', viaRds)).toBe('Allowed');
-    expect(await onMemberKey(VAULT_ROLE, identity, 'kms:CreateGrant', viaRds)).toBe('Allowed');
+    expect(await onMemberKey(VAULT_ROLE, identity, 'kms:CreateGrant', { ...viaRds, 'kms:GrantIsForAWSResource': 'true' })).toBe('Allowed');
+    // A grant the vault role would create for itself (not for RDS) is refused by both policies.
+    expect(await onMemberKey(VAULT_ROLE, identity, 'kms:CreateGrant', viaRds)).toBe('ImplicitlyDenied');
     expect(await onMemberKey(VAULT_ROLE, identity, 'kms:Decrypt', {})).toBe('ImplicitlyDenied');
     expect(await onMemberKey(`arn:aws:iam::${VAULT}:role/Admin`, allowAll('kms:*'), 'kms:Decrypt', viaRds)).toBe('ImplicitlyDenied');
   });
