@@ -47,6 +47,12 @@ type FunctionName = keyof typeof HANDLERS;
 const PLATFORM_ACTIONS = new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage']);
 /** Calls that read the fleet YAML from S3: needed only when the fleet config is an s3Uri. */
 const readsConfigFromS3 = (c: SdkCall) => c.at.startsWith('src/adapters/aws/config-source.ts');
+/**
+ * sts:AssumeRole of the fleet's member and vault roles: made only for a fleet whose `accounts` or
+ * `vault` names a role (adapters/aws/account-credentials.ts), which the example fleet does not.
+ * Which functions get it, on exactly which roles, is test/infra/accounts.test.ts's subject.
+ */
+const assumesFleetRoles = (c: SdkCall) => c.pkg === '@aws-sdk/client-sts' && c.op === 'AssumeRole';
 
 const codeCalls = new CodeCalls(ROOT);
 const callsByFunction = Object.fromEntries(Object.entries(HANDLERS).map(([fn, handler]) => [fn, codeCalls.callsOf(handler)])) as Record<FunctionName, SdkCall[]>;
@@ -184,6 +190,12 @@ describe('code calls', () => {
     expect(ops('verifyReplication').has('CreateDBSnapshot')).toBe(false);
   });
 
+  it('reaches sts:AssumeRole only in the account clients (left to accounts.test.ts for a fleet without roles)', () => {
+    const assume = Object.values(callsByFunction).flat().filter(assumesFleetRoles);
+    expect(assume.length).toBeGreaterThan(0);
+    expect([...new Set(assume.map((c) => c.at.split(':')[0]))]).toEqual(['src/adapters/aws/account-credentials.ts']);
+  });
+
   it('no code path ever tags an existing resource or removes tags', () => {
     const all = Object.values(callsByFunction).flat().map((c) => c.op);
     expect(all.filter((op) => /Tag/.test(op))).toEqual([]);
@@ -199,7 +211,7 @@ describe.each([
   const regions = ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2'];
   const sourceRegions = ['eu-central-1', 'us-east-1'];
 
-  const needed = (fn: FunctionName): NeededAction[] => actionsFor(callsByFunction[fn].filter((c) => s3Config || !readsConfigFromS3(c)));
+  const needed = (fn: FunctionName): NeededAction[] => actionsFor(callsByFunction[fn].filter((c) => (s3Config || !readsConfigFromS3(c)) && !assumesFleetRoles(c)));
 
   it.each(Object.keys(HANDLERS) as FunctionName[])('%s: grants exactly the actions its code can call', (fn) => {
     const policies = policiesOfRole(template, logicalId(stack, stack.functions[fn].role));

@@ -71,7 +71,10 @@ export class CodeCalls {
     return this.callsFrom(join('handlers', `${handler}.ts`), 'handler');
   }
 
-  /** Every SDK call reachable from the function `name` declared in `file` (relative to the root). */
+  /**
+   * Every SDK call reachable from the function `name` declared in `file` (relative to the root),
+   * or from the method `Class.method` of a class declared there.
+   */
   callsFrom(fileInRoot: string, name: string): SdkCall[] {
     return this.walk(fileInRoot, name).calls;
   }
@@ -92,8 +95,14 @@ export class CodeCalls {
   private walk(fileInRoot: string, name: string): { calls: SdkCall[]; visited: Set<ts.Node> } {
     const file = this.program.getSourceFile(join(this.root, fileInRoot));
     if (!file) throw new Error(`${fileInRoot} is not in the program`);
-    const entry = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
-    if (!entry) throw new Error(`${fileInRoot} has no function ${name}`);
+    const [owner, method] = name.split('.') as [string, string | undefined];
+    const entry: ts.Node | undefined =
+      method === undefined
+        ? file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name)
+        : file.statements
+            .find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === owner)
+            ?.members.find((m) => ts.isMethodDeclaration(m) && m.name.getText() === method);
+    if (!entry) throw new Error(`${fileInRoot} has no ${method === undefined ? 'function' : 'method'} ${name}`);
 
     const visited = new Set<ts.Node>();
     const queue: ts.Node[] = [entry];
