@@ -149,7 +149,11 @@ export class RdsSnapshotProvider implements SnapshotProvider {
 
   async copySnapshot(req: CopySnapshotRequest): Promise<Snapshot> {
     // Called in the destination region with the source's full ARN: SDK v3 infers the source
-    // region from the ARN (there is no SourceRegion input) and presigns where AWS needs it.
+    // region from the ARN (there is no SourceRegion input) and presigns where AWS needs it. The
+    // ARN is also what a copy of a snapshot shared by another account needs (the vault copy,
+    // same region): @aws-sdk/middleware-sdk-rds adds a PreSignedUrl only when
+    // `region !== getEndpointFromARN(input[sourceIdKey])` (crossRegionPresignedUrlMiddleware), so
+    // that copy goes out without one (test/adapters/vault-copy-over-sdk.test.ts).
     const client = this.clients.rds(req.targetRegion);
     const Tags = toTagList(req.tags);
     try {
