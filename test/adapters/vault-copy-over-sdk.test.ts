@@ -50,7 +50,7 @@ class ScriptedAws {
   readonly seen: Seen[] = [];
   constructor(private readonly script: (seen: Seen) => Answer) {}
   async handle(request: { hostname?: string; body?: string | Uint8Array; headers: Record<string, string> }): Promise<{ response: unknown }> {
-    const raw = typeof request.body === 'string' ? request.body : Buffer.from(request.body ?? '').toString('utf8');
+    const raw = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
     const target = request.headers['x-amz-target'];
     const seen: Seen = {
       host: request.hostname ?? '',
