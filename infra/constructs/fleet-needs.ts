@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseConfig } from '../../config/load';
 import { SnapwardConfig } from '../../src/domain/config';
+import { VAULT_KEY_ALIAS } from './account-roles';
 import { KMS_KEY_ARN_PATTERN, show } from './validation';
 
 /**
@@ -26,6 +27,8 @@ export interface FleetNeeds {
   readonly memberRoleArns: readonly string[];
   /** The vault role under `vault:`, when there is a vault. */
   readonly vaultRoleArn: string | null;
+  /** `vault.kms`: the vault's key per DR region, as the fleet names it. */
+  readonly vaultKeys: ReadonlyArray<{ readonly region: string; readonly ref: string }>;
 }
 
 /** Reads and validates the fleet YAML (the same parser the functions use) and lists its needs. */
@@ -52,6 +55,7 @@ export function fleetNeeds(config: SnapwardConfig, from: string): FleetNeeds {
     buckets: uniq(config.attachments.flatMap((a) => [a.source.bucket, a.replica.bucket])),
     memberRoleArns: uniq((config.accounts ?? []).flatMap((a) => (a.roleArn ? [a.roleArn] : []))),
     vaultRoleArn: config.vault?.account.roleArn ?? null,
+    vaultKeys: Object.entries(config.vault?.kms ?? {}).map(([region, ref]) => ({ region, ref })),
   };
 }
 
@@ -70,6 +74,16 @@ export function uncoveredNeeds(needs: FleetNeeds, granted: { regions: readonly s
     if (!granted.kmsKeyArns.some((arn) => arnRegion(arn) === region)) {
       problems.push(
         `kmsKeyArns: the fleet ${needs.from} encrypts copies in ${region} with ${show(ref)}, which IAM cannot authorize by name; add that key's ARN (aws kms describe-key --region ${region} --key-id ${ref} --query KeyMetadata.Arn)`,
+      );
+    }
+  }
+  // The vault role may use only keys carrying the vault stack's alias (kms:ResourceAliases in
+  // vault-stack.ts): a key named by another alias would be refused at the first vault copy.
+  for (const { region, ref } of needs.vaultKeys) {
+    const alias = /(?:^|:)(alias\/.+)$/.exec(ref)?.[1];
+    if (alias !== undefined && alias !== VAULT_KEY_ALIAS) {
+      problems.push(
+        `vault.kms.${region}: the fleet ${needs.from} names ${show(ref)}, but the vault role may use only the vault stack's keys, aliased ${VAULT_KEY_ALIAS} (SnapwardVaultKeyStack); name ${VAULT_KEY_ALIAS} or that key's ARN`,
       );
     }
   }

@@ -37,6 +37,19 @@ describe('accounts app', () => {
     // The vault takes copies from every member and from the central account's own databases.
     const vault = readFileSync(join(out, 'SnapwardVault.template.json'), 'utf8');
     for (const account of ['111122223333', '111111111111', '222222222222']) expect(vault).toContain(`:rds:us-west-2:${account}:snapshot:sw-*`);
+    // With a vault, each member role may share its managed snapshots, and its stack says what its DR keys' policies need.
+    const member = JSON.parse(readFileSync(join(out, 'SnapwardMember-111111111111.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { PolicyDocument?: { Statement: Array<{ Sid: string }> } } }>; Outputs: Record<string, unknown> };
+    const sids = Object.values(member.Resources).flatMap((r) => (r.Type === 'AWS::IAM::Policy' ? (r.Properties.PolicyDocument?.Statement ?? []).map((st) => st.Sid) : []));
+    expect(sids).toEqual(expect.arrayContaining(['RdsShareManagedDbSnapshots', 'RdsShareManagedClusterSnapshots']));
+    expect(JSON.stringify(member.Outputs.DrKeyPolicyStatementsForVault)).toContain('999999999999:role/snapward-vault');
+  });
+
+  it('without a vault, member roles share nothing and output no key-policy statements', () => {
+    const { file, out } = propsFile({ centralAccount: '111122223333', centralRoleArns: [CENTRAL_ROLE], members: [{ account: '111111111111', externalId: 'snapward-prod-a', regions: ['us-east-1', 'us-west-2'] }] });
+    main(['--props', file], { CDK_OUTDIR: out }).synth();
+    const member = readFileSync(join(out, 'SnapwardMember-111111111111.template.json'), 'utf8');
+    expect(member).not.toContain('SnapshotAttribute');
+    expect(member).not.toContain('DrKeyPolicyStatementsForVault');
   });
 
   it('refuses unknown keys and a member without its external id, naming them', () => {

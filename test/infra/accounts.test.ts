@@ -3,6 +3,8 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnapwardMemberStack, SnapwardMemberStackProps } from '../../infra/member-stack';
 import { SnapwardStack } from '../../infra/snapward-stack';
@@ -124,6 +126,16 @@ describe('central stack: assumes exactly the fleet\'s member and vault roles', (
     const policies = Object.values(json(stack).Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
     expect(policies.length).toBeGreaterThan(10);
     expect(JSON.stringify(policies)).not.toContain('sts:AssumeRole');
+  });
+
+  it('refuses a fleet whose vault key is named by an alias the vault role may not use (only alias/snapward-vault)', () => {
+    const fleet = readFileSync(join(ROOT, 'test/infra/fixtures/fleet-accounts.yaml'), 'utf8').replace('kms: { us-west-2: alias/snapward-vault }', 'kms: { us-west-2: alias/vault }');
+    const copy = join(mkdtempSync(join(tmpdir(), 'snapward-vault-alias-')), 'fleet.yaml');
+    writeFileSync(copy, fleet);
+    const build = () => new SnapwardStack(app(), 'Snapward', { projectRoot: ROOT, env: { account: CENTRAL, region: REGION }, fleetConfig: { s3Uri: 's3://ops/snapward.yaml' }, fleetConfigCopy: copy });
+    expect(build).toThrow(`vault.kms.us-west-2: the fleet ${copy} names "alias/vault", but the vault role may use only the vault stack's keys, aliased alias/snapward-vault (SnapwardVaultKeyStack); name alias/snapward-vault or that key's ARN`);
+    writeFileSync(copy, fleet.replace('alias/vault', `arn:aws:kms:us-west-2:999999999999:key/7b7b7b7b-1111-2222-3333-444455556666`));
+    expect(build).not.toThrow();
   });
 
   it('simulated: reconcile may assume a member role, not any other role of that account; replication may assume none', async () => {
@@ -284,6 +296,24 @@ describe('vault stack', () => {
     for (const action of ['kms:Decrypt', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
       expect(await onKey(MEMBER_A_ROLE, allowAll('kms:*'), action, viaRds)).toBe('ImplicitlyDenied');
     }
+  });
+
+  it('the vault key policy: the account administers, the vault role only describes and creates grants for RDS; no other principal, no member account', () => {
+    const byId = Object.fromEntries(vaultKey.policy.Statement.map((st) => [st.Sid, st]));
+    expect(Object.keys(byId).sort()).toEqual(['AccountAdministersNotUses', 'VaultRoleCreatesGrantsForRds', 'VaultRoleDescribes']);
+    const vaultRoleOnly = { ArnEquals: { 'aws:PrincipalArn': VAULT_ROLE } };
+    expect(byId.VaultRoleCreatesGrantsForRds).toEqual({
+      Sid: 'VaultRoleCreatesGrantsForRds',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${VAULT}:root` },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { ...vaultRoleOnly, Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: { 'kms:ViaService': ['rds.us-west-2.amazonaws.com'] } },
+    });
+    expect(byId.VaultRoleDescribes).toMatchObject({ Action: 'kms:DescribeKey', Condition: vaultRoleOnly });
+    expect([byId.AccountAdministersNotUses?.Action].flat()).not.toEqual(expect.arrayContaining(['kms:Decrypt']));
+    const principals = JSON.stringify(vaultKey.policy.Statement.map((st) => st.Principal));
+    for (const account of [CENTRAL, MEMBER_A, MEMBER_B]) expect(principals).not.toContain(account);
   });
 
   it('the vault key is rotated, retained when its stack goes, and aliased alias/snapward-vault', () => {
