@@ -1,6 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { join } from 'node:path';
 import { SnapwardMemberStack } from '../../infra/member-stack';
@@ -101,7 +102,7 @@ const central = (() => {
   const fn = stack.functions;
   const ids = { reconcile: roleId(stack, fn.reconcile.role), adhocBackup: roleId(stack, fn.adhocBackup.role), check: roleId(stack, fn.check.role), report: roleId(stack, stack.drDashboard.reportFunction.role) };
   const arn = (id: string) => resolveIntrinsics({ 'Fn::GetAtt': [id, 'Arn'] }, template.Resources) as string;
-  return { template, ids, arn };
+  return { stack, template, ids, arn };
 })();
 const CENTRAL_ROLES = Object.values(central.ids).map(central.arn);
 
@@ -371,6 +372,13 @@ describe('central functions with a vault in the fleet', () => {
     expect(await ask(central.ids.reconcile, rds(CENTRAL, DR, 'snapshot', 'nightly-by-hand'), managed)).toBe('ImplicitlyDenied');
     for (const id of [central.ids.adhocBackup, central.ids.check, central.ids.report]) {
       expect(await ask(id, rds(CENTRAL, DR, 'snapshot', 'sw-orders-db-20261129'), managed)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  it('passes cdk-nag AwsSolutions with the share grants (central with a vault, member with a vault)', () => {
+    for (const stack of [central.stack, withVault.stack]) {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     }
   });
 
