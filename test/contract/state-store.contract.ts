@@ -569,7 +569,7 @@ export function describeStateStoreContract(
         snapshots: [snap('sw-db-a-1', 'eu-west-1'), snap('sw-db-a-2', 'eu-central-1', 'copying')], updatedAt: at(5),
         firstSeenAt: at(-86_400_000), lost: [{ snapshot: snap('sw-db-a-0', 'eu-central-1'), noticedAt: at(4), lastSeenAt: at(2) }],
         steps: [
-          { id: 'copy:eu-central-1/sw-db-a-2', kind: 'copy', target: { id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }, slot: { region: 'eu-central-1', dbKind: 'instance' },
+          { id: 'copy:eu-central-1/sw-db-a-2', kind: 'copy', target: { id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }, slot: { account: '123456789012', region: 'eu-central-1', dbKind: 'instance' },
             phase: 'in-flight', attempts: 0, nextAttemptAt: null, lastError: null, startedAt: at(3), finishedAt: null, reason: null },
           { id: 'create:eu-west-1/sw-db-a-3', kind: 'create', target: { id: 'sw-db-a-3', region: 'eu-west-1', kind: 'instance' }, slot: null,
             phase: 'backoff', attempts: 2, nextAttemptAt: at(9), lastError: { code: 'ACCESS_DENIED', message: 'denied', step: 'create' }, startedAt: null, finishedAt: null, reason: 'backing off' },
