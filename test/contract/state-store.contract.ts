@@ -81,6 +81,19 @@ export function describeStateStoreContract(
       expect(results[0]).toEqual(result('db-b', { warnings: ['second try'] }));
     });
 
+    it('keeps the results of the same instance id in two accounts (or regions) apart within a run', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.recordInstance('r-1', result('db-a', { account: '111111111111', accountName: 'prod-a' }), at(1));
+      await store.recordInstance('r-1', result('db-a', { account: '222222222222', accountName: null, status: 'failed' }), at(2));
+      await store.recordInstance('r-1', result('db-a', { account: '222222222222', accountName: null, region: 'us-east-1' }), at(3));
+      const results = await store.listInstanceResults('r-1');
+      expect(results.map((r) => [r.instanceId, r.account, r.region, r.status])).toEqual([
+        ['db-a', '111111111111', 'eu-west-1', 'ok'],
+        ['db-a', '222222222222', 'eu-west-1', 'failed'],
+        ['db-a', '222222222222', 'us-east-1', 'ok'],
+      ]);
+    });
+
     it('keeps each run\'s results apart', async () => {
       await store.startRun(newRun('r-1'));
       await store.startRun(newRun('r-2'));
