@@ -23,7 +23,13 @@ describe('README operator policy', () => {
   });
 
   it('allows exactly the actions the CLI can call: none missing, none unused', () => {
-    const needed = actionsFor(new CodeCalls(ROOT).callsFrom('src/cli/main.ts', 'main')).map((a) => a.action);
+    // sts:AssumeRole of member and vault roles: only for a fleet naming them, which the README
+    // says to add with the role ARNs (the block is for one account); asserted just below.
+    const calls = new CodeCalls(ROOT).callsFrom('src/cli/main.ts', 'main');
+    const assumes = (c: { pkg: string; op: string }) => c.pkg === '@aws-sdk/client-sts' && c.op === 'AssumeRole';
+    expect(calls.some(assumes)).toBe(true);
+    expect(readme).toContain('add `sts:AssumeRole` on exactly its member and vault role ARNs');
+    const needed = actionsFor(calls.filter((c) => !assumes(c))).map((a) => a.action);
     const granted = [...new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()))];
     expect({ unused: granted.filter((a) => !needed.includes(a)).sort(), missing: needed.filter((a) => !granted.includes(a)).sort() }).toEqual({ unused: [], missing: [] });
   });
