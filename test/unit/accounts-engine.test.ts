@@ -80,6 +80,12 @@ describe('a fleet over three accounts', () => {
     expect([copied(OWN_ACCOUNT).length, copied(PROD_A).length]).toEqual([2, 2]);
     expect([deferred(OWN_ACCOUNT).length, deferred(PROD_A).length]).toEqual([1, 1]);
     expect(deferred(PROD_A)[0]?.reason).toMatch(/in flight to us-west-2 \(limit 2\)/);
+    // Copy capacity is each account's own: one row per account for the same DR region.
+    const status = await fleetStatus(deps);
+    expect(status.capacity?.map((c) => [c.account, c.region, c.kind, c.limit, c.demandPerDay])).toEqual([
+      [OWN_ACCOUNT, 'us-west-2', 'instance', 2, 3],
+      [PROD_A, 'us-west-2', 'instance', 2, 3],
+    ]);
   });
 
   it('an account whose role cannot be assumed fails its own members with the reason naming it; the others go on; the pass is not succeeded', async () => {
