@@ -1,6 +1,8 @@
 import { runCheck } from '../../src/app/check';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
+import { findingJson } from '../../src/cli/commands/findings';
+import { DAY } from '../../src/domain/time';
 import { SnapwardError } from '../../src/domain/errors';
 import { memberKey } from '../../src/domain/ledger';
 import { harness } from '../support/app-harness';
@@ -104,6 +106,23 @@ describe('a fleet over three accounts', () => {
     expect(check.open.filter((f) => f.kind === 'Observation Failed').map((f) => f.subject)).toEqual(['us-east-1']);
     const status = await fleetStatus(h.deps);
     expect(status.instances.find((i) => i.account === PROD_B)?.observed).toBe(false);
+  });
+
+  it('findings and their events name the account: the same id missed in two accounts is two findings', async () => {
+    const { h, rdsOf } = fleet([member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' }), member({ id: 'jira-1', account: PROD_B, accountName: 'prod-b' })]);
+    await runCheck(h.deps, { trigger: 'test' }); // first sight: newcomers get their grace period
+    h.clock.advance(3 * DAY);
+    for (const rds of rdsOf.values()) rds.newStatus = 'available';
+    rdsOf.get(PROD_B)?.fail('createSnapshot', 'jira-1', () => new SnapwardError('ACCESS_DENIED', 'not authorized to create'));
+    await reconcile(h.deps, { trigger: 'test' });
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    const missed = check.open.filter((f) => f.kind === 'Snapshot Missed' || f.kind === 'Backup Failed');
+    expect(missed.map((f) => [f.key, findingJson(f, h.clock.now()).account, findingJson(f, h.clock.now()).accountName]).sort()).toEqual([
+      [`Backup Failed|${PROD_B}|jira-1`, PROD_B, 'prod-b'],
+      [`Snapshot Missed|${PROD_B}|jira-1`, PROD_B, 'prod-b'],
+    ]);
+    const events = h.events.take().filter((e) => e.detailType === 'Backup Failed');
+    expect(events.map((e) => e.detail.account)).toEqual([PROD_B]);
   });
 
   it('a member key carries the account, so an instance moved to another account is a new member', () => {
