@@ -1,6 +1,7 @@
 import { StepState } from '../domain/steps';
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { DrillSummary, newestDrillSummaries } from './drill-status';
+import { memberDrillSubject } from '../domain/drill';
 import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
@@ -158,7 +159,7 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   }
   const all = [...evidences.values()];
   const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
-  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidences.get(m.account) as Evidence, at), drill: drills.get(m.id) ?? null }));
+  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidences.get(m.account) as Evidence, at), drill: drills.get(memberDrillSubject(m)) ?? null }));
   const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...all.flatMap((e) => e.blind)]);
   const states = new Map(all.flatMap((e) => [...e.states]));
   const capacity = (options.capacity ?? !options.only) ? { capacity: await fleetCapacity(deps, fleet.members, states, at) } : {};

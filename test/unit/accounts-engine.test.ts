@@ -1,4 +1,5 @@
 import { runCheck } from '../../src/app/check';
+import { startAdhocDrill } from '../../src/app/drills';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
 import { findingJson } from '../../src/cli/commands/findings';
@@ -25,12 +26,16 @@ const ACCOUNTS = [
 ];
 const KMS = { 'us-west-2': 'alias/snapward-dr' };
 
+const restoresOf = new Map<string, FakeRestores>();
+
 function fleet(instances = [member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' }), member({ id: 'jira-1', account: PROD_B, accountName: 'prod-b' })]) {
   const h = harness({ instances, kms: KMS, accounts: ACCOUNTS });
   const rdsOf = new Map<string, FakeRds>([[OWN_ACCOUNT, h.rds]]);
   for (const id of [PROD_A, PROD_B]) {
     const rds = new FakeRds(h.clock);
-    h.accounts.add({ id, name: id === PROD_A ? 'prod-a' : 'prod-b', provider: rds, keys: new FakeKeys(), restores: new FakeRestores(h.clock, rds) });
+    const restores = new FakeRestores(h.clock, rds);
+    restoresOf.set(id, restores);
+    h.accounts.add({ id, name: id === PROD_A ? 'prod-a' : 'prod-b', provider: rds, keys: new FakeKeys(), restores });
     rdsOf.set(id, rds);
   }
   for (const rds of rdsOf.values()) rds.addDatabase({ id: 'jira-1' });
@@ -128,5 +133,31 @@ describe('a fleet over three accounts', () => {
   it('a member key carries the account, so an instance moved to another account is a new member', () => {
     expect(memberKey(member({ id: 'jira-1', account: PROD_A }))).toBe(`${PROD_A}/us-east-1/instance/jira-1`);
     expect(memberKey(member({ id: 'jira-1' }))).not.toBe(memberKey(member({ id: 'jira-1', account: PROD_A })));
+  });
+
+  it('a drill restores in its instance\'s account, and the same id in two accounts has two drill histories', async () => {
+    const { h, rdsOf } = fleet([member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' })]);
+    for (const rds of rdsOf.values()) rds.newStatus = 'available';
+    const pass = await reconcile(h.deps, { trigger: 'test' });
+    const copyOf = (account: string) => pass.results.find((r) => r.account === account)?.copied[0]?.id as string;
+    h.restores.engines.set(copyOf(OWN_ACCOUNT), 'postgres');
+    restoresOf.get(PROD_A)?.engines.set(copyOf(PROD_A), 'postgres');
+    // The pass's scheduled drills could not start (no engine known then): each failed in its own account.
+    const scheduled = await h.store.listDrills();
+    expect(scheduled.map((d) => [d.account, d.instanceId, d.phase]).sort()).toEqual([[OWN_ACCOUNT, 'jira-1', 'done'], [PROD_A, 'jira-1', 'done']].sort());
+    h.clock.advance(1000);
+    const restored = (r: FakeRestores | undefined) => r?.calls.filter((c) => c.op === 'restore').length ?? 0;
+    const before = { own: restored(h.restores), a: restored(restoresOf.get(PROD_A)) };
+    const drill = await startAdhocDrill(h.deps, { instanceId: 'jira-1', account: 'prod-a', owner: 'r-test' });
+    expect(drill.drill).toMatchObject({ instanceId: 'jira-1', account: PROD_A });
+    // Restored with prod-a's role, in prod-a: nothing asked of the caller's own RDS.
+    expect(restored(restoresOf.get(PROD_A)) - before.a).toBe(1);
+    expect(restored(h.restores) - before.own).toBe(0);
+    // Ambiguous without the account, and said so.
+    await expect(startAdhocDrill(h.deps, { instanceId: 'jira-1', owner: 'r-test' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/more than one place: 123456789012 \(us-east-1\), prod-a \(us-east-1\)/) });
+    // The caller's own jira-1 has no drill in flight, so it may have one of its own.
+    const own = await startAdhocDrill(h.deps, { instanceId: 'jira-1', account: OWN_ACCOUNT, owner: 'r-test' });
+    expect(own.drill.account).toBe(OWN_ACCOUNT);
+    expect(restored(h.restores) - before.own).toBe(1);
   });
 });
