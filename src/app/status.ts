@@ -155,7 +155,7 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const evidences = new Map<string, Evidence>();
   for (const [account, group] of membersByAccount(members)) {
     const failure = fleet.accountFailures.get(account);
-    evidences.set(account, failure ? blindEvidence(group, failure) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
+    evidences.set(account, failure ? blindEvidence(account, group, failure) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
   }
   const all = [...evidences.values()];
   const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
@@ -173,10 +173,10 @@ function membersByAccount(members: readonly FleetMember[]): Map<string, FleetMem
 }
 
 /** An account whose role cannot be assumed: nothing of it was seen, and every member says why. */
-function blindEvidence(members: readonly FleetMember[], error: ErrorInfo): Evidence {
-  const blindness = new Blindness();
-  for (const region of unique(members.map((m) => m.region))) blindness.note(region, error, members.filter((m) => m.region === region));
-  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors: blindness.errors, blind: blindness.blind, lost: new Map(), warnings: [] };
+function blindEvidence(account: string, members: readonly FleetMember[], error: ErrorInfo): Evidence {
+  const errors = new Map(members.map((m) => [memberKey(m), [error]]));
+  const blind: Blind[] = [{ region: '*', account, error, instances: members.map((m) => m.id) }];
+  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors, blind, lost: new Map(), warnings: [] };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */

@@ -107,10 +107,17 @@ describe('a fleet over three accounts', () => {
     expect(report.problems.map((p) => p.code)).toEqual(['ACCESS_DENIED']);
     // The watchdog cannot see it either, and says so rather than judging it fine.
     const check = await runCheck(h.deps, { trigger: 'test' });
-    expect(check.unobserved.map((u) => [u.region, u.error.code])).toEqual([['us-east-1', 'ACCESS_DENIED']]);
-    expect(check.open.filter((f) => f.kind === 'Observation Failed').map((f) => f.subject)).toEqual(['us-east-1']);
+    expect(check.unobserved.map((u) => [u.account, u.region, u.error.code, u.instances])).toEqual([[PROD_B, '*', 'ACCESS_DENIED', ['jira-1']]]);
+    const failed = check.open.filter((f) => f.kind === 'Observation Failed');
+    expect(failed.map((f) => [f.key, f.subject, f.detail.account])).toEqual([[`Observation Failed|${PROD_B}`, PROD_B, PROD_B]]);
+    expect(failed[0]?.detail.message).toMatch(/^account 222222222222: .*1 instance\(s\) cannot be observed/);
     const status = await fleetStatus(h.deps);
     expect(status.instances.find((i) => i.account === PROD_B)?.observed).toBe(false);
+    // The role works again: the account's finding is resolved by the next check that sees it whole.
+    h.accounts.unreachable.delete(PROD_B);
+    await reconcile(h.deps, { trigger: 'test' });
+    const again = await runCheck(h.deps, { trigger: 'test' });
+    expect(again.resolved.map((f) => f.key)).toContain(`Observation Failed|${PROD_B}`);
   });
 
   it('findings and their events name the account: the same id missed in two accounts is two findings', async () => {
