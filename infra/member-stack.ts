@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ACCOUNT_ID_PATTERN } from '../config/accounts';
 import { CentralTrustProps, centralTrust, centralTrustProblems, MEMBER_ROLE_NAME, regionProblems } from './constructs/account-roles';
+import { DrillPermissions } from './constructs/drill-permissions';
 import { SnapshotPermissions } from './constructs/snapshot-permissions';
 import { checkList, KMS_KEY_ARN_PATTERN, show, SnapwardPropsError } from './constructs/validation';
 import { memberDrKeyStatementsForVault } from './vault-stack';
@@ -36,8 +37,9 @@ export interface SnapwardMemberStackProps extends StackProps, CentralTrustProps 
  * Deployed once in each member account (an account whose databases the central snapward
  * protects): the member role. Its trust admits only the central functions' roles, with the
  * external id; its permissions are the same tag-guarded ones the central stack grants its
- * functions today (SnapshotPermissions), in this account: snapshots named sw-*, created only with
- * a whole snapward tag set, deleted only when tagged snapward:managed=true.
+ * functions today (SnapshotPermissions, DrillPermissions), in this account: snapshots named sw-*,
+ * created only with a whole snapward tag set, deleted (and, with a vault, shared) only when tagged
+ * snapward:managed=true; drill databases sw-drill-* restored and deleted only with their tag.
  */
 export class SnapwardMemberStack extends Stack {
   readonly role: iam.Role;
@@ -80,6 +82,9 @@ export class SnapwardMemberStack extends Stack {
     permissions.grantCopySnapshots(this.role);
     permissions.grantDeleteManagedSnapshots(this.role);
     permissions.grantUseKeys(this.role);
+    // Restore drills of this account's databases run with this role (restored and swept here);
+    // their validation hook is invoked from the central account, so no lambda grant.
+    new DrillPermissions(this, 'DrillPermissions', { regions: props.regions }).grantDrills(this.role);
     if (props.vaultAccount !== undefined) {
       permissions.grantShareManagedSnapshots(this.role);
       // A key policy cannot be changed from another stack: the statements are an output for the

@@ -36,12 +36,13 @@ const VAULT_KEY = `arn:aws:kms:${DR}:${VAULT}:key/7b7b7b7b-1111-2222-3333-444455
 
 const PROVIDER = 'src/adapters/aws/rds-snapshot-provider.ts';
 const KEYS = 'src/adapters/aws/kms-key-resolver.ts';
+const RESTORES = 'src/adapters/aws/rds-restore-provider.ts';
 const codeCalls = new CodeCalls(ROOT);
 const fileOf = (c: SdkCall) => c.at.split(':')[0] as string;
 
-/** Every call the central functions make through an account's provider and keys. */
+/** Every call the central functions make through an account's scope: provider, keys, restores (drills). */
 const ACCOUNT_HANDLERS = ['reconcile', 'adhoc-backup', 'check', 'report'];
-const scopedCalls = ACCOUNT_HANDLERS.flatMap((h) => codeCalls.callsOf(h)).filter((c) => [PROVIDER, KEYS].includes(fileOf(c)));
+const scopedCalls = ACCOUNT_HANDLERS.flatMap((h) => codeCalls.callsOf(h)).filter((c) => [PROVIDER, KEYS, RESTORES].includes(fileOf(c)));
 /** The vault kind's first and last steps, in the member account (issue 16 design). */
 const shareCalls = ['RdsSnapshotProvider.shareSnapshot', 'RdsSnapshotProvider.unshareSnapshot'].flatMap((m) => codeCalls.callsFrom(PROVIDER, m));
 /**
@@ -202,6 +203,17 @@ function memberRequests(action: string): Array<{ resource: string; context?: Rec
       return [{ resource: MEMBER_DR_KEY }, { resource: MEMBER_SOURCE_KEY, context: viaRds('us-east-1') }];
     case 'kms:CreateGrant':
       return [{ resource: MEMBER_DR_KEY, context: forRds(DR) }, { resource: MEMBER_SOURCE_KEY, context: forRds('us-east-1') }];
+    // Restore drills of the account's databases (infra/constructs/drill-permissions.ts).
+    case 'rds:RestoreDBInstanceFromDBSnapshot':
+      return [{ resource: m(DR, 'db', 'sw-drill-jira-1-20261129100000'), context: { 'aws:RequestTag/snapward:drill': 'drill-1' } }, { resource: m(DR, 'snapshot', 'sw-jira-1-20261129'), context: { 'aws:RequestTag/snapward:drill': 'drill-1' } }];
+    case 'rds:RestoreDBClusterFromSnapshot':
+      return [{ resource: m(DR, 'cluster', 'sw-drill-billing-20261129100000'), context: { 'aws:RequestTag/snapward:drill': 'drill-1' } }];
+    case 'rds:CreateDBInstance':
+      return [{ resource: m(DR, 'db', 'sw-drill-billing-20261129100000-1'), context: { 'aws:RequestTag/snapward:drill': 'drill-1' } }];
+    case 'rds:DeleteDBInstance':
+      return [{ resource: m(DR, 'db', 'sw-drill-jira-1-20261129100000'), context: { 'rds:db-tag/snapward:drill': 'drill-1' } }];
+    case 'rds:DeleteDBCluster':
+      return [{ resource: m(DR, 'cluster', 'sw-drill-billing-20261129100000'), context: { 'rds:cluster-tag/snapward:drill': 'drill-1' } }];
     default:
       throw new Error(`no sample member request for ${action}: add one in ${__filename}`);
   }
@@ -279,12 +291,13 @@ describe('member role', () => {
   });
 
   it.each([
-    ['an untagged sw- snapshot', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, DR, 'snapshot', 'sw-someone-elses'), {}],
-    ['a sw- snapshot tagged snapward:managed=false', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, DR, 'snapshot', 'sw-x'), { 'rds:snapshot-tag/snapward:managed': 'false' }],
-    ['a snapshot not named sw- even if tagged managed', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, DR, 'snapshot', 'prod-before-upgrade'), { 'rds:snapshot-tag/snapward:managed': 'true' }],
-    ['a managed sw- snapshot in a region outside the account\'s', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, 'eu-west-1', 'snapshot', 'sw-x'), { 'rds:snapshot-tag/snapward:managed': 'true' }],
-    ['a cluster snapshot whose tag is on the instance key type', 'rds:ModifyDBClusterSnapshotAttribute', rds(MEMBER, DR, 'cluster-snapshot', 'sw-billing'), { 'rds:snapshot-tag/snapward:managed': 'true' }],
-  ])('simulated: denies sharing %s', async (_what, action, resource, context) => {
+    ['sharing an untagged sw- snapshot', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, DR, 'snapshot', 'sw-someone-elses'), {}],
+    ['sharing a sw- snapshot tagged snapward:managed=false', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, DR, 'snapshot', 'sw-x'), { 'rds:snapshot-tag/snapward:managed': 'false' }],
+    ['sharing a snapshot not named sw- even if tagged managed', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, DR, 'snapshot', 'prod-before-upgrade'), { 'rds:snapshot-tag/snapward:managed': 'true' }],
+    ['sharing a managed sw- snapshot in a region outside the account\'s', 'rds:ModifyDBSnapshotAttribute', rds(MEMBER, 'eu-west-1', 'snapshot', 'sw-x'), { 'rds:snapshot-tag/snapward:managed': 'true' }],
+    ['sharing a cluster snapshot whose tag is on the instance key type', 'rds:ModifyDBClusterSnapshotAttribute', rds(MEMBER, DR, 'cluster-snapshot', 'sw-billing'), { 'rds:snapshot-tag/snapward:managed': 'true' }],
+    ['deleting a production database even with a drill tag (only sw-drill-* databases)', 'rds:DeleteDBInstance', rds(MEMBER, 'us-east-1', 'db', 'jira-1'), { 'rds:db-tag/snapward:drill': 'drill-1' }],
+  ])('simulated: denies %s', async (_what, action, resource, context) => {
     expect(await simulate({ principal: MEMBER_ROLE, identity: withVault.identity, action, resource, context })).toBe('ImplicitlyDenied');
   });
 

@@ -171,7 +171,11 @@ describe('member stack', () => {
   it('grants the central stack\'s tag-guarded snapshot statements, in the member account', () => {
     const bySid = Object.fromEntries(statements(member.template, member.id).map((s) => [s.Sid, s]));
     expect(Object.keys(bySid).sort()).toEqual(
-      ['KmsCreateGrantOnDrKeysForRds', 'KmsCreateGrantOnSourceKeysForRds', 'KmsDescribeDrKeys', 'KmsDescribeSourceKeysThroughRds', 'KmsInspectKeys', 'RdsCopyOwnSnapshots', 'RdsCreateClusterSnapshots', 'RdsCreateDbSnapshots', 'RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots', 'RdsDescribeFleet', 'RdsTagOwnSnapshotsOnCreate'].sort(),
+      [
+        'KmsCreateGrantOnDrKeysForRds', 'KmsCreateGrantOnSourceKeysForRds', 'KmsDescribeDrKeys', 'KmsDescribeSourceKeysThroughRds', 'KmsInspectKeys', 'RdsCopyOwnSnapshots', 'RdsCreateClusterSnapshots', 'RdsCreateDbSnapshots', 'RdsDeleteManagedClusterSnapshots', 'RdsDeleteManagedDbSnapshots', 'RdsDescribeFleet', 'RdsTagOwnSnapshotsOnCreate',
+        // restore drills of the member's databases (constructs/drill-permissions.ts), no hook invoke
+        'RdsDeleteDrillClusters', 'RdsDeleteDrillInstances', 'RdsRestoreDrillClusters', 'RdsRestoreDrillInstances', 'RdsTagDrillDatabases',
+      ].sort(),
     );
     expect(bySid.RdsDeleteManagedDbSnapshots).toEqual({
       Sid: 'RdsDeleteManagedDbSnapshots',
