@@ -274,9 +274,10 @@ describe('member role', () => {
   });
 
   it('without a vault: the same, less share and unshare', () => {
-    const without = names(actionsFor(scopedCalls));
+    // (once the vault kind is in, the handlers reach share and unshare themselves: left out here)
+    const share = names(actionsFor(shareCalls));
+    const without = names(actionsFor(scopedCalls)).filter((a) => !share.includes(a));
     expect(grantedActions(noVault.identity)).toEqual(without);
-    expect(without).not.toContain('rds:ModifyDBSnapshotAttribute');
   });
 
   it('simulated: every call the code makes through a member account is allowed, in the member account', async () => {
