@@ -115,6 +115,15 @@ describe('vault planner', () => {
     expect(brief(view([d23.dr], [copy], { steps: failedUnshare }))).toEqual([]);
   });
 
+  it('a vault copy on its way longer than timeouts.copy is cancelled (no slot needed); a younger one is watched', () => {
+    const copy = vaultCopy(d24.dr, OWN_ACCOUNT, { status: 'pending' });
+    const old = planVault(view([d24.dr], [copy], { steps: inFlight(copy, { startedAt: new Date(NOW.getTime() - 25 * HOUR) }) })).steps;
+    expect(old.map((s) => [s.phase, (s.input as { action: string }).action, s.slot])).toEqual([['ready', 'cancel', null]]);
+    expect(old[0]?.input).toMatchObject({ target: { id: copy.id }, drCopy: { id: d24.dr.id } });
+    const young = planVault(view([d24.dr], [copy], { steps: inFlight(copy, { startedAt: new Date(NOW.getTime() - 2 * HOUR) }) })).steps;
+    expect(young.map((s) => s.phase)).toEqual(['in-flight']);
+  });
+
   it('a failed vault copy at the id blocks the next attempt, naming what to do', () => {
     const failed = vaultCopy(d24.dr, OWN_ACCOUNT, { status: 'failed' });
     const steps = planVault(view([d24.dr], [failed])).steps;
@@ -279,6 +288,22 @@ describe('the engine with a vault account', () => {
     expect(again.results[0]?.status).toBe('ok');
     expect(shared(h)).toEqual([]);
     expect(h.rds.count('unshareSnapshot')).toBe(2);
+  });
+
+  it('a vault copy on its way longer than timeouts.copy is deleted with the vault role, the share removed, and made again', async () => {
+    const h = withVault();
+    await toDrCopy(h);
+    await reconcile(h.deps, { trigger: 'test' });
+    const vaultId = 'sw-v123456789012-db1-20261124';
+    h.clock.advance(25 * HOUR);
+    const pass = await reconcile(h.deps, { trigger: 'test' });
+    expect(h.vaultRds.calls.filter((c) => c.op === 'deleteSnapshot').map((c) => c.arg)).toEqual([`us-west-2/instance/${vaultId}`]);
+    expect(h.rds.count('deleteSnapshot')).toBe(0);
+    expect(shared(h)).toEqual([]);
+    expect(pass.results[0]?.errors.map((e) => e.code)).toEqual(['COPY_TIMED_OUT']);
+    const again = await reconcile(h.deps, { trigger: 'test' });
+    expect(again.results[0]?.vaulted?.map((s) => s.id)).toEqual([vaultId]);
+    expect(shared(h)).toEqual([VAULT_ID]);
   });
 
   it('VAULT_KEY_NOT_SHAREABLE: a DR copy under an AWS managed key is never shared; the failure names the key, the instance and the fix, and backs off', async () => {

@@ -19,6 +19,7 @@ export const executeVault: Executor = async (step, ctx) => {
   const input = step.input as VaultInput;
   const scopes = scopesOf(step, ctx);
   if ('error' in scopes) return failed(scopes.error);
+  if (input.action === 'cancel') return cancel(step, input, scopes, ctx);
   return input.action === 'unshare' ? unshare(step, input, scopes, ctx) : start(step, input, scopes, ctx);
 };
 
@@ -124,6 +125,22 @@ async function unshare(step: ScheduledStep, input: Extract<VaultInput, { action:
   const fate = copy ? `ended in state '${copy.status}'; it holds its id in the vault account ${vault.id} until someone deletes it there` : 'vanished before it became available; a later pass copies again';
   const error = new SnapwardError('AWS_ERROR', `vault copy ${step.target.id} of ${input.drCopy.id} in ${step.target.region} ${fate} (the share with the vault account was removed)`, { retryable: true }).toInfo('vault');
   return failed(error);
+}
+
+/** Cancels a vault copy that took longer than timeouts.copy (deleting it while on its way, with the vault's role), then unshares. */
+async function cancel(step: ScheduledStep, input: Extract<VaultInput, { action: 'cancel' }>, { member, vault }: Scopes, { logger }: ExecContext): Promise<StepOutcome> {
+  const { target } = input;
+  try {
+    await vault.provider.deleteSnapshot(refOf(target));
+  } catch (err) {
+    const info = toErrorInfo(err, 'vault');
+    if (info.code !== 'SNAPSHOT_NOT_FOUND') return failed(prefixed(info, `could not cancel the vault copy ${target.id} in ${target.region} (vault account ${vault.id})`));
+  }
+  logger.warn({ snapshotId: target.id, region: target.region, vault: vault.id }, 'cancelled a vault copy that took too long');
+  const timedOut = new SnapwardError('COPY_TIMED_OUT', step.reason ?? `vault copy ${target.id} timed out`, { retryable: true }).toInfo('vault');
+  const left = input.drCopy ? await removeShare(member, input.drCopy, vault.id) : null;
+  const error = left ? { ...timedOut, step: 'unshare', message: `${timedOut.message}; and ${left.message}` } : timedOut;
+  return { phase: 'failed', observed: [], removed: [refOf(target)], warnings: [], error };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { SnapwardError } from '../errors';
 import { vaultSnapshotId } from '../naming';
 import { stepId, StepSlot } from '../steps';
+import { HOUR } from '../time';
 import { isVaultCopy, managedInfo, vaultTags } from '../tags';
 import { ownVaultCopiesOf } from '../vault-copies';
 import { IN_PROGRESS_STATUSES, refOf, Snapshot, SnapshotRef } from '../types';
@@ -25,6 +26,12 @@ export type VaultInput =
       readonly drCopy: Snapshot;
       readonly targetId: string;
       readonly tags: Readonly<Record<string, string>>;
+    }
+  | {
+      /** A vault copy on its way longer than `timeouts.copy`: deleting it cancels it (AWS), then the share goes. */
+      readonly action: 'cancel';
+      readonly target: Snapshot;
+      readonly drCopy: SnapshotRef | null;
     }
   | {
       readonly action: 'unshare';
@@ -72,12 +79,20 @@ export function planVault(view: MemberView): PlannerOutput {
     steps.push({ ...base(state.target), phase: 'ready', slot: null, input, startedAt: state.startedAt, reason: `remove the share of ${drCopy.id} with the vault account ${vault.accountId}` });
   }
 
-  // Vault copies on their way: watched (they hold their slot).
+  // Vault copies on their way: watched (they hold their slot), cancelled once they take longer than timeouts.copy.
   for (const copy of mine) {
     if (!IN_PROGRESS_STATUSES.has(copy.status)) continue;
     const target = refOf(copy);
     const startedAt = view.steps.get(stepId(VAULT, target))?.startedAt ?? copy.createdAt ?? now;
-    steps.push({ ...base(target), phase: 'in-flight', slot, input: null, startedAt });
+    const age = now.getTime() - startedAt.getTime();
+    if (age > view.timeouts.copyMs) {
+      const drCopy = sourceOf(copy.id);
+      const input: VaultInput = { action: 'cancel', target: copy, drCopy: drCopy ? refOf(drCopy) : null };
+      const reason = `vault copy ${copy.id} in ${copy.region} has been ${copy.status} for ${Math.floor(age / HOUR)} h (timeouts.copy ${Math.round(view.timeouts.copyMs / HOUR)} h): cancelled, made again later`;
+      steps.push({ ...base(target), phase: 'ready', slot: null, input, startedAt, reason });
+    } else {
+      steps.push({ ...base(target), phase: 'in-flight', slot, input: null, startedAt });
+    }
   }
 
   if (covered) {
