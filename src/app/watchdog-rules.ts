@@ -37,6 +37,8 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const out: Observation[] = [];
   const base = {
     instanceId: s.instanceId,
+    account: s.account,
+    accountName: s.accountName,
     region: s.region,
     tier: s.tier,
     targetSeconds: s.rpoTargetSeconds,
@@ -47,7 +49,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const primaryTime = s.primary?.time ?? null;
   if ((!primaryTime || primaryTime < due.start) && !newcomer(alerts.graceMs)) {
     out.push({
-      key: findingKey('Snapshot Missed', s.instanceId),
+      key: findingKey('Snapshot Missed', s.account, s.instanceId),
       kind: 'Snapshot Missed',
       subject: s.instanceId,
       detail: {
@@ -64,7 +66,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const primaryMadeIt = primaryTime !== null && primaryTime >= copyDue.start;
   if (primaryMadeIt && (!drTime || drTime < copyDue.start) && !newcomer(alerts.copyGraceMs)) {
     out.push({
-      key: findingKey('Copy Missed', s.instanceId),
+      key: findingKey('Copy Missed', s.account, s.instanceId),
       kind: 'Copy Missed',
       subject: s.instanceId,
       detail: {
@@ -84,7 +86,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
     const label = scenario === 'instanceLoss' ? 'instance loss' : 'region loss';
     if (r.neverMeets) {
       out.push({
-        key: findingKey('Target Unreachable', s.instanceId, scenario),
+        key: findingKey('Target Unreachable', s.account, s.instanceId, scenario),
         kind: 'Target Unreachable',
         subject: s.instanceId,
         detail: {
@@ -100,7 +102,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
     }
     if (r.compliant || newcomer(scenario === 'instanceLoss' ? alerts.graceMs : alerts.copyGraceMs)) continue;
     out.push({
-      key: findingKey('RPO Breached', s.instanceId, scenario),
+      key: findingKey('RPO Breached', s.account, s.instanceId, scenario),
       kind: 'RPO Breached',
       subject: s.instanceId,
       detail: {
@@ -130,11 +132,13 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
     const restored = time !== null && newest !== null && newest.time >= time;
     if (restored && since !== null && l.noticedAt <= since) continue;
     out.push({
-      key: findingKey('Recovery Point Deleted', s.instanceId, l.snapshot.region, l.snapshot.id),
+      key: findingKey('Recovery Point Deleted', s.account, s.instanceId, l.snapshot.region, l.snapshot.id),
       kind: 'Recovery Point Deleted',
       subject: s.instanceId,
       detail: {
         instanceId: s.instanceId,
+        account: s.account,
+        accountName: s.accountName,
         tier: s.tier,
         region: l.snapshot.region,
         snapshotId: l.snapshot.id,
@@ -208,11 +212,13 @@ export const UNUSABLE_KEY_STATES: ReadonlySet<string> = new Set(['Disabled', 'Pe
 export function backupFailedObservation(s: InstanceStatus, result: InstanceResult, runId: string): Observation | null {
   if (result.status !== 'failed') return null;
   return {
-    key: findingKey('Backup Failed', s.instanceId),
+    key: findingKey('Backup Failed', s.account, s.instanceId),
     kind: 'Backup Failed',
     subject: s.instanceId,
     detail: {
       instanceId: s.instanceId,
+      account: s.account,
+      accountName: s.accountName,
       region: s.region,
       tier: s.tier,
       targetSeconds: s.rpoTargetSeconds,

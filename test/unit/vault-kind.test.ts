@@ -2,6 +2,7 @@ import { reconcile } from '../../src/app/reconcile';
 import { exitCodeFor } from '../../src/cli/errors';
 import { VaultConfig } from '../../src/domain/config';
 import { SnapwardError } from '../../src/domain/errors';
+import { memberKey } from '../../src/domain/ledger';
 import { planVault } from '../../src/domain/kinds/vault';
 import { planVaultExpire } from '../../src/domain/kinds/vault-expire';
 import { isValidSnapshotId, vaultSnapshotId } from '../../src/domain/naming';
@@ -219,7 +220,7 @@ describe('the engine with a vault account', () => {
     expect(copy?.tags).toMatchObject({ [TAG.managed]: 'true', [TAG.instance]: 'db1', [TAG.vault]: 'true', [TAG.sourceAccount]: OWN_ACCOUNT, [TAG.recoveryPoint]: expect.stringMatching(/^2026-11-24T10:00:00/) });
     // The DR key was inspected in the member's account before anything was shared.
     expect(h.keys.inspected).toContain('us-west-2|arn:aws:kms:us-west-2:123456789012:key/fake-us-west-2');
-    const ledger = await h.store.getMemberState('us-east-1/instance/db1');
+    const ledger = await h.store.getMemberState(memberKey(member({ id: 'db1', account: OWN_ACCOUNT })));
     expect(ledger?.vault?.map((s) => [s.id, s.status])).toEqual([[vaultId, 'pending']]);
     expect(ledger?.snapshots.some((s) => s.id === vaultId)).toBe(false);
 
@@ -235,7 +236,7 @@ describe('the engine with a vault account', () => {
     expect(shared(h)).toEqual([]);
     expect(done.results[0]).toMatchObject({ status: 'ok' });
     expect(done.results[0]?.vaulted).toBeUndefined(); // listed once, when it started
-    expect((await h.store.getMemberState('us-east-1/instance/db1'))?.vault?.map((s) => s.status)).toEqual(['available']);
+    expect((await h.store.getMemberState(memberKey(member({ id: 'db1', account: OWN_ACCOUNT }))))?.vault?.map((s) => s.status)).toEqual(['available']);
     // Nothing left to do for the vault: the next pass leaves the member alone.
     h.clock.advance(15 * 60 * 1000);
     const idle = await reconcile(h.deps, { trigger: 'test' });
@@ -344,7 +345,7 @@ describe('the engine with a vault account', () => {
     const pass = await reconcile(h.deps, { trigger: 'test' });
     expect(pass.summary).toMatchObject({ vaulted: 1 });
     const deferred = pass.results.flatMap((r) => r.deferred);
-    expect(deferred).toEqual([expect.objectContaining({ step: 'vault', reason: `0 in flight to us-west-2 in account ${VAULT_ID} (limit 1)` })]);
+    expect(deferred).toEqual([expect.objectContaining({ step: 'vault', reason: `0 in flight to us-west-2 in the vault account ${VAULT_ID} (limit 1)` })]);
     expect(h.vaultRds.count('copySnapshot')).toBe(1);
     // The waiting one starts once the vault's slot is free.
     h.vaultRds.settle();

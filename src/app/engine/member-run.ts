@@ -1,5 +1,5 @@
 import { ErrorInfo } from '../../domain/errors';
-import { applyObserved, firstExpiry, keepLost, memberKey, MemberState, pendingOf, policyOf } from '../../domain/ledger';
+import { firstExpiry, keepLost, memberKey, MemberState, pendingOf, policyOf } from '../../domain/ledger';
 import { periodOf } from '../../domain/period';
 import { slotId, StepState } from '../../domain/steps';
 import { InstanceResult, StepResult } from '../../domain/runs';
@@ -119,7 +119,7 @@ async function runStep(ctx: MemberRunContext, step: ScheduledStep, logger: Logge
   }
   let outcome: StepOutcome;
   try {
-    outcome = await kindOf(step.kind).execute(step, { deps: ctx.deps, logger: logger.child({ step: step.id }) });
+    outcome = await kindOf(step.kind).execute(step, { deps: ctx.deps, logger: logger.child({ step: step.id }), scope: ctx.deps.accounts.scope(step.member.account) });
   } catch (err) {
     if (step.slot) await ctx.leases.release(step.slot, step.id);
     throw err;

@@ -28,7 +28,8 @@ export interface SlotPools {
 }
 
 /**
- * Counts each destination region's copy slots from everything that knows about copies in flight:
+ * Counts each account's destination region's copy slots (AWS's copy limits are per account and
+ * destination region; `fleet` and `seenInAws` are one account's) from everything that knows about copies in flight:
  * the slot leases in the store (this and overlapping passes), the pass's AWS listings, and the
  * ledger's pending copies. The larger count wins, so neither a copy started by another tool nor
  * one started by an overlapping pass is forgotten.
@@ -47,7 +48,7 @@ export async function slotPools(
   const refreshed = new Map(planned.map((p) => [memberKey(p.member), p.evidence.snapshots.filter((s) => s.region === p.member.drRegion && IN_PROGRESS_STATUSES.has(s.status)).length]));
   const pools = new Map<string, { slot: StepSlot; inLedger: number }>();
   for (const m of fleet) {
-    const slot = { region: m.drRegion, dbKind: m.kind };
+    const slot = { account: m.account, region: m.drRegion, dbKind: m.kind };
     const pool = pools.get(slotId(slot)) ?? { slot, inLedger: 0 };
     pool.inLedger += refreshed.get(memberKey(m)) ?? (summaries.get(memberKey(m))?.pending ?? []).filter((r) => r.region === m.drRegion).length;
     pools.set(slotId(slot), pool);
@@ -63,20 +64,20 @@ export async function slotPools(
   const untracked = new Map<string, number>();
   // Only the regions a member of this pass copies to can lose or gain a slot now: an idle pass
   // (nobody due) reads no slot lease at all.
-  const needed = new Set(planned.map((p) => slotId({ region: p.member.drRegion, dbKind: p.member.kind })));
+  const needed = new Set(planned.map((p) => slotId({ account: p.member.account, region: p.member.drRegion, dbKind: p.member.kind })));
   if (deps.accounts.vault) for (const p of planned) needed.add(slotId({ account: deps.accounts.vault.id, region: p.member.drRegion, dbKind: p.member.kind }));
   for (const [id, { slot, inLedger }] of pools) {
     if (!needed.has(id)) continue;
     const held = await leases.held(slot);
     // The listings saw the member accounts' copies; the vault's count from the ledgers and leases.
-    const seen = Math.max(slot.account ? 0 : (seenInAws.get(listingKey(slot.region, slot.dbKind)) ?? 0), inLedger);
+    const seen = Math.max(slot.account === deps.accounts.vault?.id ? 0 : (seenInAws.get(listingKey(slot.region, slot.dbKind)) ?? 0), inLedger);
     untracked.set(id, Math.max(0, seen - held));
     const busy = Math.max(seen, held);
     inFlight.set(id, busy);
     free.set(id, Math.max(0, limitOf(slot) - busy));
   }
   return {
-    budget: { free, describe: (slot) => `${inFlight.get(slotId(slot)) ?? 0} in flight to ${slot.region}${slot.account ? ` in account ${slot.account}` : ''} (limit ${limitOf(slot)})` },
+    budget: { free, describe: (slot) => `${inFlight.get(slotId(slot)) ?? 0} in flight to ${slot.region}${slot.account === deps.accounts.vault?.id ? ` in the vault account ${slot.account}` : ''} (limit ${limitOf(slot)})` },
     usable: (slot) => Math.max(0, limitOf(slot) - (untracked.get(slotId(slot)) ?? 0)),
   };
 }

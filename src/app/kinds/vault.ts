@@ -32,7 +32,7 @@ function scopesOf(step: ScheduledStep, { deps }: ExecContext): Scopes | { error:
   const vault = deps.accounts.vault;
   if (!vault) return { error: new SnapwardError('CONFIG_INVALID', `no vault account is configured: no vault copy of ${step.member.id}`).toInfo('vault') };
   try {
-    return { member: deps.accounts.scope(step.member.account ?? ''), vault };
+    return { member: deps.accounts.scope(step.member.account), vault };
   } catch (err) {
     return { error: toErrorInfo(err, 'vault') };
   }
