@@ -18,5 +18,7 @@ export async function fleetCapacity(deps: AppDeps, fleet: readonly FleetMember[]
       states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
     },
   );
-  return copyCapacity({ members: fleet, states: states.values(), tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at });
+  // Vault copies hold slots of the vault account, not of the DR region the members copy into.
+  const skipAccounts = deps.accounts.vault ? new Set([deps.accounts.vault.id]) : undefined;
+  return copyCapacity({ members: fleet, states: states.values(), tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at, ...(skipAccounts ? { skipAccounts } : {}) });
 }
