@@ -157,21 +157,26 @@ function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readon
   // A read cut short by Ctrl-C, SIGTERM or the Lambda deadline says nothing about AWS: that
   // region's Observation Failed is neither opened nor resolved by this check.
   const interrupted = new Set(status.unobserved.filter((u) => u.error.code === 'INTERRUPTED').map((u) => u.region));
-  for (const u of status.unobserved) if (u.error.code !== 'INTERRUPTED') blind.set(u.region, [...(blind.get(u.region) ?? []), u]);
-  for (const [region, entries] of blind) {
+  // A whole account out of reach is one finding about the account, not one per region.
+  const place = (u: Unobserved): string => (u.account ? `account:${u.account}` : u.region);
+  for (const u of status.unobserved) if (u.error.code !== 'INTERRUPTED') blind.set(place(u), [...(blind.get(place(u)) ?? []), u]);
+  for (const entries of blind.values()) {
+    const first = entries[0] as Unobserved;
     const merged: Unobserved = {
-      region,
+      region: first.region,
+      ...(first.account ? { account: first.account } : {}),
       cause: entries.map((e) => e.cause).join('; '),
       instances: [...new Set(entries.flatMap((e) => e.instances))].sort(),
       error: (entries[0] as Unobserved).error,
     };
     const targets = merged.instances.map((id) => tiers.get(id)).filter((t): t is Tier => t !== undefined).map((t) => Math.round(deps.config.tiers[t].rpoMs / 1000));
-    const key = findingKey('Observation Failed', region);
+    const key = merged.account ? findingKey('Observation Failed', merged.account) : findingKey('Observation Failed', merged.region);
     const openedAt = openBefore.find((f) => f.key === key)?.openedAt ?? null;
     observations.push(observationFailed(merged, openedAt, at, targets.length ? Math.min(...targets) : null));
   }
   const regions = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)]);
   for (const region of regions) if (!blind.has(region) && !interrupted.has(region)) judged.add(findingKey('Observation Failed', region));
+  for (const account of new Set(status.instances.map((i) => i.account))) if (!blind.has(`account:${account}`)) judged.add(findingKey('Observation Failed', account));
 }
 
 /**

@@ -161,13 +161,15 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
 export function observationFailed(u: Unobserved, openedAt: Date | null, now: Date, tightestTargetSeconds: number | null): Observation {
   const blindSeconds = openedAt ? Math.round((now.getTime() - openedAt.getTime()) / 1000) : 0;
   const confidenceBreached = tightestTargetSeconds !== null && blindSeconds > tightestTargetSeconds;
+  const where = u.account ? `account ${u.account}` : u.region;
   return {
-    key: findingKey('Observation Failed', u.region),
+    key: findingKey('Observation Failed', u.account ?? u.region),
     kind: 'Observation Failed',
-    subject: u.region,
+    subject: u.account ?? u.region,
     detail: {
       instanceId: null,
-      region: u.region,
+      region: u.account ? null : u.region,
+      account: u.account ?? null,
       cause: u.cause,
       instances: u.instances.length,
       instanceIds: u.instances.slice(0, 50),
@@ -176,7 +178,7 @@ export function observationFailed(u: Unobserved, openedAt: Date | null, now: Dat
       confidenceBreached,
       error: u.error.message,
       message:
-        `${u.region}: ${u.cause}: ${u.instances.length} instance(s) cannot be observed` +
+        `${where}: ${u.cause}: ${u.instances.length} instance(s) cannot be observed` +
         (confidenceBreached ? `; blind for ${blindSeconds}s, longer than the tightest RPO target there (${tightestTargetSeconds}s): their recovery points can no longer be vouched for` : ''),
     },
   };
