@@ -9,7 +9,7 @@ import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
 import { advanceDrills, DrillsReport } from './drills';
 import { CopySlotLeases } from './engine/copy-slots';
-import { gatherVaultEvidence } from './engine/vault-evidence';
+import { gatherVaultEvidence, VaultSlotShare } from './engine/vault-evidence';
 import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
 import { deferredLines, instanceResult, stepResult, summarize } from './engine/results';
@@ -142,6 +142,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // account is planned on its own: its listings, its deletions' confirmation, its copy slots
     // (AWS counts them per account and destination region).
     const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
+    // The vault account's slots are one pool for every member account planned below.
+    const vaultSlots = new VaultSlotShare(deps.accounts.vault?.id ?? null);
     const memberWork: (MemberWork & { readonly ctx: MemberRunContext })[] = [];
     const listingFailures = new Map<string, ErrorInfo>();
     for (const [account, members] of membersByAccount(fleet.members)) {
@@ -155,7 +157,9 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       const plans = await planPass(facts, scope.provider, work.due.filter((m) => m.account === account), Boolean(options.retryFailed));
       await releaseFinished(leases, plans);
       const pools = await slotPools(deps, leases, members, summaries, evidence.copiesInFlight, plans);
+      vaultSlots.adjust(pools.budget);
       const allocated = allocate(plans, pools.budget);
+      vaultSlots.record(allocated);
       const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };
       plans.forEach((p, i) => memberWork.push({ ...p, steps: allocated[i] as ScheduledStep[], ctx }));
     }

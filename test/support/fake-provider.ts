@@ -88,7 +88,7 @@ export class FakeRds implements SnapshotProvider {
     const now = this.clock.now();
     const s: Snapshot = {
       id: req.snapshotId,
-      arn: `arn:aws:rds:${req.region}:123456789012:${req.kind === 'instance' ? 'snapshot' : 'cluster-snapshot'}:${req.snapshotId}`,
+      arn: `arn:aws:rds:${req.region}:${this.accountId}:${req.kind === 'instance' ? 'snapshot' : 'cluster-snapshot'}:${req.snapshotId}`,
       kind: req.kind,
       region: req.region,
       dbId: req.dbId,

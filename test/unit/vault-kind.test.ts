@@ -354,6 +354,39 @@ describe('the engine with a vault account', () => {
     expect(h.vaultRds.count('copySnapshot')).toBe(2);
   });
 
+  it('two member accounts: the same instance id gets two vault copies kept apart, and the vault slots are one pool for both accounts', async () => {
+    const PROD_A = '111111111111';
+    const h = withVault(['db1'], {
+      instances: [member({ id: 'db1', tier: 1, account: OWN_ACCOUNT }), member({ id: 'db1', tier: 1, account: PROD_A, accountName: 'prod-a' })],
+      accounts: [{ name: 'prod-a', id: PROD_A, roleArn: `arn:aws:iam::${PROD_A}:role/snapward-member` }],
+      concurrency: { instances: 4, instanceCopiesPerRegion: 1, clusterCopiesPerRegion: 1 },
+    });
+    const prodA = new FakeRds(h.clock);
+    prodA.accountId = PROD_A;
+    prodA.addDatabase({ id: 'db1' });
+    h.accounts.add({ id: PROD_A, name: 'prod-a', provider: prodA, keys: new FakeKeys(), restores: h.restores });
+    h.vaultRds.link(prodA);
+    for (const rds of [h.rds, prodA]) {
+      const { primary, dr } = pointOf(member({ id: 'db1' }), '2026-11-24');
+      const arn = (s: Snapshot) => s.arn.replace('123456789012', rds.accountId);
+      rds.put({ ...primary, arn: arn(primary) }).put({ ...dr, arn: arn(dr) });
+    }
+    const first = await reconcile(h.deps, { trigger: 'test' });
+    expect(first.summary).toMatchObject({ vaulted: 1 });
+    // Deferred when planned (the slot went to the other account's member), not refused at the lease.
+    expect(first.results.flatMap((r) => r.deferred)).toEqual([expect.objectContaining({ step: 'vault', reason: `0 in flight to us-west-2 in the vault account ${VAULT_ID} (limit 1)` })]);
+    h.vaultRds.settle();
+    await reconcile(h.deps, { trigger: 'test' });
+    const vaultIds = [...h.vaultRds.snapshots.values()].map((s) => [s.id, s.tags[TAG.sourceAccount]]).sort();
+    expect(vaultIds).toEqual([['sw-v111111111111-db1-20261124', PROD_A], ['sw-v123456789012-db1-20261124', OWN_ACCOUNT]]);
+    // Each account shared its own DR copy, and only while its copy was on its way.
+    expect(prodA.calls.filter((c) => c.op === 'shareSnapshot').map((c) => c.arg)).toEqual([`us-west-2/instance/sw-db1-20261124:${VAULT_ID}`]);
+    expect(h.rds.calls.filter((c) => c.op === 'shareSnapshot').map((c) => c.arg)).toEqual([`us-west-2/instance/sw-db1-20261124:${VAULT_ID}`]);
+    const vaultOf = async (account: string) => (await h.store.getMemberState(memberKey(member({ id: 'db1', account }))))?.vault?.map((s) => s.id);
+    expect(await vaultOf(PROD_A)).toEqual(['sw-v111111111111-db1-20261124']);
+    expect(await vaultOf(OWN_ACCOUNT)).toEqual(['sw-v123456789012-db1-20261124']);
+  });
+
   it("vault retention deletes with the vault's role after confirming from the vault side; never the newest vault copy, never a foreign snapshot", async () => {
     const h = withVault();
     const m = member({ id: 'db1', account: OWN_ACCOUNT });

@@ -122,3 +122,28 @@ export function vaultSlotsOf(vaultId: string | null, planned: readonly { readonl
   }
   return [...pools.values()];
 }
+
+/**
+ * A pass plans each member account on its own, but the vault account's copy slots in a region
+ * are one pool for all of them: what one account's members were given is taken from the free
+ * slots the next account's planning sees. (Slot leases still guard the limit when the copies start.)
+ */
+export class VaultSlotShare {
+  private readonly given = new Map<string, number>();
+
+  constructor(private readonly vaultId: string | null) {}
+
+  /** Takes from `budget` the vault slots earlier accounts of the pass were given. */
+  adjust(budget: { readonly free: Map<string, number> }): void {
+    for (const [id, n] of this.given) if (budget.free.has(id)) budget.free.set(id, Math.max(0, (budget.free.get(id) ?? 0) - n));
+  }
+
+  /** Counts the vault slots this account's ready steps were given. */
+  record(allocated: readonly (readonly { readonly phase: string; readonly slot: StepSlot | null }[])[]): void {
+    if (!this.vaultId) return;
+    for (const s of allocated.flat()) {
+      if (s.phase !== 'ready' || !s.slot || s.slot.account !== this.vaultId) continue;
+      this.given.set(slotId(s.slot), (this.given.get(slotId(s.slot)) ?? 0) + 1);
+    }
+  }
+}
