@@ -15,12 +15,21 @@ export async function vaultItems(deps: AppDeps, members: readonly FleetMember[])
   const vault = config.vault;
   if (!vault) return [];
   // A discover rule may find any tier, so its DR region counts whatever vault.tiers says.
-  const regions = [...new Set([...members.filter((m) => vault.tiers.includes(m.tier)).map((m) => m.drRegion), ...config.discover.map((r) => r.drRegion)])].sort();
+  const covered = members.filter((m) => vault.tiers.includes(m.tier));
+  const regions = [...new Set([...covered.map((m) => m.drRegion), ...config.discover.map((r) => r.drRegion)])].sort();
   const scope = deps.accounts.vault;
   const items: DoctorItem[] = [];
+  // The DR key is each member account's own (the same alias resolves to a key per account).
+  const drKeys = new Map<string, { account: string | null; name: string | null; region: string }>();
+  for (const m of covered) drKeys.set(`${m.account}|${m.drRegion}`, { account: m.account, name: m.accountName, region: m.drRegion });
+  for (const r of config.discover) if (!covered.some((m) => m.drRegion === r.drRegion)) drKeys.set(`|${r.drRegion}`, { account: null, name: null, region: r.drRegion });
   for (const region of regions) {
     const drRef = config.kms[region];
-    if (drRef) items.push(await drKeyItem(deps.keys, region, drRef, vault.account.id));
+    for (const k of [...drKeys.values()].filter((d) => d.region === region && drRef)) {
+      const keys = k.account ? scopeKeys(deps, k.account) : deps.keys;
+      const where = k.account && drKeys.size > 1 ? ` in ${k.name ?? k.account}` : '';
+      items.push(await drKeyItem(keys, region, drRef as string, vault.account.id, where));
+    }
     const vaultRef = vault.kms[region];
     const subject = `vault key ${vaultRef ?? '(none)'} (${region})`;
     if (!vaultRef) {
@@ -34,8 +43,17 @@ export async function vaultItems(deps: AppDeps, members: readonly FleetMember[])
   return items;
 }
 
-async function drKeyItem(keys: KeyResolver, region: string, ref: string, vaultId: string): Promise<DoctorItem> {
-  const subject = `DR key ${ref} (${region})`;
+/** The key resolver of a member's account; an account that cannot be reached answers through its failure. */
+function scopeKeys(deps: AppDeps, account: string): KeyResolver {
+  try {
+    return deps.accounts.scope(account).keys;
+  } catch (err) {
+    return { resolve: async () => Promise.reject(err), inspect: async () => Promise.reject(err) };
+  }
+}
+
+async function drKeyItem(keys: KeyResolver, region: string, ref: string, vaultId: string, where = ''): Promise<DoctorItem> {
+  const subject = `DR key ${ref} (${region}${where})`;
   try {
     const k = await keys.inspect(region, ref);
     if (k.manager === 'AWS') {

@@ -42,7 +42,7 @@ describe('doctor: vault hints', () => {
     const { h } = withVault('alias/snapward-dr');
     const items = await vaultItems(h);
     expect(items.map((i) => [i.subject, i.state])).toEqual([
-      ['DR key alias/snapward-dr (us-west-2)', 'ok'],
+      ['DR key alias/snapward-dr (us-west-2 in 123456789012)', 'ok'],
       ['vault key alias/vault (us-west-2)', 'ok'],
     ]);
   });
@@ -56,6 +56,27 @@ describe('doctor: vault hints', () => {
     const missing = withVault('alias/snapward-dr');
     missing.vaultKeys.missing.add('us-west-2');
     expect((await vaultItems(missing.h)).find((i) => i.subject === 'vault key alias/vault (us-west-2)')).toMatchObject({ state: 'problem', detail: expect.stringMatching(/does not exist in the vault account/) });
+  });
+
+  it("each member account's DR key is read in that account: the one whose key is AWS managed is named", async () => {
+    const PROD_A = '111111111111';
+    const h = harness({
+      instances: [member({ id: 'db1', tier: 1 }), member({ id: 'db2', tier: 1, account: PROD_A, accountName: 'prod-a' })],
+      accounts: [{ name: 'prod-a', id: PROD_A, roleArn: `arn:aws:iam::${PROD_A}:role/snapward-member` }],
+      kms: { 'us-west-2': 'alias/snapward-dr' },
+      vault: { account: { id: VAULT_ID, roleArn: `arn:aws:iam::${VAULT_ID}:role/snapward-vault` }, kms: { 'us-west-2': 'alias/vault' }, retentionDays: 35, tiers: [1] },
+    });
+    h.rds.addDatabase({ id: 'db1' });
+    const prodKeys = new FakeKeys();
+    prodKeys.awsManaged.add('alias/snapward-dr');
+    const prodRds = new FakeRds(h.clock).addDatabase({ id: 'db2' });
+    h.accounts.add({ id: PROD_A, name: 'prod-a', provider: prodRds, keys: prodKeys, restores: h.restores });
+    h.accounts.vault = { id: VAULT_ID, name: null, provider: new FakeRds(h.clock), keys: new FakeKeys(), restores: h.restores };
+    const items = await vaultItems(h);
+    expect(items.filter((i) => i.subject.startsWith('DR key')).map((i) => [i.subject, i.state])).toEqual([
+      ['DR key alias/snapward-dr (us-west-2 in 123456789012)', 'ok'],
+      ['DR key alias/snapward-dr (us-west-2 in prod-a)', 'problem'],
+    ]);
   });
 
   it('no vault, or no covered tier in any DR region: no vault items', async () => {
