@@ -1,4 +1,5 @@
 import { reconcile } from '../../src/app/reconcile';
+import { printReport } from '../../src/cli/commands/run';
 import { exitCodeFor } from '../../src/cli/errors';
 import { VaultConfig } from '../../src/domain/config';
 import { SnapwardError } from '../../src/domain/errors';
@@ -13,6 +14,7 @@ import { DAY, HOUR } from '../../src/domain/time';
 import { FleetMember, Snapshot } from '../../src/domain/types';
 import { MemberView } from '../../src/domain/work';
 import { harness, Harness } from '../support/app-harness';
+import { captureOutput } from '../support/cli-capture';
 import { at, managed, managedCopy, member } from '../support/builders';
 import { OWN_ACCOUNT } from '../support/fake-accounts';
 import { FakeKeys, FakeRds } from '../support/fake-provider';
@@ -254,6 +256,13 @@ describe('the engine with a vault account', () => {
     expect(h.rds.count('shareSnapshot')).toBe(1);
     expect(h.rds.count('unshareSnapshot')).toBe(1);
     expect(shared(h)).toEqual([]);
+    // `snapward run` says so in its summary line (only a pass that touched the vault mentions it).
+    const out = captureOutput();
+    printReport(pass, out, false);
+    expect(out.stdout).toMatch(/, 0 deleted, 1 vaulted, 0 vault copies deleted, \d+ in progress, 0 failed/);
+    const plain = captureOutput();
+    printReport(first, plain, false);
+    expect(plain.stdout).toMatch(/, 0 deleted, \d+ in progress/);
   });
 
   it('a vault copy that failed in AWS: the share is removed and the failure reported (a pass whose only failure is the vault exits 1)', async () => {

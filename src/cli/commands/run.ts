@@ -91,7 +91,7 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
 }
 
-function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
+export function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
   const blind = report.unobserved.length > 0;
   if (report.results.length === 0) {
     out.line(`nothing due: all ${report.fleetSize} instances are up to date`);
