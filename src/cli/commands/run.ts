@@ -93,7 +93,7 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
 }
 
-function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
+export function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
   const blind = report.unobserved.length > 0;
   if (report.results.length === 0) {
     out.line(`nothing due: all ${report.fleetSize} instances are up to date`);
@@ -129,7 +129,7 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
   }
   const s = report.summary;
   out.line(
-    `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
+    `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.vaulted || s.vaultDeleted ? `${s.vaulted ?? 0} vaulted, ${s.vaultDeleted ?? 0} vault copies deleted, ` : ''}${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
   );
   // Work that waits, one line per kind and reason: `163 copy steps deferred: 20 in flight to us-west-2 (limit 20)`.
   for (const d of report.deferred) out.line(`  ${d.count} ${d.step} step${d.count === 1 ? '' : 's'} deferred: ${d.reason}`);
