@@ -293,6 +293,8 @@ async function recordInLedger(
         firstSeenAt: state ? (state.firstSeenAt ?? null) : at,
         lost: keepLost(state?.lost ?? [], gone, snapshots, at, deps.config.retentionDays),
         steps: state?.steps ?? [],
+        // The vault copies are the passes' to change: a status write keeps them as they are.
+        ...(state?.vault ? { vault: state.vault } : {}),
       });
     } finally {
       await deps.store.releaseLease(lease, holder);

@@ -40,6 +40,11 @@ export interface MemberState {
    * backoff), deferred, and finished ones that held a copy slot within the last day.
    */
   readonly steps?: readonly StepState[];
+  /**
+   * The member's copies in the vault account (issue 16), in its DR region: listed and refreshed
+   * with the vault's scope, never with the member's. Absent: no vault copy known (or no vault).
+   */
+  readonly vault?: readonly Snapshot[];
 }
 
 /** A managed snapshot the ledger held as available that AWS no longer has. */
@@ -53,7 +58,7 @@ export interface LostPoint {
 }
 
 /** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
-export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost' | 'steps'>;
+export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost' | 'steps' | 'vault'>;
 
 /** `<account>/<region>/<kind>/<id>`: ids are unique per account and region only. */
 export const memberKey = (m: Pick<FleetMember, 'account' | 'region' | 'kind' | 'id'>): string => `${m.account}/${m.region}/${m.kind}/${m.id}`;
@@ -62,8 +67,11 @@ export const memberKey = (m: Pick<FleetMember, 'account' | 'region' | 'kind' | '
  * The settings dueAt depends on; a different value means the stored dueAt may be wrong. One
  * function for the writer (a pass) and the reader (selecting who is due), so the two agree.
  */
-export function policyOf(member: FleetMember, config: Pick<SnapwardConfig, 'tiers' | 'retentionDays'>): string {
-  return `${LEDGER_FORMAT}|${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
+export function policyOf(member: FleetMember, config: Pick<SnapwardConfig, 'tiers' | 'retentionDays'> & Partial<Pick<SnapwardConfig, 'vault'>>): string {
+  const base = `${LEDGER_FORMAT}|${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
+  // A vault (issue 16) added or changed makes every member due once, so vault copies start without waiting a period.
+  const v = config.vault;
+  return v ? `${base}|vault:${v.account.id}:${v.retentionDays}:${v.tiers.includes(member.tier) ? 'y' : 'n'}` : base;
 }
 
 /**

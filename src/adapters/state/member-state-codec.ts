@@ -8,32 +8,36 @@ import { Snapshot, SnapshotRef } from '../../domain/types';
  * drivers (and by the memory driver, to copy in and out the same way). Dates travel as ISO text
  * and are revived on the way back.
  *
- * Format: a JSON object `{ "v": 3, snapshots, lost, firstSeenAt, steps }`. Version 3 added the
+ * Format: a JSON object `{ "v": 3, snapshots, lost, firstSeenAt, steps, vault? }`. Version 3 added the
  * steps (attempts, backoff, in-flight work); a version 2 body reads with no steps, and a body
  * written before version 2 is a bare array of snapshots (no lost points, first sighting unknown).
- * An older entry is also re-listed from AWS once (see LEDGER_FORMAT in domain/ledger.ts).
+ * An older entry is also re-listed from AWS once (see LEDGER_FORMAT in domain/ledger.ts). `vault`
+ * (the member's copies in the vault account) is written only when the entry has it, and read back
+ * only when written: a body without it has no vault list.
  */
 export interface LedgerBody {
   readonly snapshots: Snapshot[];
   readonly lost: LostPoint[];
   readonly firstSeenAt: Date | null;
   readonly steps: StepState[];
+  readonly vault?: Snapshot[];
 }
 
 type RawSnapshot = Omit<Snapshot, 'createdAt' | 'originalCreatedAt'> & { createdAt: string | null; originalCreatedAt: string | null };
 
-export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt' | 'steps'>): string {
-  return JSON.stringify({ v: 3, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null, steps: state.steps ?? [] });
+export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt' | 'steps' | 'vault'>): string {
+  return JSON.stringify({ v: 3, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null, steps: state.steps ?? [], ...(state.vault ? { vault: state.vault } : {}) });
 }
 
 export function decodeLedgerBody(text: string): LedgerBody {
-  const raw = JSON.parse(text) as RawSnapshot[] | { v: number; snapshots: RawSnapshot[]; lost?: RawLost[]; firstSeenAt?: string | null; steps?: RawStep[] };
+  const raw = JSON.parse(text) as RawSnapshot[] | { v: number; snapshots: RawSnapshot[]; lost?: RawLost[]; firstSeenAt?: string | null; steps?: RawStep[]; vault?: RawSnapshot[] };
   if (Array.isArray(raw)) return { snapshots: raw.map(reviveSnapshot), lost: [], firstSeenAt: null, steps: [] };
   return {
     snapshots: raw.snapshots.map(reviveSnapshot),
     lost: (raw.lost ?? []).map((l) => ({ snapshot: reviveSnapshot(l.snapshot), noticedAt: new Date(l.noticedAt), lastSeenAt: l.lastSeenAt ? new Date(l.lastSeenAt) : null })),
     firstSeenAt: raw.firstSeenAt ? new Date(raw.firstSeenAt) : null,
     steps: (raw.steps ?? []).map(reviveStep),
+    ...(raw.vault ? { vault: raw.vault.map(reviveSnapshot) } : {}),
   };
 }
 
