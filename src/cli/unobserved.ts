@@ -9,7 +9,7 @@ export function printUnobserved(unobserved: readonly Unobserved[], out: Output):
   if (unobserved.length === 0) return;
   out.line('could not observe (figures that depend on these are unknown, and nothing was changed on a guess):');
   for (const u of unobserved) {
-    out.line(`  ${u.account ? `account ${u.account} (every region)` : u.region}: ${u.cause}: ${u.instances.length} instance${u.instances.length === 1 ? '' : 's'} unknown`);
+    out.line(`  ${u.account === 'unknown' ? "the caller's own account (its id unknown: STS did not answer)" : u.account ? `account ${u.account} (every region)` : u.region}: ${u.cause}: ${u.instances.length} instance${u.instances.length === 1 ? '' : 's'} unknown`);
     out.line(`    ${u.error.message}`);
   }
 }
