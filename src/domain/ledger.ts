@@ -40,6 +40,12 @@ export interface MemberState {
    * backoff), deferred, and finished ones that held a copy slot within the last day.
    */
   readonly steps?: readonly StepState[];
+  /**
+   * This member's copies in the VAULT account (issue 16), listed with the vault's own role in the
+   * member's DR region; absent: never listed (no vault, or not yet). The accountLoss scenario and
+   * the watchdog's vault confirmation read them (domain/account-loss.ts).
+   */
+  readonly vault?: readonly Snapshot[];
 }
 
 /** A managed snapshot the ledger held as available that AWS no longer has. */
@@ -53,7 +59,7 @@ export interface LostPoint {
 }
 
 /** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
-export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost' | 'steps'>;
+export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost' | 'steps' | 'vault'>;
 
 export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
 

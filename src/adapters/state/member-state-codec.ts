@@ -18,22 +18,26 @@ export interface LedgerBody {
   readonly lost: LostPoint[];
   readonly firstSeenAt: Date | null;
   readonly steps: StepState[];
+  /** The member's vault copies (issue 16); absent when never listed. */
+  readonly vault?: Snapshot[];
 }
 
 type RawSnapshot = Omit<Snapshot, 'createdAt' | 'originalCreatedAt'> & { createdAt: string | null; originalCreatedAt: string | null };
 
-export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt' | 'steps'>): string {
-  return JSON.stringify({ v: 3, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null, steps: state.steps ?? [] });
+export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt' | 'steps' | 'vault'>): string {
+  // `vault` only when known: absent and [] differ (never listed vs. none there).
+  return JSON.stringify({ v: 3, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null, steps: state.steps ?? [], ...(state.vault ? { vault: state.vault } : {}) });
 }
 
 export function decodeLedgerBody(text: string): LedgerBody {
-  const raw = JSON.parse(text) as RawSnapshot[] | { v: number; snapshots: RawSnapshot[]; lost?: RawLost[]; firstSeenAt?: string | null; steps?: RawStep[] };
+  const raw = JSON.parse(text) as RawSnapshot[] | { v: number; snapshots: RawSnapshot[]; lost?: RawLost[]; firstSeenAt?: string | null; steps?: RawStep[]; vault?: RawSnapshot[] };
   if (Array.isArray(raw)) return { snapshots: raw.map(reviveSnapshot), lost: [], firstSeenAt: null, steps: [] };
   return {
     snapshots: raw.snapshots.map(reviveSnapshot),
     lost: (raw.lost ?? []).map((l) => ({ snapshot: reviveSnapshot(l.snapshot), noticedAt: new Date(l.noticedAt), lastSeenAt: l.lastSeenAt ? new Date(l.lastSeenAt) : null })),
     firstSeenAt: raw.firstSeenAt ? new Date(raw.firstSeenAt) : null,
     steps: (raw.steps ?? []).map(reviveStep),
+    ...(raw.vault ? { vault: raw.vault.map(reviveSnapshot) } : {}),
   };
 }
 
