@@ -4,35 +4,11 @@ import { renderReportHtml } from '../../src/app/report/html';
 import { buildReportModel, ReportInput } from '../../src/app/report/model';
 import { InstanceStatus } from '../../src/app/status';
 import { accountLossCell, statusProblem } from '../../src/cli/commands/status';
-import { bandOf } from '../../src/domain/rpo';
-import { Tier } from '../../src/domain/types';
 import { instanceStatus, reportInput } from '../support/report-fixtures';
+import { TARGET, VAULT, vaulted } from '../support/account-loss-fixtures';
 
 const at = new Date('2026-11-24T10:00:00Z');
 const H = 3600;
-const VAULT = '999999999999';
-const TARGET = 48 * H;
-
-/**
- * An instance the vault covers, as status computes it: its newest vault copy `seconds` old
- * (null: none), judged against TARGET when `judged`, unread when `error`.
- */
-function vaulted(id: string, tier: Tier, seconds: number | null, options: { judged?: boolean; error?: boolean } = {}): InstanceStatus {
-  const base = instanceStatus(id, tier, at, { instanceLoss: 600, regionLoss: 600 });
-  const judged = options.judged ?? true;
-  const newest = seconds === null ? null : { snapshotId: `vault-${id}`, time: new Date(at.getTime() - seconds * 1000) };
-  const b = bandOf(seconds, TARGET);
-  const rpo = judged ? { scenario: 'accountLoss' as const, targetSeconds: TARGET, achievedSeconds: seconds, band: b, compliant: b === 'compliant', recoveryPoint: newest ? { source: 'vault-copy' as const, ...newest } : null, neverMeets: null } : null;
-  const known = !options.error;
-  return {
-    ...base,
-    vault: { account: VAULT, newest: known ? newest : null, error: known ? null : { code: 'ACCESS_DENIED', message: 'not authorized', retryable: false } },
-    achieved: { ...base.achieved, accountLoss: known ? seconds : null },
-    band: { ...base.band, accountLoss: rpo ? (known ? b : 'unknown') : null },
-    compliant: base.compliant && (!rpo || (known && rpo.compliant)),
-    rpo: { ...base.rpo, accountLoss: rpo },
-  };
-}
 
 const TARGETS = reportInput(at, []).tierTargets;
 const withTargets = { ...TARGETS, 1: { ...TARGETS[1], accountLossSeconds: TARGET } };

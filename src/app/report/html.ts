@@ -94,7 +94,7 @@ const PAGE_ROWS = 250;
 /** No vault for the instance: `-`; a figure without a target: the age alone; unread: unknown. */
 function accountLossCell(r: InstanceRow): string {
   const a = r.accountLoss;
-  if (!a) return '<td data-sort="">-</td>';
+  if (!a) return '<td data-sort="-1">-</td>'; // not covered: below every figure, so last when the worst come first
   if (a.band === 'unknown') return `<td data-sort="${rpoSort('unknown', null)}">${band('unknown')}</td>`;
   if (a.band === null) return `<td data-sort="${a.achievedSeconds ?? 9e9}">${dur(a.achievedSeconds)} <span class="small">no target</span></td>`;
   return `<td data-sort="${rpoSort(a.band, a.achievedSeconds)}">${dur(a.achievedSeconds)} ${band(a.band)}</td>`;
