@@ -8,7 +8,7 @@ import { drillsFromFile } from './drills';
 import { AttachmentPair, DEFAULT_ADHOC, DEFAULT_RETRY, DEFAULT_TIMEOUTS, DiscoverRule, SnapwardConfig, TierPolicy } from '../src/domain/config';
 import { TAG } from '../src/domain/tags';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
-import { DbKind, FleetMember, Tier, TIERS } from '../src/domain/types';
+import { ConfiguredInstance, DbKind, Tier, TIERS } from '../src/domain/types';
 import { ConfigError, ConfigProblem, formatPath, ROOT_PATH } from './errors';
 import { ConfigFile, configFileSchema, crossFieldProblems } from './schema';
 
@@ -109,7 +109,7 @@ function valueAt(input: unknown, at: readonly PropertyKey[]): unknown {
 }
 
 function build(file: ConfigFile, configPath: string | null, baseDir: string): SnapwardConfig {
-  const instances: FleetMember[] = (file.instances ?? []).map((i) => ({
+  const instances: ConfiguredInstance[] = (file.instances ?? []).map((i) => ({
     id: i.id,
     kind: i.kind ?? 'instance',
     region: i.region,

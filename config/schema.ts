@@ -266,9 +266,10 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   if (Array.isArray(input.instances)) {
     input.instances.forEach((entry: unknown, i) => {
       if (!isRecord(entry) || typeof entry.id !== 'string' || !DB_ID_PATTERN.test(entry.id)) return;
-      const key = entry.id.toLowerCase();
+      // Ids are unique per account and region (the same id in two accounts is two databases).
+      const key = `${typeof entry.account === 'string' ? entry.account : ''}|${typeof entry.region === 'string' ? entry.region : ''}|${entry.id.toLowerCase()}`;
       const first = firstById.get(key);
-      if (first) add(['instances', i, 'id'], entry.id, `an id not used already (${first} has the same id)`);
+      if (first) add(['instances', i, 'id'], entry.id, `an id not used already in its account and region (${first} has the same id)`);
       else firstById.set(key, formatPath(['instances', i, 'id']));
     });
   }

@@ -10,7 +10,7 @@ import { buildApp } from '../src/composition';
 import { DEFAULT_ALERTS } from '../src/domain/alerts';
 import { SnapwardConfig } from '../src/domain/config';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
-import { FleetMember, Tier } from '../src/domain/types';
+import { ConfiguredInstance, Tier } from '../src/domain/types';
 import { CallCounter, CounterSnapshot } from './lib/call-counter';
 import { startMoto } from './lib/moto';
 import { DR_KEY_ALIAS, seedFleet, useEmulator } from './lib/seed-fleet';
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   try {
     useEmulator(moto.endpoint);
     const tiers: Tier[] = [0, 1, 2, 3];
-    const members: FleetMember[] = Array.from({ length: instances }, (_, i) => {
+    const members: ConfiguredInstance[] = Array.from({ length: instances }, (_, i) => {
       const p = PRIMARY[i % PRIMARY.length] as (typeof PRIMARY)[number];
       return { id: `db-${String(i).padStart(5, '0')}`, kind: 'instance', region: p.region, drRegion: p.drRegion, tier: tiers[i % 4] as Tier, origin: 'config' };
     });

@@ -13,7 +13,7 @@ import { SnapwardConfig } from '../src/domain/config';
 import { DAY } from '../src/domain/time';
 import { DEFAULT_DRILLS } from '../src/domain/drill';
 import { DEFAULT_TIER_POLICIES } from '../src/domain/tiers';
-import { DbKind, FleetMember, Tier } from '../src/domain/types';
+import { DbKind, ConfiguredInstance, Tier } from '../src/domain/types';
 import { Clock } from '../src/ports/clock';
 import { AWS_PAGE_SIZE, CallCounter, CounterSnapshot } from './lib/call-counter';
 import { startMoto } from './lib/moto';
@@ -86,7 +86,7 @@ interface ChildJob {
   readonly endpoint: string;
   /** The emulator's process, whose CPU time is read around each pass (Linux /proc). */
   readonly motoPid: number;
-  readonly members: readonly FleetMember[];
+  readonly members: readonly ConfiguredInstance[];
   readonly fleetMode: 'discover' | 'config';
   readonly copyCap: number;
   readonly concurrency: number;
@@ -162,9 +162,9 @@ function intArg(name: string, fallback: number, min: number): number {
 }
 
 /** N instances and M clusters, split evenly (round robin) over the two primary regions. */
-function buildFleet(instances: number, clusters: number): { databases: SeedDatabase[]; members: FleetMember[] } {
+function buildFleet(instances: number, clusters: number): { databases: SeedDatabase[]; members: ConfiguredInstance[] } {
   const databases: SeedDatabase[] = [];
-  const members: FleetMember[] = [];
+  const members: ConfiguredInstance[] = [];
   const add = (kind: DbKind, count: number, prefix: string): void => {
     for (let i = 0; i < count; i++) {
       const p = PRIMARY[i % PRIMARY.length] as (typeof PRIMARY)[number];
@@ -451,7 +451,7 @@ function summarise(input: {
   seedSeconds: number;
   report: ChildReport;
   finalInventory: Record<string, number>;
-  members: readonly FleetMember[];
+  members: readonly ConfiguredInstance[];
 }): Summary {
   const { fleetSize: n, report } = input;
   const per = (x: number): number => round(x / n, 4);
@@ -583,7 +583,7 @@ function summarise(input: {
  *  - by snapshot id (a refresh of snapshots in flight): as counted, the depth does not matter.
  * Other calls as counted.
  */
-function fullRetentionPaged(pass: PassResult, members: readonly FleetMember[]): { calls: number; records: number } {
+function fullRetentionPaged(pass: PassResult, members: readonly ConfiguredInstance[]): { calls: number; records: number } {
   const perRegionKind = new Map<string, number>();
   for (const m of members) {
     for (const region of [m.region, m.drRegion]) perRegionKind.set(`${region}/${m.kind}`, (perRegionKind.get(`${region}/${m.kind}`) ?? 0) + 1);

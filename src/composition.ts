@@ -167,20 +167,14 @@ export function reportSink(clients: AwsClients, bucket: string, region: string):
 }
 
 /**
- * `accounts`, `instances[].account` and `vault` are validated (config/accounts.ts) but the engine
- * does not act on them yet (issue 16): a pass would back up the caller's account instead of the
- * configured ones. Refuse such a fleet before anything is built, rather than act on a guess.
+ * `vault` is validated (config/accounts.ts) but no vault copy is made yet: a fleet that sets it
+ * would be told nothing of a missing third copy. Refuse it before anything is built, rather than
+ * act on a guess.
  */
 function refuseUnwiredAccounts(config: SnapwardConfig): void {
-  const used = [
-    ...(config.accounts?.length ? ['accounts'] : []),
-    ...(config.vault ? ['vault'] : []),
-    ...(config.instances.some((m) => m.account) ? ['instances[].account'] : []),
-    ...(config.discover.some((r) => r.account) ? ['discover[].account'] : []),
-  ];
-  if (used.length === 0) return;
+  if (!config.vault) return;
   throw new SnapwardError(
     'CONFIG_INVALID',
-    `${config.configPath ?? 'the configuration'} sets ${used.join(', ')}: these are validated, but this build does not act on them yet (every pass would work in the caller's own account instead); remove them until multi-account support lands (README "Many accounts and a vault")`,
+    `${config.configPath ?? 'the configuration'} sets vault: it is validated, but this build makes no vault copies yet; remove it until vault copies land (README "Many accounts and a vault")`,
   );
 }

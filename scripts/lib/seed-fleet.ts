@@ -1,3 +1,4 @@
+import type { CredentialsProvider as AwsCredentialIdentityProvider } from '../../src/adapters/aws/clients';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
 
@@ -21,19 +22,24 @@ export interface SeededFleet {
 
 export const DR_KEY_ALIAS = 'alias/snapward-dr';
 
-export async function seedFleet(regions: readonly string[], databases: readonly SeedDatabase[], concurrency = 10): Promise<SeededFleet> {
+/**
+ * DR keys (alias/snapward-dr) in `regions` and the databases. `credentials`: seed another account
+ * (an assumed role's credentials; moto acts in the role's account).
+ */
+export async function seedFleet(regions: readonly string[], databases: readonly SeedDatabase[], concurrency = 10, credentials?: AwsCredentialIdentityProvider): Promise<SeededFleet> {
   const keys: Record<string, string> = {};
+  const as = credentials ? { credentials } : {};
   for (const region of regions) {
-    const kms = new KMSClient({ region });
+    const kms = new KMSClient({ region, ...as });
     const key = await kms.send(new CreateKeyCommand({ Description: `snapward demo key ${region}` }));
     await kms.send(new CreateAliasCommand({ AliasName: DR_KEY_ALIAS, TargetKeyId: key.KeyMetadata?.KeyId }));
     keys[region] = key.KeyMetadata?.Arn as string;
     kms.destroy();
   }
-  const clients = new Map(regions.map((r) => [r, new RDSClient({ region: r })]));
+  const clients = new Map(regions.map((r) => [r, new RDSClient({ region: r, ...as })]));
   const queue = [...databases];
   const worker = async (): Promise<void> => {
-    for (let db = queue.shift(); db; db = queue.shift()) await createDatabase(clients.get(db.region) ?? new RDSClient({ region: db.region }), db, keys[db.region]);
+    for (let db = queue.shift(); db; db = queue.shift()) await createDatabase(clients.get(db.region) ?? new RDSClient({ region: db.region, ...as }), db, keys[db.region]);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   for (const c of clients.values()) c.destroy();

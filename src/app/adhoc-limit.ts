@@ -17,7 +17,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function adhocLimitRefusal(deps: AppDeps, member: FleetMember, snapshotId: string, max: number, now: Date): Promise<ErrorInfo | null> {
   let snapshots;
   try {
-    snapshots = await deps.provider.listSnapshotsMatching(member.region, member.kind, { dbIds: [member.id] });
+    snapshots = await deps.accounts.scope(member.account).provider.listSnapshotsMatching(member.region, member.kind, { dbIds: [member.id] });
   } catch (err) {
     const info = toErrorInfo(err, 'adhoc-limit');
     return { ...info, message: `could not count the ad hoc snapshots of ${member.id} to apply the limit of ${max} a day, so none was taken: ${info.message}` };

@@ -11,6 +11,11 @@ import { withRun } from './with-run';
 
 export interface BackupRequest {
   readonly instanceId: string;
+  /**
+   * The instance's account, by configured name or 12-digit id: needed only when the same id is in
+   * more than one account of the fleet.
+   */
+  readonly account?: string;
   readonly reason?: string;
   readonly requestedBy?: string;
   /** Same key, same snapshot: a repeated request adopts the snapshot the first one made. */
@@ -41,8 +46,13 @@ export interface BackupReport {
  */
 export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Promise<BackupReport> {
   const instanceId = request.instanceId.trim().toLowerCase();
-  const fleet = await resolveFleet(deps.config, deps.provider);
-  const member = fleet.members.find((m) => m.id === instanceId);
+  const fleet = await resolveFleet(deps.config, deps.accounts);
+  const matches = fleet.members.filter((m) => m.id === instanceId && (request.account === undefined || m.account === request.account || m.accountName === request.account));
+  if (matches.length > 1) {
+    const where = matches.map((m) => `${m.accountName ?? m.account} (${m.region})`).join(', ');
+    throw new SnapwardError('USAGE', `instance ${JSON.stringify(request.instanceId)} is in more than one place: ${where}; name its account (by name or 12-digit id)`);
+  }
+  const member = matches[0];
   if (!member) {
     const known = fleet.members.map((m) => m.id).slice(0, 10).join(', ');
     throw new SnapwardError('USAGE', `instance ${JSON.stringify(request.instanceId)} is not in the fleet; expected one of: ${known || '(the fleet is empty)'}`);
@@ -60,12 +70,12 @@ export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Pr
     const refusal = request.maxPerInstancePerDay === undefined ? null : await adhocLimitRefusal(deps, member, snapshotId, request.maxPerInstancePerDay, startedAt);
     if (refusal) errors.push(refusal);
     else try {
-      snapshot = await deps.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId, tags });
+      snapshot = await deps.accounts.scope(member.account).provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId, tags });
     } catch (err) {
       const info = toErrorInfo(err, 'create');
       if (info.code === 'SNAPSHOT_ALREADY_EXISTS') {
         // Same idempotency key (or same instance, same second): the request was already carried out.
-        const existing = await deps.provider.describeSnapshot({ id: snapshotId, region: member.region, kind: member.kind });
+        const existing = await deps.accounts.scope(member.account).provider.describeSnapshot({ id: snapshotId, region: member.region, kind: member.kind });
         if (existing && managedInfo(existing)?.instanceId === member.id) {
           snapshot = existing;
           adopted = true;

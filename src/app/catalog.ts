@@ -1,17 +1,21 @@
 import { Database } from '../domain/types';
-import { SnapshotProvider } from '../ports/snapshot-provider';
+import { Accounts } from '../ports/accounts';
 
-/** Databases per region, listed at most once per use-case call (discovery and RPO both need them). */
+/**
+ * Databases per account and region, listed at most once per use-case call (discovery and RPO
+ * both need them). Each account's are listed with that account's credentials.
+ */
 export class DatabaseCatalog {
-  private readonly byRegion = new Map<string, Promise<Database[]>>();
+  private readonly listings = new Map<string, Promise<Database[]>>();
 
-  constructor(private readonly provider: SnapshotProvider) {}
+  constructor(private readonly accounts: Pick<Accounts, 'scope'>) {}
 
-  databases(region: string): Promise<Database[]> {
-    let listing = this.byRegion.get(region);
+  databases(account: string, region: string): Promise<Database[]> {
+    const key = `${account}/${region}`;
+    let listing = this.listings.get(key);
     if (!listing) {
-      listing = this.provider.listDatabases(region);
-      this.byRegion.set(region, listing);
+      listing = this.accounts.scope(account).provider.listDatabases(region);
+      this.listings.set(key, listing);
     }
     return listing;
   }

@@ -32,6 +32,8 @@ const REPLICATION_KINDS: ReadonlySet<FindingKind> = new Set(['Replication Broken
 
 export interface QuotaCheck {
   readonly region: string;
+  /** The 12-digit id of the account whose quota it is. */
+  readonly account: string;
   readonly status: 'ok' | 'warning' | 'unknown';
   readonly message: string;
 }
@@ -119,7 +121,8 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
  */
 async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, since: Date | null, observations: Observation[], judged: Set<string>): Promise<void> {
   const lastPass = (await deps.store.listRuns({ kind: 'reconcile', limit: 5 })).find((r) => r.outcome !== 'running');
-  const lastResults = lastPass ? new Map((await deps.store.listInstanceResults(lastPass.id)).map((r) => [r.instanceId, r])) : new Map();
+  // Results of runs recorded before accounts carry none: they are the caller's own account's.
+  const lastResults = lastPass ? new Map((await deps.store.listInstanceResults(lastPass.id)).map((r) => [`${r.account ?? status.ownAccount}/${r.instanceId}`, r])) : new Map();
   const open = await deps.store.listFindings({ status: 'open' });
   const openKeysBySubject = new Map<string, string[]>();
   for (const f of open) if (INSTANCE_KINDS.has(f.kind)) openKeysBySubject.set(f.subject, [...(openKeysBySubject.get(f.subject) ?? []), f.key]);
@@ -127,17 +130,28 @@ async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, sinc
     if (!s.observed) continue; // could not read it: judge nothing, resolve nothing
     const found = [...instanceObservations(s, at, deps.alerts, deps.config.tiers[s.tier].snapshotEveryMs), ...lostPointObservations(s, since)];
     observations.push(...found);
-    // Every instance-level finding of an instance seen whole is judged: what it no longer shows is
-    // resolved. Its vault findings only when the vault account was read too.
+    // Every instance-level finding of an instance seen whole is judged: what it no longer shows is resolved.
+    // (The same id in another account is another instance: its findings are not this one's to judge.
+    // Keys from before accounts carry none and are the caller's own account's.) Its vault findings
+    // only when the vault account was read too.
     const vaultBlind = s.vault !== null && s.vault.error !== null;
-    for (const key of openKeysBySubject.get(s.instanceId) ?? []) if (!key.startsWith('Backup Failed|') && !(vaultBlind && isVaultFindingKey(key))) judged.add(key);
-    const result = lastResults.get(s.instanceId);
+    for (const key of openKeysBySubject.get(s.instanceId) ?? []) {
+      if (!key.startsWith('Backup Failed|') && ownedBy(key, s.account, status.ownAccount) && !(vaultBlind && isVaultFindingKey(key))) judged.add(key);
+    }
+    const result = lastResults.get(`${s.account}/${s.instanceId}`);
     if (result && lastPass) {
-      judged.add(findingKey('Backup Failed', s.instanceId));
+      judged.add(findingKey('Backup Failed', s.account, s.instanceId));
+      if (s.account === status.ownAccount) judged.add(findingKey('Backup Failed', s.instanceId)); // from before accounts
       const failed = backupFailedObservation(s, result, lastPass.id);
       if (failed) observations.push(failed);
     }
   }
+}
+
+/** Whether an instance finding's key is about the instance in `account` (keys name the account after the kind). */
+function ownedBy(key: string, account: string, ownAccount: string): boolean {
+  const named = /^[^|]+\|(\d{12})\|/.exec(key);
+  return named ? named[1] === account : account === ownAccount;
 }
 
 /**
@@ -224,20 +238,26 @@ async function judgeReplication(deps: AppDeps, observations: Observation[], judg
 }
 
 async function checkQuotas(deps: AppDeps, status: FleetStatus, observations: Observation[], judged: Set<string>): Promise<QuotaCheck[]> {
-  const regions = [...new Set(status.instances.flatMap((i) => [i.region, i.drRegion]))].sort();
+  // Quotas are per account and region: each account's are read with its own credentials. The
+  // caller's own keep their keys from before accounts; another account's name it.
+  const places = new Map<string, { account: string; region: string }>();
+  for (const i of status.instances) for (const region of [i.region, i.drRegion]) places.set(`${i.account}/${region}`, { account: i.account, region });
+  const sorted = [...places.values()].sort((a, b) => (a.account + a.region < b.account + b.region ? -1 : 1));
   return Promise.all(
-    regions.map(async (region): Promise<QuotaCheck> => {
+    sorted.map(async ({ account, region }): Promise<QuotaCheck> => {
+      const own = account === status.ownAccount;
+      const keyed = (o: Observation): Observation => (own ? o : { ...o, key: o.key.replace(/^Quota Warning\|/, `Quota Warning|${account}|`), detail: { ...o.detail, account } });
       try {
-        const quotas = await deps.provider.accountQuotas(region);
-        for (const name of ['ManualSnapshots', 'ManualClusterSnapshots']) judged.add(findingKey('Quota Warning', region, name));
-        const found = quotaObservations(region, quotas, deps.alerts.quotaWarnPercent);
+        const quotas = await deps.accounts.scope(account).provider.accountQuotas(region);
+        for (const name of ['ManualSnapshots', 'ManualClusterSnapshots']) judged.add(own ? findingKey('Quota Warning', region, name) : findingKey('Quota Warning', account, region, name));
+        const found = quotaObservations(region, quotas, deps.alerts.quotaWarnPercent).map(keyed);
         observations.push(...found);
         return found.length
-          ? { region, status: 'warning', message: found.map((f) => String(f.detail.message)).join('; ') }
-          : { region, status: 'ok', message: 'manual snapshot quotas below the warning level' };
+          ? { region, account, status: 'warning', message: found.map((f) => String(f.detail.message)).join('; ') }
+          : { region, account, status: 'ok', message: 'manual snapshot quotas below the warning level' };
       } catch (err) {
         // Not every endpoint implements DescribeAccountAttributes (moto does not): say so, carry on.
-        return { region, status: 'unknown', message: `quota could not be read: ${toErrorInfo(err).message}` };
+        return { region, account, status: 'unknown', message: `quota could not be read: ${toErrorInfo(err).message}` };
       }
     }),
   );

@@ -1,4 +1,4 @@
-import { toErrorInfo } from '../domain/errors';
+import { SnapwardError, toErrorInfo } from '../domain/errors';
 import { Database, DbKind, FleetMember } from '../domain/types';
 import { DAY } from '../domain/time';
 import { PreflightProbe } from '../ports/preflight';
@@ -10,7 +10,7 @@ import { memberHint } from './instance-hints';
 export type DoctorState = 'ok' | 'problem' | 'could-not-check';
 
 export interface DoctorItem {
-  readonly area: 'credentials' | 'region' | 'instance' | 'discovery' | 'kms-key' | 'state-store' | 'alert-bus' | 'snapshot-quota' | 'copy-capacity';
+  readonly area: 'credentials' | 'account' | 'region' | 'instance' | 'discovery' | 'kms-key' | 'state-store' | 'alert-bus' | 'snapshot-quota' | 'copy-capacity';
   readonly subject: string;
   readonly state: DoctorState;
   readonly detail: string;
@@ -46,7 +46,7 @@ const COPY_LIMIT_AWS: Record<DbKind, number> = { instance: 20, cluster: 5 };
 export async function runDoctor(deps: AppDeps, probe: PreflightProbe, store: StoreCheck): Promise<DoctorReport> {
   const { config } = deps;
   const items: DoctorItem[] = [];
-  const catalog = new DatabaseCatalog(deps.provider);
+  const catalog = new DatabaseCatalog(deps.accounts);
   const regions = [
     ...new Set([
       ...config.instances.flatMap((i) => [i.region, i.drRegion]),
@@ -72,12 +72,30 @@ export async function runDoctor(deps: AppDeps, probe: PreflightProbe, store: Sto
     });
   }
 
-  // Regions: each one answers a read (the databases are needed below anyway).
+  // Accounts: each configured account (and the vault) can be worked in: its role assumed.
+  for (const a of [...(config.accounts ?? []), ...(config.vault ? [{ name: 'vault', ...config.vault.account }] : [])]) {
+    try {
+      await deps.accounts.verify(a.id);
+      items.push({ area: 'account', subject: `${a.name} (${a.id})`, state: 'ok', detail: a.roleArn ? `role ${a.roleArn} assumed` : "the caller's own account", fix: null });
+    } catch (err) {
+      const e = toErrorInfo(err);
+      items.push({ area: 'account', subject: `${a.name} (${a.id})`, state: 'problem', detail: `${e.code}: ${e.message}`, fix: 'deploy the member (or vault) stack in that account with this deployment\'s role and external id (README "Many accounts and a vault")' });
+    }
+  }
+
+  // Regions: each one answers a read in the caller's own account (the databases are needed below anyway).
+  let ownAccount: string | null = null;
+  try {
+    ownAccount = await deps.accounts.ownId();
+  } catch {
+    // the credentials item above says why
+  }
   const listed = new Map<string, Database[] | null>();
   await Promise.all(
     regions.map(async (region) => {
       try {
-        const dbs = await catalog.databases(region);
+        if (ownAccount === null) throw new SnapwardError('ACCESS_DENIED', 'the caller\'s account could not be identified (sts:GetCallerIdentity failed)');
+        const dbs = await catalog.databases(ownAccount, region);
         listed.set(region, dbs);
         items.push({ area: 'region', subject: region, state: 'ok', detail: `reachable: ${dbs.length} databases listed`, fix: null });
       } catch (err) {
@@ -96,9 +114,10 @@ export async function runDoctor(deps: AppDeps, probe: PreflightProbe, store: Sto
 
   // Configured instances exist with the configured kind.
   for (const m of config.instances) {
-    const dbs = listed.get(m.region);
+    const account = config.accounts?.find((a) => a.name === m.account);
+    const dbs = account && account.id !== ownAccount ? await catalog.databases(account.id, m.region).catch(() => null) : listed.get(m.region);
     if (!dbs) {
-      items.push({ area: 'instance', subject: m.id, state: 'could-not-check', detail: `region ${m.region} could not be listed`, fix: 'fix the region item above' });
+      items.push({ area: 'instance', subject: m.id, state: 'could-not-check', detail: `region ${m.region}${account ? ` of account ${account.name}` : ''} could not be listed`, fix: 'fix the region or account item above' });
       continue;
     }
     const hint = memberHint(m, dbs);
@@ -111,7 +130,7 @@ export async function runDoctor(deps: AppDeps, probe: PreflightProbe, store: Sto
   }
 
   // Discovery: what the rules find (a rule that finds nothing is worth knowing about).
-  const fleet = await resolveFleet(config, deps.provider, catalog);
+  const fleet = await resolveFleet(config, deps.accounts, catalog).catch(() => ({ members: [] as FleetMember[], warnings: [] as string[] }));
   for (const rule of config.discover) {
     const found = fleet.members.filter((m) => m.origin === 'discovered' && m.region === rule.region).length;
     const reachable = listed.get(rule.region);
@@ -127,6 +146,7 @@ export async function runDoctor(deps: AppDeps, probe: PreflightProbe, store: Sto
   await Promise.all(Object.entries(config.kms).map(async ([region, ref]) => items.push(await keyItem(probe, region, ref, 'DR key for copies into'))));
   const sourceKeys = new Map<string, { region: string; key: string; dbs: string[] }>();
   for (const m of fleet.members) {
+    if (m.account !== ownAccount) continue; // listed above in the caller's own account only
     const db = listed.get(m.region)?.find((d) => d.id === m.id && d.kind === m.kind);
     if (!db?.kmsKeyId) continue;
     const k = `${m.region}|${db.kmsKeyId}`;

@@ -214,7 +214,7 @@ export interface StartDrillOptions {
  * recovery point in the chosen region, or one with a drill in flight. Later passes carry it on.
  */
 export async function startAdhocDrill(deps: AppDeps, options: StartDrillOptions): Promise<{ drill: DrillRecord; progress: DrillProgress }> {
-  const fleet = await resolveFleet(deps.config, deps.provider);
+  const fleet = await resolveFleet(deps.config, deps.accounts);
   const id = options.instanceId.toLowerCase();
   const member = fleet.members.find((m) => m.id === id);
   if (!member) throw new SnapwardError('USAGE', `${options.instanceId} is not in the fleet (listed under instances or discovered by a discover rule); nothing done`);

@@ -24,26 +24,26 @@ export interface DryRunReport extends ReconcileReport {
  */
 export async function dryRunPass(deps: AppDeps, options: Omit<ReconcileOptions, 'dryRun'>): Promise<DryRunReport> {
   const report = await reconcile(deps, { ...options, dryRun: true });
-  const catalog = new DatabaseCatalog(deps.provider);
+  const catalog = new DatabaseCatalog(deps.accounts);
   const listings = new Map<string, Promise<Database[]>>();
-  const databases = (region: string): Promise<Database[]> => {
-    let l = listings.get(region);
+  const databases = (account: string, region: string): Promise<Database[]> => {
+    let l = listings.get(`${account}/${region}`);
     if (!l) {
-      l = catalog.databases(region);
+      l = catalog.databases(account, region);
       l.catch(() => undefined);
-      listings.set(region, l);
+      listings.set(`${account}/${region}`, l);
     }
     return l;
   };
   const keys = new Map<string, Promise<ErrorInfo | null>>();
-  const keyProblem = (region: string): Promise<ErrorInfo | null> => {
-    let k = keys.get(region);
+  const keyProblem = (account: string, region: string): Promise<ErrorInfo | null> => {
+    let k = keys.get(`${account}/${region}`);
     if (!k) {
       const ref = deps.config.kms[region];
       k = ref === undefined
         ? Promise.resolve({ code: 'KMS_KEY_NOT_ACCESSIBLE', message: `no KMS key configured for DR region ${region} (kms.${region})`, step: 'copy' } as ErrorInfo)
-        : deps.keys.resolve(region, ref).then(() => null, (err: unknown) => toErrorInfo(err, 'copy'));
-      keys.set(region, k);
+        : deps.accounts.scope(account).keys.resolve(region, ref).then(() => null, (err: unknown) => toErrorInfo(err, 'copy'));
+      keys.set(`${account}/${region}`, k);
     }
     return k;
   };
@@ -53,10 +53,10 @@ export async function dryRunPass(deps: AppDeps, options: Omit<ReconcileOptions, 
     const wouldFail: ErrorInfo[] = [];
     if (p.create || p.copy.length || p.delete.length) {
       try {
-        const hint = memberHint({ id: p.instanceId, kind: p.kind, region: p.region, drRegion: p.drRegion, tier: 0, origin: 'config' }, await databases(p.region));
+        const hint = memberHint({ id: p.instanceId, kind: p.kind, region: p.region, drRegion: p.drRegion, tier: 0, origin: 'config' }, await databases(p.account, p.region));
         if (hint) wouldFail.push({ code: hint.startsWith('no DB') ? 'INSTANCE_NOT_FOUND' : 'INVALID_PARAMETER', message: hint, step: 'create' });
         else {
-          const db = (await databases(p.region)).find((d) => d.id === p.instanceId && d.kind === p.kind);
+          const db = (await databases(p.account, p.region)).find((d) => d.id === p.instanceId && d.kind === p.kind);
           if (p.create && db && db.status !== 'available' && db.status !== 'backing-up') {
             wouldFail.push({ code: 'INVALID_INSTANCE_STATE', message: `${p.kind} ${p.instanceId} is ${db.status}: a snapshot needs it available`, step: 'create', retryable: true });
           }
@@ -65,7 +65,7 @@ export async function dryRunPass(deps: AppDeps, options: Omit<ReconcileOptions, 
         wouldFail.push({ ...toErrorInfo(err, 'list'), message: `could not check that ${p.instanceId} exists: ${toErrorInfo(err).message}` });
       }
       // The key is checked for every instance with work: a snapshot made now is copied next pass.
-      const key = await keyProblem(p.drRegion);
+      const key = await keyProblem(p.account, p.drRegion);
       if (key) wouldFail.push(key);
     }
     planned.push({ ...p, wouldFail });

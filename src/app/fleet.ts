@@ -1,62 +1,109 @@
 import { SnapwardConfig } from '../domain/config';
-import { ErrorInfo, toErrorInfo } from '../domain/errors';
+import { ErrorInfo, SnapwardError, toErrorInfo } from '../domain/errors';
 import { FleetMember, Tier, TIERS } from '../domain/types';
-import { SnapshotProvider } from '../ports/snapshot-provider';
+import { Accounts } from '../ports/accounts';
 import { DatabaseCatalog } from './catalog';
 
 export interface ResolvedFleet {
   readonly members: readonly FleetMember[];
-  /** Discovery problems: a region that could not be listed, a tier tag with a bad value. */
+  /** Discovery problems: a region that could not be listed, a tier tag with a bad value, an account out of reach. */
   readonly problems: readonly ErrorInfo[];
-  /** Regions whose databases could not be listed, and why: their discovered members are unknown. */
+  /** `<account>/<region>` whose databases could not be listed, and why: their discovered members are unknown. */
   readonly regionFailures: ReadonlyMap<string, ErrorInfo>;
+  /**
+   * Accounts that cannot be worked in (their role cannot be assumed, or an account without a role
+   * is not the caller's), and why. Their members stay in the fleet so they are reported failed.
+   */
+  readonly accountFailures: ReadonlyMap<string, ErrorInfo>;
   readonly warnings: readonly string[];
+  /** The caller's own account id. */
+  readonly ownAccount: string;
 }
 
+/** The account and region a regionFailures key names. */
+export const placeKey = (account: string, region: string): string => `${account}/${region}`;
+
 /**
- * The fleet for a pass: the configured instances, plus every database carrying a discovery
- * rule's tier tag. A configured entry wins over a discovered one with the same id; a member of
- * an Aurora cluster is never a member itself (it is backed up through its cluster).
+ * The fleet for a pass: the configured instances, plus every database carrying a discovery rule's
+ * tier tag, each in its account. A configured entry wins over a discovered one with the same
+ * account, region and id; a member of an Aurora cluster is never a member itself (it is backed up
+ * through its cluster). Every account the fleet uses is verified first (its role assumed): one
+ * that cannot be reached fails its own members, never the others'.
  */
 export async function resolveFleet(
   config: SnapwardConfig,
-  provider: SnapshotProvider,
-  catalog: DatabaseCatalog = new DatabaseCatalog(provider),
+  accounts: Accounts,
+  catalog: DatabaseCatalog = new DatabaseCatalog(accounts),
 ): Promise<ResolvedFleet> {
-  const members: FleetMember[] = [...config.instances];
-  const seen = new Set(members.map((m) => m.id));
-  const problems: ErrorInfo[] = [];
-  const regionFailures = new Map<string, ErrorInfo>();
-  const warnings: string[] = [];
+  // No account id is ever guessed: without the caller's own, the pass cannot name its members.
+  const ownAccount = await accounts.ownId();
+  const named = new Map((config.accounts ?? []).map((a) => [a.name, a]));
+  const accountOf = (name: string | undefined): { account: string; accountName: string | null } => {
+    if (name === undefined) return { account: ownAccount, accountName: null };
+    const a = named.get(name);
+    // config/accounts.ts rejects names that are not configured: this is a bug, not bad input.
+    if (!a) throw new SnapwardError('INTERNAL', `account ${JSON.stringify(name)} is not under accounts`);
+    return { account: a.id, accountName: a.name };
+  };
 
-  const regions = [...new Set(config.discover.map((r) => r.region))];
-  const listings = await Promise.all(
-    regions.map(async (region) => {
+  const accountFailures = new Map<string, ErrorInfo>();
+  const problems: ErrorInfo[] = [];
+  const used = new Map<string, string | null>();
+  for (const entry of [...config.instances, ...config.discover]) {
+    const { account, accountName } = accountOf(entry.account);
+    used.set(account, accountName);
+  }
+  await Promise.all(
+    [...used].map(async ([account]) => {
       try {
-        return { region, databases: await catalog.databases(region) };
+        await accounts.verify(account);
       } catch (err) {
-        problems.push(toErrorInfo(err, 'discover'));
-        regionFailures.set(region, toErrorInfo(err, 'discover'));
-        return { region, databases: [] };
+        const info = toErrorInfo(err, 'discover');
+        accountFailures.set(account, info);
+        problems.push(info);
       }
     }),
   );
-  const byRegion = new Map(listings.map((l) => [l.region, l.databases]));
+
+  const members: FleetMember[] = config.instances.map((i) => ({ ...i, ...accountOf(i.account) }));
+  const seen = new Set(members.map((m) => placeKey(m.account, `${m.region}/${m.id}`)));
+  const regionFailures = new Map<string, ErrorInfo>();
+  const warnings: string[] = [];
+
+  const places = new Map<string, { account: string; region: string }>();
+  for (const rule of config.discover) {
+    const { account } = accountOf(rule.account);
+    if (!accountFailures.has(account)) places.set(placeKey(account, rule.region), { account, region: rule.region });
+  }
+  const listings = await Promise.all(
+    [...places].map(async ([key, { account, region }]) => {
+      try {
+        return { key, databases: await catalog.databases(account, region) };
+      } catch (err) {
+        problems.push(toErrorInfo(err, 'discover'));
+        regionFailures.set(key, toErrorInfo(err, 'discover'));
+        return { key, databases: [] };
+      }
+    }),
+  );
+  const byPlace = new Map(listings.map((l) => [l.key, l.databases]));
 
   for (const rule of config.discover) {
-    for (const db of byRegion.get(rule.region) ?? []) {
+    const { account, accountName } = accountOf(rule.account);
+    for (const db of byPlace.get(placeKey(account, rule.region)) ?? []) {
       if (!rule.kinds.includes(db.kind) || db.clusterId || !(rule.tierTag in db.tags)) continue;
       const tier = parseTier(db.tags[rule.tierTag] as string);
       if (tier === null) {
-        warnings.push(`${db.kind} ${db.id} in ${db.region}: tag ${rule.tierTag}=${JSON.stringify(db.tags[rule.tierTag])} is not a tier 0..3; not backed up`);
+        warnings.push(`${db.kind} ${db.id} in ${db.region}${accountName ? ` (account ${accountName})` : ''}: tag ${rule.tierTag}=${JSON.stringify(db.tags[rule.tierTag])} is not a tier 0..3; not backed up`);
         continue;
       }
-      if (seen.has(db.id)) continue;
-      seen.add(db.id);
-      members.push({ id: db.id, kind: db.kind, region: rule.region, drRegion: rule.drRegion, tier, origin: 'discovered' });
+      const key = placeKey(account, `${rule.region}/${db.id}`);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      members.push({ id: db.id, kind: db.kind, region: rule.region, drRegion: rule.drRegion, tier, account, accountName, origin: 'discovered' });
     }
   }
-  return { members, problems, regionFailures, warnings };
+  return { members, problems, regionFailures, accountFailures, warnings, ownAccount };
 }
 
 function parseTier(value: string): Tier | null {

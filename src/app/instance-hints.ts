@@ -12,7 +12,7 @@ export function configuredRegions(config: SnapwardConfig): string[] {
  * missing, a cluster configured as an instance (or the reverse), a member of an Aurora cluster.
  * Null when it exists with the configured kind and can be snapshotted.
  */
-export function memberHint(m: FleetMember, databases: readonly Database[]): string | null {
+export function memberHint(m: Omit<FleetMember, 'account' | 'accountName'>, databases: readonly Database[]): string | null {
   const same = databases.filter((d) => d.id === m.id);
   const asConfigured = same.find((d) => d.kind === m.kind);
   if (asConfigured?.clusterId) {
@@ -32,14 +32,14 @@ export function memberHint(m: FleetMember, databases: readonly Database[]): stri
 /**
  * Why `id` is not a fleet member although someone expects it to be (`backup`, `show`): it exists
  * untagged where a discovery rule looks, is an Aurora cluster member, or lives in a region no
- * entry covers. Null when it is nowhere in the configured regions.
+ * entry covers. Null when it is nowhere in the configured regions. Looks in `account` (the caller's own).
  */
-export async function notInFleetHint(config: SnapwardConfig, catalog: DatabaseCatalog, id: string): Promise<string | null> {
+export async function notInFleetHint(config: SnapwardConfig, catalog: DatabaseCatalog, account: string, id: string): Promise<string | null> {
   const wanted = id.trim().toLowerCase();
   for (const region of configuredRegions(config)) {
     let databases: Database[];
     try {
-      databases = await catalog.databases(region);
+      databases = await catalog.databases(account, region);
     } catch {
       continue; // could not look there: say nothing rather than guess
     }

@@ -66,18 +66,18 @@ export interface StoryOptions {
  */
 export async function instanceStory(deps: AppDeps, instanceId: string, options: StoryOptions = {}): Promise<InstanceStory> {
   const id = instanceId.trim().toLowerCase();
-  const catalog = new DatabaseCatalog(deps.provider);
-  const fleet = await resolveFleet(deps.config, deps.provider, catalog);
+  const catalog = new DatabaseCatalog(deps.accounts);
+  const fleet = await resolveFleet(deps.config, deps.accounts, catalog);
   const member = fleet.members.find((m) => m.id === id);
   if (!member) {
-    const hint = await notInFleetHint(deps.config, catalog, id);
+    const hint = await notInFleetHint(deps.config, catalog, fleet.ownAccount, id);
     throw new SnapwardError('USAGE', `instance ${JSON.stringify(instanceId)} is not in the fleet${hint ? `: ${hint}` : ''}`);
   }
   const at = deps.clock.now();
-  const status = (await fleetStatus(deps, { live: Boolean(options.live), only: (m) => m.id === member.id && m.kind === member.kind })).instances[0] ?? null;
+  const status = (await fleetStatus(deps, { live: Boolean(options.live), only: (m) => memberKey(m) === memberKey(member) })).instances[0] ?? null;
   let hint: string | null = null;
   try {
-    hint = memberHint(member, await catalog.databases(member.region));
+    hint = memberHint(member, await catalog.databases(member.account, member.region));
   } catch {
     hint = null; // the status errors already say the region could not be listed
   }
@@ -86,7 +86,7 @@ export async function instanceStory(deps: AppDeps, instanceId: string, options: 
   const scanned = await deps.store.listRuns({ limit: options.runs ?? 50 });
   const runs: StoryRun[] = [];
   for (const r of scanned.filter((x) => x.kind === 'reconcile' || x.kind === 'backup')) {
-    const result = (await deps.store.listInstanceResults(r.id)).find((x) => x.instanceId === member.id);
+    const result = (await deps.store.listInstanceResults(r.id)).find((x) => x.instanceId === member.id && (x.account === undefined || x.account === member.account));
     if (!result) continue;
     const seen = asSeen(r, deps);
     runs.push({ runId: r.id, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt, outcome: seen.outcome, result });
@@ -101,7 +101,7 @@ async function storySnapshots(deps: AppDeps, m: FleetMember, live: boolean): Pro
   if (live) {
     for (const region of [m.region, m.drRegion]) {
       try {
-        all.push(...(await deps.provider.listSnapshotsMatching(region, m.kind, { dbIds: [m.id] })));
+        all.push(...(await deps.accounts.scope(m.account).provider.listSnapshotsMatching(region, m.kind, { dbIds: [m.id] })));
       } catch (err) {
         problems.push(toErrorInfo(err, 'list'));
       }

@@ -11,7 +11,7 @@ import { advanceDrills, DrillsReport } from './drills';
 import { CopySlotLeases } from './engine/copy-slots';
 import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
-import { deferredLines, stepResult, summarize } from './engine/results';
+import { deferredLines, instanceResult, stepResult, summarize } from './engine/results';
 import { allocate, copyLimitOf, planMemberSteps, releaseFinished, slotPools } from './engine/schedule';
 import { resolveFleet } from './fleet';
 import { DoneList, kindOf } from './kinds';
@@ -21,6 +21,17 @@ import { selectWork } from './pass-work';
 import { confirmDeletions, DeletionRequest } from './retention-guard';
 import { Unobserved, unobservedFromPass } from './unobserved';
 import { withRun } from './with-run';
+import { SnapshotProvider } from '../ports/snapshot-provider';
+
+/** The fleet's members per account, in fleet order. */
+function byAccount(members: readonly FleetMember[]): Map<string, FleetMember[]> {
+  const out = new Map<string, FleetMember[]>();
+  for (const m of members) out.set(m.account, [...(out.get(m.account) ?? []), m]);
+  return out;
+}
+
+/** A result's place in the fleet (memberKey's shape; results of old runs carry no account). */
+const resultKey = (r: InstanceResult): string => `${r.account ?? ''}/${r.region}/${r.kind}/${r.instanceId}`;
 
 export interface ReconcileOptions {
   readonly trigger: RunTrigger;
@@ -65,6 +76,9 @@ function progressOf(results: readonly InstanceResult[], due: number): PassProgre
 /** What a dry run would do for one instance. */
 export interface PlannedInstance {
   readonly instanceId: string;
+  /** The 12-digit id of the instance's account. */
+  readonly account: string;
+  readonly accountName: string | null;
   readonly kind: DbKind;
   readonly region: string;
   readonly drRegion: string;
@@ -97,7 +111,7 @@ export interface ReconcileReport {
   /** Restore drills advanced, started and swept by this pass; null in a dry run or a stopped pass. */
   readonly drills: DrillsReport | null;
   /** Members skipped because another live run was working on them (with that run's id). */
-  readonly skipped: readonly { readonly instanceId: string; readonly heldBy: string }[];
+  readonly skipped: readonly { readonly instanceId: string; readonly account: string; readonly heldBy: string }[];
   /** What the pass could not read from AWS, per region and cause (empty: it saw everything it needed). */
   readonly unobserved: readonly Unobserved[];
   /** Work that waits, grouped by kind and reason (`20 in flight to us-west-2 (limit 20)`). */
@@ -124,39 +138,59 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
   // (only the state store or a bug can: AWS failures are caught per instance).
   return withRun(deps, { kind: 'reconcile', trigger: options.trigger, dryRun }, async ({ id: runId, startedAt }) => {
     const logger = deps.logger.child({ runId, phase: 'reconcile', dryRun });
-    const fleet = await resolveFleet(config, deps.provider);
+    const fleet = await resolveFleet(config, deps.accounts);
     // The ledger says who has work; AWS is asked only about those members' unknowns.
     const summaries = new Map((await store.listMemberStates()).map((s) => [s.key, s]));
     const work = selectWork(config, fleet.members, summaries, { now: startedAt, auditAll: Boolean(options.audit), ...(options.regions ? { regions: new Set(options.regions) } : {}) });
-    const evidence = await gatherPassEvidence(deps.provider, fleet.members, work.audit, work.refresh);
-    const facts: PassFacts = { deps, startedAt, evidence, work };
-    logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size }, 'planned pass');
+    logger.info({ fleet: fleet.members.length, due: work.due.length, audited: work.audit.size, refreshed: work.refresh.size, accounts: new Set(fleet.members.map((m) => m.account)).size }, 'planned pass');
 
-    // Plan every due member before carrying out anything, so scarce copy slots go fleet-wide by priority.
+    // Plan every due member before carrying out anything, so scarce copy slots go by priority. Each
+    // account is planned on its own: its listings, its deletions' confirmation, its copy slots
+    // (AWS counts them per account and destination region).
     const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
-    const plans = await planPass(facts, work.due, Boolean(options.retryFailed));
-    await releaseFinished(leases, plans);
-    const pools = await slotPools(deps, leases, fleet.members, summaries, evidence.copiesInFlight, plans);
-    const allocated = allocate(plans, pools.budget);
-    const memberWork: MemberWork[] = plans.map((p, i) => ({ ...p, steps: allocated[i] as ScheduledStep[] }));
-    const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };
+    const memberWork: (MemberWork & { readonly ctx: MemberRunContext })[] = [];
+    const listingFailures = new Map<string, ErrorInfo>();
+    for (const [account, members] of byAccount(fleet.members)) {
+      if (fleet.accountFailures.has(account)) continue;
+      const scope = deps.accounts.scope(account);
+      const keys = new Set(members.map(memberKey));
+      const refresh = new Map([...work.refresh].filter(([key]) => keys.has(key)));
+      const evidence = await gatherPassEvidence(scope.provider, members, work.audit, refresh);
+      for (const [key, error] of evidence.failures) listingFailures.set(`${account}/${key}`, error);
+      const facts: PassFacts = { deps, startedAt, evidence, work };
+      const plans = await planPass(facts, scope.provider, work.due.filter((m) => m.account === account), Boolean(options.retryFailed));
+      await releaseFinished(leases, plans);
+      const pools = await slotPools(deps, leases, members, summaries, evidence.copiesInFlight, plans);
+      const allocated = allocate(plans, pools.budget);
+      const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };
+      plans.forEach((p, i) => memberWork.push({ ...p, steps: allocated[i] as ScheduledStep[], ctx }));
+    }
+    // Members of an account that cannot be worked in fail with its reason, in fleet order below.
+    const unreachable = work.due.filter((m) => fleet.accountFailures.has(m.account));
+    const dueOrder = new Map(work.due.map((m, i) => [memberKey(m), i]));
+    memberWork.sort((a, b) => (dueOrder.get(memberKey(a.member)) ?? 0) - (dueOrder.get(memberKey(b.member)) ?? 0));
 
     options.onProgress?.(progressOf([], work.due.length));
     const results: InstanceResult[] = [];
     const planned: PlannedInstance[] = [];
-    const skipped: { instanceId: string; heldBy: string }[] = [];
+    const held: { m: FleetMember; heldBy: string }[] = [];
     let started = 0;
     if (dryRun) {
       for (const w of memberWork) planned.push(describePlan(w));
     } else {
+      for (const m of unreachable) {
+        const result = instanceResult(m, [], [], [], [fleet.accountFailures.get(m.account) as ErrorInfo]);
+        results.push(result);
+        await store.recordInstance(runId as string, result, clock.now());
+      }
       started = await forEachLimit(
         memberWork,
         config.concurrency.instances,
         async (w) => {
           const m = w.member;
-          const leased = await withInstanceLease(deps, runId as string, m, () => runMember(ctx, w, logger.child({ instanceId: m.id })));
+          const leased = await withInstanceLease(deps, runId as string, m, () => runMember(w.ctx, w, logger.child({ instanceId: m.id, account: m.account })));
           if ('heldBy' in leased) {
-            skipped.push({ instanceId: m.id, heldBy: leased.heldBy });
+            held.push({ m, heldBy: leased.heldBy });
             return;
           }
           results.push(leased.result);
@@ -167,11 +201,11 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       );
     }
     // Report in fleet order, not in the order instances happened to finish.
-    const order = new Map(work.due.map((m, i) => [m.id, i]));
-    results.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
-    skipped.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
-    const notReached = dryRun ? [] : work.due.slice(started).map((m) => m.id);
-    const unobserved = unobservedFromPass(fleet, evidence.failures, fleet.members, summaries.keys());
+    results.sort((a, b) => (dueOrder.get(resultKey(a)) ?? 0) - (dueOrder.get(resultKey(b)) ?? 0));
+    held.sort((a, b) => (dueOrder.get(memberKey(a.m)) ?? 0) - (dueOrder.get(memberKey(b.m)) ?? 0));
+    const skipped = held.map(({ m, heldBy }) => ({ instanceId: m.id, account: m.account, heldBy }));
+    const notReached = dryRun ? [] : memberWork.slice(started).map((w) => w.member.id);
+    const unobserved = unobservedFromPass(fleet, listingFailures, fleet.members, summaries.keys());
     const summary = { ...summarize(results, fleet.members.length, work.upToDate), skipped: skipped.length };
     // A signal also aborts the calls in flight: the instances it caught half-way failed with INTERRUPTED.
     const outcome = decideOutcome(summary, fleet.problems.length > 0 || unobserved.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
@@ -217,7 +251,7 @@ function notReachedNote(ids: readonly string[]): string {
  * confirmed with AWS first (app/retention-guard.ts): a ledger that is wrong must never cost a
  * recovery point. A member whose confirmation failed is planned again from what AWS said.
  */
-async function planPass(facts: PassFacts, due: readonly FleetMember[], retryFailed: boolean): Promise<MemberWork[]> {
+async function planPass(facts: PassFacts, provider: SnapshotProvider, due: readonly FleetMember[], retryFailed: boolean): Promise<MemberWork[]> {
   const first = new Array<Omit<MemberWork, 'replan'>>(due.length);
   await forEachLimit(due.map((m, i) => ({ m, i })), 16, async ({ m, i }) => {
     const prior = await facts.deps.store.getMemberState(memberKey(m));
@@ -229,7 +263,7 @@ async function planPass(facts: PassFacts, due: readonly FleetMember[], retryFail
     const deletes = p.steps.flatMap((s) => (s.destroys ? [s.destroys] : []));
     if (deletes.length) requests.push({ member: p.member, deletes, snapshots: p.evidence.snapshots });
   }
-  const guard = requests.length ? await confirmDeletions(facts.deps.provider, requests) : null;
+  const guard = requests.length ? await confirmDeletions(provider, requests) : null;
   // A member's steps with only the deletions AWS confirmed; where it refused, planned again from what AWS said.
   const confirmed = (m: FleetMember, prior: MemberState | null, evidence: MemberEvidence, planned: { steps: ScheduledStep[]; warnings: string[] }): Omit<MemberWork, 'replan' | 'member'> => {
     if (!planned.steps.some((s) => s.destroys)) return { prior, evidence, ...planned };
@@ -281,6 +315,8 @@ function describePlan(w: MemberWork): PlannedInstance {
   const would = (list: DoneList) => steps.filter((s) => s.phase === 'ready' && kindOf(s.kind).done === list).map((s) => s.target);
   return {
     instanceId: m.id,
+    account: m.account,
+    accountName: m.accountName,
     kind: m.kind,
     region: m.region,
     drRegion: m.drRegion,

@@ -9,6 +9,7 @@ import { applyAudit, keepLost, LostPoint, memberKey, MemberState } from '../doma
 import { managedInfo } from '../domain/tags';
 import { Database, DbKind, FleetMember, ReplicatedBackup, Snapshot, Tier } from '../domain/types';
 import { DatabaseCatalog } from './catalog';
+import { SnapshotProvider } from '../ports/snapshot-provider';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
 import { forEachLimit } from './concurrency';
@@ -21,7 +22,7 @@ import { Blind, blindDiscovery, groupUnobserved, Unobserved } from './unobserved
 import { CopyCapacity } from '../domain/capacity';
 import { fleetCapacity } from './capacity-status';
 import { isVaultLoss, newestVaultCopy, vaultCovers } from '../domain/account-loss';
-import { gatherVaultEvidence, VaultEvidence } from './vault-evidence';
+import { gatherVaultEvidence, noVaultEvidence, VaultEvidence } from './vault-evidence';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
@@ -30,6 +31,10 @@ export interface RecoveryPoint {
 
 export interface InstanceStatus {
   readonly instanceId: string;
+  /** The 12-digit id of the account holding it. */
+  readonly account: string;
+  /** The configured account's name; null for the caller's own account. */
+  readonly accountName: string | null;
   readonly kind: DbKind;
   readonly tier: Tier;
   readonly product: string | null;
@@ -107,6 +112,8 @@ export interface AttachmentStatus {
 
 export interface FleetStatus {
   readonly at: Date;
+  /** The caller's own account id (sts:GetCallerIdentity). */
+  readonly ownAccount: string;
   readonly instances: readonly InstanceStatus[];
   readonly attachments: readonly AttachmentStatus[];
   /** What could not be read, one entry per region and cause, with the instances it leaves unknown. */
@@ -159,16 +166,36 @@ export interface StatusOptions {
 
 export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): Promise<FleetStatus> {
   const at = deps.clock.now();
-  const catalog = new DatabaseCatalog(deps.provider);
-  const fleet = await resolveFleet(deps.config, deps.provider, catalog);
+  const catalog = new DatabaseCatalog(deps.accounts);
+  const fleet = await resolveFleet(deps.config, deps.accounts, catalog);
   const ledgerKeys = (await deps.store.listMemberStates()).map((s) => s.key);
   const members = options.only ? fleet.members.filter(options.only) : fleet.members;
-  const evidence = await gatherEvidence(deps, members, catalog, options, at);
+  // Each account's evidence is read with its own credentials; an account out of reach is blind.
+  const evidences = new Map<string, Evidence>();
+  for (const [account, group] of membersByAccount(members)) {
+    const failure = fleet.accountFailures.get(account);
+    evidences.set(account, failure ? blindEvidence(group, failure, deps.config.vault?.account.id ?? null) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
+  }
+  const all = [...evidences.values()];
   const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
-  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidence, at), drill: drills.get(m.id) ?? null }));
-  const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...evidence.blind]);
-  const capacity = (options.capacity ?? !options.only) ? { capacity: await fleetCapacity(deps, fleet.members, evidence.states, at) } : {};
-  return { at, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...evidence.warnings], ...capacity };
+  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidences.get(m.account) as Evidence, at), drill: drills.get(m.id) ?? null }));
+  const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...all.flatMap((e) => e.blind)]);
+  const states = new Map(all.flatMap((e) => [...e.states]));
+  const capacity = (options.capacity ?? !options.only) ? { capacity: await fleetCapacity(deps, fleet.members, states, at) } : {};
+  return { at, ownAccount: fleet.ownAccount, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...all.flatMap((e) => e.warnings)], ...capacity };
+}
+
+function membersByAccount(members: readonly FleetMember[]): Map<string, FleetMember[]> {
+  const out = new Map<string, FleetMember[]>();
+  for (const m of members) out.set(m.account, [...(out.get(m.account) ?? []), m]);
+  return out;
+}
+
+/** An account whose role cannot be assumed: nothing of it was seen, and every member says why. */
+function blindEvidence(members: readonly FleetMember[], error: ErrorInfo, vaultAccount: string | null): Evidence {
+  const blindness = new Blindness();
+  for (const region of unique(members.map((m) => m.region))) blindness.note(region, error, members.filter((m) => m.region === region));
+  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors: blindness.errors, blind: blindness.blind, lost: new Map(), warnings: [], vault: noVaultEvidence(vaultAccount) };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */
@@ -211,6 +238,7 @@ class Blindness {
  */
 async function managedSnapshots(
   deps: AppDeps,
+  provider: SnapshotProvider,
   members: readonly FleetMember[],
   options: StatusOptions,
   at: Date,
@@ -221,7 +249,7 @@ async function managedSnapshots(
     states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
   });
   const listNow = new Set(members.filter((m) => options.live || !states.get(memberKey(m))?.auditedAt).map(memberKey));
-  const listed = listNow.size > 0 ? await gatherPassEvidence(deps.provider, members, listNow, new Map()) : null;
+  const listed = listNow.size > 0 ? await gatherPassEvidence(provider, members, listNow, new Map()) : null;
   const managed = new Map<string, Snapshot[]>();
   for (const m of members) {
     const key = memberKey(m);
@@ -243,7 +271,7 @@ async function managedSnapshots(
 
   // Only what the ledger says needs confirming: a live listing is AWS's word already.
   const fromLedger = members.filter((m) => !listNow.has(memberKey(m)));
-  const confirmation = await confirmNewestPoints(deps.provider, fromLedger, managed, (m) => states.get(memberKey(m))?.auditedAt ?? null, at);
+  const confirmation = await confirmNewestPoints(provider, fromLedger, managed, (m) => states.get(memberKey(m))?.auditedAt ?? null, at);
   for (const [key, error] of confirmation.failures) {
     const [region, kind] = key.split('/');
     blindness.note(region as string, error, fromLedger.filter((m) => m.kind === kind && (m.region === region || m.drRegion === region)));
@@ -314,9 +342,9 @@ async function recordInLedger(
 /** A check's ledger writes are one read and one write per member. */
 const WATCHDOG_LEASE_TTL_MS = 60 * 1000;
 
-async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], catalog: DatabaseCatalog, options: StatusOptions, at: Date): Promise<Evidence> {
+async function gatherEvidence(deps: AppDeps, provider: SnapshotProvider, members: readonly FleetMember[], catalog: DatabaseCatalog, options: StatusOptions, at: Date): Promise<Evidence> {
   const blindness = new Blindness();
-  const { managed, states, lost, warnings, vault } = await managedSnapshots(deps, members, options, at, blindness);
+  const { managed, states, lost, warnings, vault } = await managedSnapshots(deps, provider, members, options, at, blindness);
   const drRegions = unique(members.filter((m) => m.kind === 'instance').map((m) => m.drRegion));
   const automated: Snapshot[] = [];
   const databases = new Map<string, Database>();
@@ -324,14 +352,14 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
   await Promise.all([
     ...unique(members.map((m) => m.region)).map(async (region) => {
       try {
-        for (const db of await catalog.databases(region)) databases.set(`${region}/${db.kind}/${db.id}`, db);
+        for (const db of await catalog.databases(members[0]?.account ?? '', region)) databases.set(`${region}/${db.kind}/${db.id}`, db);
       } catch (err) {
         blindness.note(region, toErrorInfo(err, 'list'), members.filter((m) => m.region === region));
       }
     }),
     ...drRegions.map(async (region) => {
       try {
-        replicated.push(...(await deps.provider.listReplicatedBackups(region)));
+        replicated.push(...(await provider.listReplicatedBackups(region)));
       } catch {
         // Optional evidence: without it, region-loss RPO is judged on DR copies alone.
       }
@@ -346,7 +374,7 @@ async function gatherEvidence(deps: AppDeps, members: readonly FleetMember[], ca
     unique(needAutomated.map((m) => listingKey(m.region, m.kind))).map(async (key) => {
       const [region, kind] = key.split('/') as [string, DbKind];
       try {
-        automated.push(...(await deps.provider.listSnapshots(region, kind, 'automated')));
+        automated.push(...(await provider.listSnapshots(region, kind, 'automated')));
       } catch (err) {
         blindness.note(region, toErrorInfo(err, 'list'), needAutomated.filter((m) => m.region === region && m.kind === kind));
       }
@@ -386,6 +414,8 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
   const lost = new Map([...(state?.lost ?? []), ...(ev.lost.get(memberKey(m)) ?? []), ...(ev.vault.lost.get(memberKey(m)) ?? [])].map((l) => [refKey(l.snapshot), l]));
   return {
     instanceId: m.id,
+    account: m.account,
+    accountName: m.accountName,
     kind: m.kind,
     tier: m.tier,
     product: m.product ?? null,

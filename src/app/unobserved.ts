@@ -1,6 +1,6 @@
 import { causeOf, ErrorInfo } from '../domain/errors';
 import { FleetMember } from '../domain/types';
-import { ResolvedFleet } from './fleet';
+import { placeKey, ResolvedFleet } from './fleet';
 
 /**
  * A part of the fleet snapward could not see: one entry per region and cause, never one per
@@ -41,30 +41,37 @@ export function groupUnobserved(entries: Iterable<Blind>): Unobserved[] {
 }
 
 /**
- * Members of a region whose discovery failed, as far as anyone knows: the fleet members there
- * plus those the ledger knows there (a discovered database is missing from the fleet exactly when
- * its region could not be listed). Ledger keys are `region/kind/id`.
+ * Members of an account's region whose discovery failed, as far as anyone knows: the fleet members
+ * there plus those the ledger knows there (a discovered database is missing from the fleet exactly
+ * when its region could not be listed). Ledger keys are `account/region/kind/id`; failures are
+ * keyed `account/region`.
  */
 export function blindDiscovery(fleet: ResolvedFleet, ledgerKeys: Iterable<string>): Blind[] {
   if (fleet.regionFailures.size === 0) return [];
   const known = new Map<string, string[]>();
   for (const key of ledgerKeys) {
-    const [region, , id] = key.split('/');
-    if (!region || !id || !fleet.regionFailures.has(region)) continue;
-    known.set(region, [...(known.get(region) ?? []), id]);
+    const [account, region, , id] = key.split('/');
+    if (!account || !region || !id || !fleet.regionFailures.has(placeKey(account, region))) continue;
+    known.set(placeKey(account, region), [...(known.get(placeKey(account, region)) ?? []), id]);
   }
-  return [...fleet.regionFailures].map(([region, error]) => ({
-    region,
-    error,
-    instances: [...fleet.members.filter((m) => m.region === region).map((m) => m.id), ...(known.get(region) ?? [])],
-  }));
+  return [...fleet.regionFailures].map(([place, error]) => {
+    const [account, region] = place.split('/') as [string, string];
+    return {
+      region,
+      error,
+      instances: [...fleet.members.filter((m) => m.account === account && m.region === region).map((m) => m.id), ...(known.get(place) ?? [])],
+    };
+  });
 }
 
-/** What a pass could not see: failed discovery, and failed snapshot listings (`region/kind` keys). */
+/**
+ * What a pass could not see: failed discovery, and failed snapshot listings (`account/region/kind`
+ * keys). An account out of reach is reported by its members' failures and the pass's problems.
+ */
 export function unobservedFromPass(fleet: ResolvedFleet, listingFailures: ReadonlyMap<string, ErrorInfo>, members: readonly FleetMember[], ledgerKeys: Iterable<string>): Unobserved[] {
   const listings: Blind[] = [...listingFailures].map(([key, error]) => {
-    const [region, kind] = key.split('/');
-    return { region: region as string, error, instances: members.filter((m) => m.kind === kind && (m.region === region || m.drRegion === region)).map((m) => m.id) };
+    const [account, region, kind] = key.split('/');
+    return { region: region as string, error, instances: members.filter((m) => m.account === account && m.kind === kind && (m.region === region || m.drRegion === region)).map((m) => m.id) };
   });
   return groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...listings]);
 }

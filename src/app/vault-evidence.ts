@@ -32,11 +32,8 @@ export interface VaultEvidenceOptions {
   readonly confirm?: boolean;
 }
 
-/**
- * The member's account id. FleetMember.account becomes the 12-digit id for every member (the
- * lead's part of issue 16); until then an absent (or non-numeric) one is the caller's own account.
- */
-export const sourceAccountOf = (m: FleetMember, ownId: string): string => (m.account && /^\d{12}$/.test(m.account) ? m.account : ownId);
+/** Nothing read from the vault (an account out of reach): its members are unknown anyway. */
+export const noVaultEvidence = (account: string | null): VaultEvidence => ({ account, copies: new Map(), errors: new Map(), lost: new Map(), blind: [] });
 
 /**
  * Vault copies come from the ledger (`MemberState.vault`, kept by the passes' vault work). A member
@@ -78,15 +75,8 @@ export async function gatherVaultEvidence(
     byRegion(covered, (region, list) => fail(region, error, list));
     return { account: vaultId, copies, errors, lost, blind };
   }
-  let ownId: string;
-  try {
-    ownId = await deps.accounts.ownId();
-  } catch (err) {
-    const error = toErrorInfo(err, 'list');
-    byRegion(covered, (region, list) => fail(region, error, list));
-    return { account: vaultId, copies, errors, lost, blind };
-  }
-  const mine = (m: FleetMember, snapshots: readonly Snapshot[]): Snapshot[] => vaultCopiesOf(m, sourceAccountOf(m, ownId), snapshots);
+  // A vault copy names the account of the database it protects (snapward:source-account).
+  const mine = (m: FleetMember, snapshots: readonly Snapshot[]): Snapshot[] => vaultCopiesOf(m, m.account, snapshots);
 
   const listNow = covered.filter((m) => {
     const state = states.get(memberKey(m));

@@ -53,6 +53,8 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const out: Observation[] = [];
   const base = {
     instanceId: s.instanceId,
+    account: s.account,
+    accountName: s.accountName,
     region: s.region,
     tier: s.tier,
     targetSeconds: s.rpoTargetSeconds,
@@ -63,7 +65,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const primaryTime = s.primary?.time ?? null;
   if ((!primaryTime || primaryTime < due.start) && !newcomer(alerts.graceMs)) {
     out.push({
-      key: findingKey('Snapshot Missed', s.instanceId),
+      key: findingKey('Snapshot Missed', s.account, s.instanceId),
       kind: 'Snapshot Missed',
       subject: s.instanceId,
       detail: {
@@ -80,7 +82,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
   const primaryMadeIt = primaryTime !== null && primaryTime >= copyDue.start;
   if (primaryMadeIt && (!drTime || drTime < copyDue.start) && !newcomer(alerts.copyGraceMs)) {
     out.push({
-      key: findingKey('Copy Missed', s.instanceId),
+      key: findingKey('Copy Missed', s.account, s.instanceId),
       kind: 'Copy Missed',
       subject: s.instanceId,
       detail: {
@@ -102,7 +104,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
     const label = SCENARIO_LABEL[scenario];
     if (r.neverMeets) {
       out.push({
-        key: findingKey('Target Unreachable', s.instanceId, scenario),
+        key: findingKey('Target Unreachable', s.account, s.instanceId, scenario),
         kind: 'Target Unreachable',
         subject: s.instanceId,
         detail: {
@@ -119,7 +121,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
     if (r.compliant || newcomer(scenario === 'instanceLoss' ? alerts.graceMs : alerts.copyGraceMs)) continue;
     const inVault = scenario === 'accountLoss' ? ` (newest copy in vault account ${s.vault?.account ?? '?'})` : '';
     out.push({
-      key: findingKey('RPO Breached', s.instanceId, scenario),
+      key: findingKey('RPO Breached', s.account, s.instanceId, scenario),
       kind: 'RPO Breached',
       subject: s.instanceId,
       detail: {
@@ -152,11 +154,15 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
     if (restored && since !== null && l.noticedAt <= since) continue;
     const what = vault ? `vault copy ${l.snapshot.id} of ${s.instanceId} in ${l.snapshot.region} in vault account ${vault}` : `recovery point ${l.snapshot.id} of ${s.instanceId} in ${l.snapshot.region}`;
     out.push({
-      key: vault ? findingKey('Recovery Point Deleted', s.instanceId, l.snapshot.region, l.snapshot.id, `vault:${vault}`) : findingKey('Recovery Point Deleted', s.instanceId, l.snapshot.region, l.snapshot.id),
+      key: vault
+        ? findingKey('Recovery Point Deleted', s.account, s.instanceId, l.snapshot.region, l.snapshot.id, `vault:${vault}`)
+        : findingKey('Recovery Point Deleted', s.account, s.instanceId, l.snapshot.region, l.snapshot.id),
       kind: 'Recovery Point Deleted',
       subject: s.instanceId,
       detail: {
         instanceId: s.instanceId,
+        account: s.account,
+        accountName: s.accountName,
         tier: s.tier,
         region: l.snapshot.region,
         snapshotId: l.snapshot.id,
@@ -233,11 +239,13 @@ export const UNUSABLE_KEY_STATES: ReadonlySet<string> = new Set(['Disabled', 'Pe
 export function backupFailedObservation(s: InstanceStatus, result: InstanceResult, runId: string): Observation | null {
   if (result.status !== 'failed') return null;
   return {
-    key: findingKey('Backup Failed', s.instanceId),
+    key: findingKey('Backup Failed', s.account, s.instanceId),
     kind: 'Backup Failed',
     subject: s.instanceId,
     detail: {
       instanceId: s.instanceId,
+      account: s.account,
+      accountName: s.accountName,
       region: s.region,
       tier: s.tier,
       targetSeconds: s.rpoTargetSeconds,

@@ -1,6 +1,6 @@
 import { AlertsConfig } from './alerts';
 import { DrillsConfig } from './drill';
-import { DbKind, FleetMember, Tier } from './types';
+import { ConfiguredInstance, DbKind, Tier } from './types';
 
 /**
  * The validated, frozen configuration the application runs on. Produced by config/load.ts from
@@ -13,7 +13,7 @@ export interface SnapwardConfig {
   /** DR region -> KMS key reference (id, ARN or alias) that encrypts copies arriving there. */
   readonly kms: Readonly<Record<string, string>>;
   /** Members listed in the file (origin `config`). */
-  readonly instances: readonly FleetMember[];
+  readonly instances: readonly ConfiguredInstance[];
   readonly discover: readonly DiscoverRule[];
   readonly state: StateConfig;
   readonly tiers: Readonly<Record<Tier, TierPolicy>>;

@@ -61,7 +61,8 @@ export interface LostPoint {
 /** Everything but the snapshots: what a pass reads for the whole fleet to pick who is due. */
 export type MemberStateSummary = Omit<MemberState, 'snapshots' | 'firstSeenAt' | 'lost' | 'steps' | 'vault'>;
 
-export const memberKey = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `${m.region}/${m.kind}/${m.id}`;
+/** `<account>/<region>/<kind>/<id>`: ids are unique per account and region only. */
+export const memberKey = (m: Pick<FleetMember, 'account' | 'region' | 'kind' | 'id'>): string => `${m.account}/${m.region}/${m.kind}/${m.id}`;
 
 /**
  * The settings dueAt depends on; a different value means the stored dueAt may be wrong. One

@@ -28,6 +28,10 @@ export interface SnapshotAction {
 /** What one run did for one instance. Written as soon as the instance is done. */
 export interface InstanceResult {
   readonly instanceId: string;
+  /** The 12-digit id of the instance's account (absent in runs recorded before accounts). */
+  readonly account?: string;
+  /** The configured name of that account; null for the caller's own. */
+  readonly accountName?: string | null;
   readonly kind: DbKind;
   readonly region: string;
   readonly drRegion: string;

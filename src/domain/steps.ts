@@ -19,13 +19,18 @@ import { DbKind, SnapshotRef } from './types';
  */
 export type StepPhase = 'ready' | 'deferred' | 'backoff' | 'in-flight' | 'blocked' | 'done' | 'failed';
 
-/** A scarce resource a step holds while in flight: an in-flight copy slot of a destination region. */
+/**
+ * A scarce resource a step holds while in flight: an in-flight copy slot of a destination region.
+ * AWS counts copies per account and destination region, so the slot names the account.
+ */
 export interface StepSlot {
+  /** The 12-digit id of the account the copy is made in. */
+  readonly account: string;
   readonly region: string;
   readonly dbKind: DbKind;
 }
 
-export const slotId = (slot: StepSlot): string => `${slot.region}/${slot.dbKind}`;
+export const slotId = (slot: StepSlot): string => `${slot.account}/${slot.region}/${slot.dbKind}`;
 
 /**
  * A step's memory across passes, kept in the member's ledger: how often it failed, when it may be

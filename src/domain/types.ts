@@ -13,11 +13,23 @@ export interface FleetMember {
   readonly drRegion: string;
   readonly tier: Tier;
   readonly product?: string;
-  /** The configured account's name (`accounts[].name`); absent: the caller's own account. */
-  readonly account?: string;
+  /**
+   * The 12-digit id of the AWS account that holds it: a configured account's, or the caller's own
+   * (sts:GetCallerIdentity) for members without one. Ids are unique per account and region only,
+   * so every key (ledger, leases, findings, runs, events) carries it.
+   */
+  readonly account: string;
+  /** The configured account's name (`accounts[].name`); null for the caller's own account. */
+  readonly accountName: string | null;
   /** Where the member came from: listed in the config, or found by its tier tag. */
   readonly origin: 'config' | 'discovered';
 }
+
+/** A member as listed in the config: its account by name (absent: the caller's own account). */
+export type ConfiguredInstance = Omit<FleetMember, 'account' | 'accountName'> & {
+  /** `accounts[].name`; absent: the caller's own account. */
+  readonly account?: string;
+};
 
 /** A DB instance or cluster as AWS reports it (discovery). */
 export interface Database {

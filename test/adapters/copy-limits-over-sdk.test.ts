@@ -108,6 +108,6 @@ it('a copy refused with SnapshotQuotaExceeded (the in-flight copy limit) waits w
   expect(pass.results[0]).toMatchObject({ status: 'ok', copied: [] });
   expect(pass.results[0]?.deferred).toEqual([expect.objectContaining({ id: 'sw-db1-20261124', region: 'us-west-2', step: 'copy', reason: expect.stringMatching(/^AWS refused the copy: .*SnapshotQuotaExceeded: You have reached the limit/) })]);
   expect(pass.summary).toMatchObject({ failed: 0, deferred: 1 });
-  const state = await h.store.getMemberState('us-east-1/instance/db1');
+  const state = await h.store.getMemberState('123456789012/us-east-1/instance/db1');
   expect(state?.steps?.find((s) => s.id === 'copy:us-west-2/sw-db1-20261124')).toMatchObject({ phase: 'deferred', attempts: 0 });
 });

@@ -4,6 +4,7 @@ import { RdsSnapshotProvider } from '../../src/adapters/aws/rds-snapshot-provide
 import { resolveFleet } from '../../src/app/fleet';
 import { causeOf, ErrorInfo, SnapwardError } from '../../src/domain/errors';
 import { config as configWith } from '../support/builders';
+import { FakeAccounts, OWN_ACCOUNT } from '../support/fake-accounts';
 
 /**
  * Scripted answers through the real SDK stack (serialisation, signing, retries, deserialisation):
@@ -87,7 +88,7 @@ describe('discovery failing in one region of two, over the SDK', () => {
         { region: 'eu-west-1', drRegion: 'eu-central-1', tierTag: 'snapward:tier', kinds: ['instance', 'cluster'] },
       ],
     });
-    const fleet = await resolveFleet(config, new RdsSnapshotProvider(clients));
+    const fleet = await resolveFleet(config, new FakeAccounts({ id: OWN_ACCOUNT, name: null, provider: new RdsSnapshotProvider(clients), keys: null as never, restores: null as never }));
     expect(fleet.members.map((m) => [m.id, m.region, m.drRegion, m.tier])).toEqual([
       ['eu-db-1', 'eu-west-1', 'eu-central-1', 2],
       ['eu-db-2', 'eu-west-1', 'eu-central-1', 2],

@@ -81,6 +81,19 @@ export function describeStateStoreContract(
       expect(results[0]).toEqual(result('db-b', { warnings: ['second try'] }));
     });
 
+    it('keeps the results of the same instance id in two accounts (or regions) apart within a run', async () => {
+      await store.startRun(newRun('r-1'));
+      await store.recordInstance('r-1', result('db-a', { account: '111111111111', accountName: 'prod-a' }), at(1));
+      await store.recordInstance('r-1', result('db-a', { account: '222222222222', accountName: null, status: 'failed' }), at(2));
+      await store.recordInstance('r-1', result('db-a', { account: '222222222222', accountName: null, region: 'us-east-1' }), at(3));
+      const results = await store.listInstanceResults('r-1');
+      expect(results.map((r) => [r.instanceId, r.account, r.region, r.status])).toEqual([
+        ['db-a', '111111111111', 'eu-west-1', 'ok'],
+        ['db-a', '222222222222', 'eu-west-1', 'failed'],
+        ['db-a', '222222222222', 'us-east-1', 'ok'],
+      ]);
+    });
+
     it('keeps each run\'s results apart', async () => {
       await store.startRun(newRun('r-1'));
       await store.startRun(newRun('r-2'));
@@ -569,7 +582,7 @@ export function describeStateStoreContract(
         snapshots: [snap('sw-db-a-1', 'eu-west-1'), snap('sw-db-a-2', 'eu-central-1', 'copying')], updatedAt: at(5),
         firstSeenAt: at(-86_400_000), lost: [{ snapshot: snap('sw-db-a-0', 'eu-central-1'), noticedAt: at(4), lastSeenAt: at(2) }],
         steps: [
-          { id: 'copy:eu-central-1/sw-db-a-2', kind: 'copy', target: { id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }, slot: { region: 'eu-central-1', dbKind: 'instance' },
+          { id: 'copy:eu-central-1/sw-db-a-2', kind: 'copy', target: { id: 'sw-db-a-2', region: 'eu-central-1', kind: 'instance' }, slot: { account: '123456789012', region: 'eu-central-1', dbKind: 'instance' },
             phase: 'in-flight', attempts: 0, nextAttemptAt: null, lastError: null, startedAt: at(3), finishedAt: null, reason: null },
           { id: 'create:eu-west-1/sw-db-a-3', kind: 'create', target: { id: 'sw-db-a-3', region: 'eu-west-1', kind: 'instance' }, slot: null,
             phase: 'backoff', attempts: 2, nextAttemptAt: at(9), lastError: { code: 'ACCESS_DENIED', message: 'denied', step: 'create' }, startedAt: null, finishedAt: null, reason: 'backing off' },

@@ -10,7 +10,7 @@ import { TAG } from '../../src/domain/tags';
 import { DAY } from '../../src/domain/time';
 import { silentLogger } from '../../src/ports/logger';
 import { createForeignSnapshot, DR_KEY_ALIAS, seedFleet, SeededFleet } from '../../scripts/lib/seed-fleet';
-import { config, member } from '../support/builders';
+import { config, configured, member } from '../support/builders';
 import { FakeClock } from '../support/fake-provider';
 import { useMotoServer } from '../support/moto-session';
 
@@ -121,7 +121,7 @@ describe('backup engine against moto', () => {
 
   it('a configured instance that does not exist fails alone, with its reason recorded', async () => {
     const withGhost = buildApp({
-      config: { ...app.deps.config, instances: [...fleet, member({ id: 'ghost-db' })] },
+      config: { ...app.deps.config, instances: [...fleet, member({ id: 'ghost-db' })].map(configured) },
       logger: silentLogger,
       clock,
       store: app.deps.store,

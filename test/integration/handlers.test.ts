@@ -119,7 +119,7 @@ describe('Lambda handlers (in-process, moto, DynamoDB store)', () => {
     // Tier 2 (RPO 8 h) with daily copies can never meet its region-loss target: one standing
     // Target Unreachable per instance, and nothing else after a good pass.
     expect(res).toMatchObject({ instances: INSTANCES.length, open: INSTANCES.length, unobserved: 0 });
-    expect((await store.listFindings({ status: 'open' })).map((f) => f.key).sort()).toEqual(INSTANCES.map((id) => `Target Unreachable|${id}|regionLoss`));
+    expect((await store.listFindings({ status: 'open' })).map((f) => f.key).sort()).toEqual(INSTANCES.map((id) => `Target Unreachable|123456789012|${id}|regionLoss`));
     expect((await store.listRuns({ kind: 'check' }))[0]).toMatchObject({ id: res.runId, outcome: 'succeeded' });
   });
 

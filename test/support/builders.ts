@@ -1,12 +1,13 @@
 import { SnapwardConfig } from '../../src/domain/config';
 import { TAG } from '../../src/domain/tags';
 import { DEFAULT_TIER_POLICIES } from '../../src/domain/tiers';
-import { FleetMember, Snapshot } from '../../src/domain/types';
+import { ConfiguredInstance, FleetMember, Snapshot } from '../../src/domain/types';
+import { OWN_ACCOUNT } from './fake-accounts';
 
 /** Fixture builders: defaults that make sense, overrides for what a test is about. */
 
 export function member(overrides: Partial<FleetMember> = {}): FleetMember {
-  return { id: 'db1', kind: 'instance', region: 'us-east-1', drRegion: 'us-west-2', tier: 1, origin: 'config', ...overrides };
+  return { id: 'db1', kind: 'instance', region: 'us-east-1', drRegion: 'us-west-2', tier: 1, account: OWN_ACCOUNT, accountName: null, origin: 'config', ...overrides };
 }
 
 export function snapshot(overrides: Partial<Snapshot> & { id: string }): Snapshot {
@@ -63,8 +64,18 @@ export function managedCopy(source: Snapshot, drRegion: string, copiedAt: Date, 
   });
 }
 
+/**
+ * A member as the config lists it: by account name (accountName), or without an account for the
+ * caller's own. Tests may hand members (FleetMember) or config entries.
+ */
+export function configured(m: FleetMember | ConfiguredInstance): ConfiguredInstance {
+  const { accountName, account, ...rest } = m as Partial<FleetMember> & ConfiguredInstance;
+  if (accountName) return { ...rest, account: accountName };
+  return account !== undefined && !/^\d{12}$/.test(account) ? { ...rest, account } : rest;
+}
+
 export function config(overrides: Partial<SnapwardConfig> = {}): SnapwardConfig {
-  return {
+  const base: SnapwardConfig = {
     configPath: null,
     retentionDays: 30,
     kms: { 'us-west-2': 'alias/snapward-dr', 'us-east-1': 'alias/snapward-dr' },
@@ -77,6 +88,7 @@ export function config(overrides: Partial<SnapwardConfig> = {}): SnapwardConfig 
     attachments: [],
     ...overrides,
   };
+  return { ...base, instances: base.instances.map(configured) };
 }
 
 export const at = (iso: string): Date => new Date(iso);

@@ -32,6 +32,8 @@ export function instanceStatus(
   const r = { instanceLoss: rpo('instanceLoss'), regionLoss: rpo('regionLoss') };
   return {
     instanceId: id,
+    account: '123456789012',
+    accountName: null,
     kind: 'instance',
     tier,
     product: `product-${tier}`,
@@ -65,7 +67,7 @@ export function reportInput(at: Date, instances: InstanceStatus[], over: Partial
     generatedAt: at,
     source: 'memory:test',
     since: new Date(at.getTime() - 30 * 86_400_000),
-    status: { at, instances, attachments: [], unobserved: [], problems: [], warnings: [] },
+    status: { at, ownAccount: '123456789012', instances, attachments: [], unobserved: [], problems: [], warnings: [] },
     tierTargets: TARGETS,
     findings: [],
     runs: [],

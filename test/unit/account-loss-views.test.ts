@@ -76,7 +76,7 @@ describe('accountLoss in the RPO report', () => {
   it('names the vault account among what could not be observed', () => {
     const m = buildReportModel(
       input(fleet, {
-        status: { at, instances: fleet, attachments: [], problems: [], warnings: [], unobserved: [{ region: 'us-west-2', cause: 'access denied (AccessDenied)', instances: ['d'], error: { code: 'ACCESS_DENIED', message: 'not authorized' }, vaultAccount: VAULT }] },
+        status: { at, ownAccount: '123456789012', instances: fleet, attachments: [], problems: [], warnings: [], unobserved: [{ region: 'us-west-2', cause: 'access denied (AccessDenied)', instances: ['d'], error: { code: 'ACCESS_DENIED', message: 'not authorized' }, vaultAccount: VAULT }] },
       }),
     );
     expect(m.unobserved[0]).toBe('us-west-2 (vault account 999999999999): access denied (AccessDenied), 1 instance(s) unknown for account loss (not authorized)');
@@ -100,7 +100,7 @@ describe('accountLoss in the status table and the metrics', () => {
   });
 
   it('emits accountLoss per tier once an instance is judged on it, and counts it in NotCompliantInstances', () => {
-    const status = { at, attachments: [], unobserved: [], problems: [], warnings: [], instances: [vaulted('a', 1, 10 * H), vaulted('b', 1, 60 * H), vaulted('e', 2, 300 * H, { judged: false })] };
+    const status = { at, ownAccount: '123456789012', attachments: [], unobserved: [], problems: [], warnings: [], instances: [vaulted('a', 1, 10 * H), vaulted('b', 1, 60 * H), vaulted('e', 2, 300 * H, { judged: false })] };
     const docs = checkMetrics(at, status, []) as Record<string, unknown>[];
     const value = (dims: Record<string, string>, metric: string) => docs.filter((d) => Object.entries(dims).every(([k, v]) => d[k] === v) && metric in d && (!('Band' in d) || 'Band' in dims)).map((d) => d[metric]);
     expect(value({ Tier: '1', Scenario: 'accountLoss', Band: 'exceeded' }, 'Instances')).toEqual([1]);

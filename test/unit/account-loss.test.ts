@@ -131,7 +131,6 @@ describe('accountLoss in status', () => {
       expect(i.achieved.accountLoss).toBeNull();
       expect(i.band.accountLoss).toBeNull();
     }
-    expect(h.accounts.ownIdCalls).toBe(0); // nothing asked of STS for a scenario that is not there
   });
 
   it('reads vault copies from the ledger: figure and band with a target, figure only without one, nothing for a tier the vault leaves out', async () => {
@@ -205,6 +204,25 @@ describe('accountLoss in status', () => {
     const live = await fleetStatus(h.deps, { live: true });
     expect(of(live.instances, 'db-t').vault?.newest?.snapshotId).toBe('v-t-1');
     expect(h.vaultRds.count('listSnapshots')).toBe(1);
+  });
+
+  it('the same instance id in two accounts counts only the vault copies of its own account', async () => {
+    const PROD_A = '111111111111';
+    const inA = member({ id: 'db-t', tier: 3, account: PROD_A, accountName: 'prod-a' });
+    const h = harness({ instances: [withTarget, inA], tiers, vault: vaultConfig, accounts: [{ name: 'prod-a', id: PROD_A, roleArn: `arn:aws:iam::${PROD_A}:role/snapward-member` }] });
+    const rdsA = new FakeRds(h.clock);
+    h.accounts.add({ id: PROD_A, name: 'prod-a', provider: rdsA, keys: h.keys, restores: h.restores });
+    const vaultRds = new FakeRds(h.clock);
+    h.accounts.vault = { id: VAULT, name: null, provider: vaultRds, keys: h.keys, restores: h.restores };
+    for (const rds of [h.rds, rdsA]) rds.addDatabase({ id: 'db-t', backupRetentionDays: 7 });
+    // Two vault copies of a database called db-t, told apart only by snapward:source-account.
+    vaultRds.put(vaultCopy('v-own', withTarget, '2026-11-24T00:00:00Z', {}, OWN_ACCOUNT)).put(vaultCopy('v-a', inA, '2026-11-20T00:00:00Z', {}, PROD_A));
+    const status = await fleetStatus(h.deps);
+    const byAccount = new Map(status.instances.map((i) => [i.account, i]));
+    expect(byAccount.get(OWN_ACCOUNT)?.vault?.newest?.snapshotId).toBe('v-own');
+    expect(byAccount.get(OWN_ACCOUNT)?.achieved.accountLoss).toBe(10 * 3600);
+    expect(byAccount.get(PROD_A)?.vault?.newest?.snapshotId).toBe('v-a');
+    expect(byAccount.get(PROD_A)?.band.accountLoss).toBe('severe'); // 4 d 10 h against 2 d
   });
 
   it('a vault account that cannot be read leaves accountLoss unknown (never fine), and says so per region naming the vault', async () => {

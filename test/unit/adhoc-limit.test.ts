@@ -4,11 +4,13 @@ import { SnapwardError } from '../../src/domain/errors';
 import { baseTags } from '../../src/domain/tags';
 import { FleetMember, Snapshot } from '../../src/domain/types';
 
-const member = { id: 'db1', kind: 'instance', region: 'us-east-1', drRegion: 'us-west-2', tier: 1, origin: 'config' } as unknown as FleetMember;
+const member = { id: 'db1', kind: 'instance', region: 'us-east-1', drRegion: 'us-west-2', tier: 1, account: '111111111111', accountName: 'prod-a', origin: 'config' } as unknown as FleetMember;
 const now = new Date('2026-11-29T12:00:00Z');
 const snap = (id: string, hoursAgo: number, purpose: 'adhoc' | 'daily' = 'adhoc', extra: Record<string, string> = {}): Snapshot =>
   ({ id, region: 'us-east-1', kind: 'instance', dbId: 'db1', snapshotType: 'manual', originalCreatedAt: null, createdAt: new Date(now.getTime() - hoursAgo * 3_600_000), tags: { ...baseTags(member, purpose), ...extra } }) as unknown as Snapshot;
-const deps = (list: () => Promise<Snapshot[]>) => ({ provider: { listSnapshotsMatching: list } }) as unknown as AppDeps;
+// The instance's own account is asked (its scope), never the caller's provider.
+const deps = (list: () => Promise<Snapshot[]>) =>
+  ({ provider: null, accounts: { scope: (id: string) => (id === '111111111111' ? { provider: { listSnapshotsMatching: list } } : null) } }) as unknown as AppDeps;
 
 describe('adhocLimitRefusal', () => {
   it('counts only this instance\'s own ad hoc snapshots of the last 24 hours (not daily ones, copies or older ones)', async () => {

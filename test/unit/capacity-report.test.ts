@@ -24,7 +24,7 @@ function slotStep(phase: StepPhase, minutes: number | null, over: Partial<StepSt
   const n = ++seq;
   const finishedAt = phase === 'done' ? new Date(now.getTime() - HOUR) : null;
   const startedAt = minutes === null ? null : new Date((finishedAt ?? now).getTime() - minutes * MINUTE);
-  return { id: `x:us-west-2/sw-${n}`, kind: 'x', target: { id: `sw-${n}`, region: 'us-west-2', kind: 'instance' }, slot: { region: 'us-west-2', dbKind: 'instance' }, phase, attempts: 0, nextAttemptAt: null, lastError: null, startedAt, finishedAt, ...over };
+  return { id: `x:us-west-2/sw-${n}`, kind: 'x', target: { id: `sw-${n}`, region: 'us-west-2', kind: 'instance' }, slot: { account: '123456789012', region: 'us-west-2', dbKind: 'instance' }, phase, attempts: 0, nextAttemptAt: null, lastError: null, startedAt, finishedAt, ...over };
 }
 
 /** `n` tier-`tier` instances copying to us-west-2, snapward's for weeks, nothing taken yet. */

@@ -15,7 +15,7 @@ let seq = 0;
 function step(phase: StepPhase, over: Partial<StepState> & { region?: string; dbKind?: DbKind } = {}): StepState {
   const { region = 'us-west-2', dbKind = 'instance', ...rest } = over;
   const id = `work:${region}/sw-db-${++seq}`;
-  return { id, kind: 'work', target: { id: `sw-db-${seq}`, region, kind: dbKind }, slot: { region, dbKind }, phase, attempts: 0, nextAttemptAt: null, lastError: null, startedAt: null, finishedAt: null, ...rest };
+  return { id, kind: 'work', target: { id: `sw-db-${seq}`, region, kind: dbKind }, slot: { account: '123456789012', region, dbKind }, phase, attempts: 0, nextAttemptAt: null, lastError: null, startedAt: null, finishedAt: null, ...rest };
 }
 
 /** A copy that finished `endedAgo` ago after running `minutes`. */

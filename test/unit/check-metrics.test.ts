@@ -6,6 +6,7 @@ const at = new Date('2026-11-24T10:00:00Z');
 const H = 3600;
 const status = {
   at,
+  ownAccount: '123456789012',
   attachments: [],
   unobserved: [],
   problems: [],

@@ -124,8 +124,8 @@ describe('watchdog', () => {
     const report = await runCheck(h.deps, { trigger: 'test' });
     expect(report.open.filter((f) => f.kind === 'Quota Warning').map((f) => f.key)).toEqual(['Quota Warning|us-east-1|ManualSnapshots']);
     expect(report.quotas).toEqual([
-      { region: 'us-east-1', status: 'warning', message: expect.stringMatching(/ManualSnapshots in us-east-1: 85 of 100/) },
-      { region: 'us-west-2', status: 'unknown', message: expect.stringMatching(/quota could not be read/) },
+      { region: 'us-east-1', account: '123456789012', status: 'warning', message: expect.stringMatching(/ManualSnapshots in us-east-1: 85 of 100/) },
+      { region: 'us-west-2', account: '123456789012', status: 'unknown', message: expect.stringMatching(/quota could not be read/) },
     ]);
   });
 
@@ -142,7 +142,7 @@ describe('watchdog', () => {
     // Region loss: daily copies can never give 1 hour; instance loss: PITR keeps it at 2 minutes.
     expect(report.open.filter((f) => f.kind === 'RPO Breached')).toEqual([]);
     const gaps = report.open.filter((f) => f.kind === 'Target Unreachable');
-    expect(gaps.map((f) => f.key)).toEqual(['Target Unreachable|tier1|regionLoss']);
+    expect(gaps.map((f) => f.key)).toEqual(['Target Unreachable|123456789012|tier1|regionLoss']);
     expect(gaps[0]?.detail).toMatchObject({ scenario: 'regionLoss', region: 'us-west-2', remedy: expect.stringMatching(/StartDBInstanceAutomatedBackupsReplication/) });
     const events = h.events.take();
     expect(events.find((e) => e.detailType === 'Target Unreachable')?.detail.severity).toBe('info');
@@ -163,7 +163,7 @@ describe('watchdog', () => {
     h.clock.advance(20 * HOUR); // PITR stuck at 09:58: instance loss would lose 20 h against 8 h
     const report = await runCheck(h.deps, { trigger: 'test' });
     const breaches = report.open.filter((f) => f.kind === 'RPO Breached');
-    expect(breaches.map((f) => f.key)).toEqual(['RPO Breached|tier2|instanceLoss']);
+    expect(breaches.map((f) => f.key)).toEqual(['RPO Breached|123456789012|tier2|instanceLoss']);
     expect(breaches[0]?.detail).toMatchObject({ scenario: 'instanceLoss', band: 'severe', targetSeconds: 8 * 3600 });
     expect(h.events.take().find((e) => e.detailType === 'RPO Breached')?.detail.severity).toBe('critical');
   });

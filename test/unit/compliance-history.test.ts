@@ -54,7 +54,7 @@ describe('compliance history recorded by check', () => {
     const h = setup();
     jest.spyOn(h.store, 'listCompliance').mockRejectedValue(new SnapwardError('STATE_STORE_ERROR', 'table gone'));
     const warn = jest.fn();
-    const status = { at: h.clock.now(), instances: [], attachments: [], unobserved: [], problems: [], warnings: [] };
+    const status = { at: h.clock.now(), ownAccount: '123456789012', instances: [], attachments: [], unobserved: [], problems: [], warnings: [] };
     expect(await recordComplianceHistory({ store: h.store, logger: { ...h.deps.logger, warn } }, status)).toEqual({ written: 0, error: 'table gone' });
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ err: 'table gone' }), 'compliance history not recorded');
     const report = await runCheck(h.deps, { trigger: 'test' });

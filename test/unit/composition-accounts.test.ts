@@ -3,8 +3,8 @@ import { buildApp } from '../../src/composition';
 import { silentLogger } from '../../src/ports/logger';
 
 /**
- * `accounts` and `vault` pass validation but the engine does not act on them yet: an app built
- * from such a fleet would back up the caller's account instead. The composition root refuses it.
+ * `accounts` are wired (every member's work goes through its account's scope); `vault` passes
+ * validation but no vault copy is made yet, so the composition root refuses a fleet that sets it.
  */
 const BASE = `
 kms:
@@ -12,20 +12,22 @@ kms:
 instances:
   - { id: jira-1, region: us-east-1, drRegion: us-west-2, tier: 1 }
 `;
+const ACCOUNTS = `accounts:\n  - { name: prod-a, id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/snapward-member" }\n`;
 
 describe('a fleet with accounts or a vault', () => {
-  it.each([
-    ['accounts', `accounts:\n  - { name: prod-a, id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/snapward-member" }\n`],
-    ['vault', `vault:\n  account: { id: "999999999999", roleArn: "arn:aws:iam::999999999999:role/snapward-vault" }\n  kms: { us-west-2: alias/vault }\n`],
-  ])('is refused by the composition root while the engine ignores %s, before anything is built', (key, extra) => {
-    const config = parseConfig(`${BASE}${extra}`, '/etc/snapward.yaml', '/etc');
+  it('is refused by the composition root while no vault copy is made, before anything is built', () => {
+    const config = parseConfig(`${BASE}vault:\n  account: { id: "999999999999", roleArn: "arn:aws:iam::999999999999:role/snapward-vault" }\n  kms: { us-west-2: alias/vault }\n`, '/etc/snapward.yaml', '/etc');
     expect(() => buildApp({ config, logger: silentLogger, storeMode: 'none' })).toThrow(
-      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(new RegExp(`/etc/snapward.yaml sets ${key}: these are validated, but this build does not act on them yet`)) }),
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/\/etc\/snapward.yaml sets vault: it is validated, but this build makes no vault copies yet/) }),
     );
   });
 
-  it('a fleet without them builds as before', async () => {
-    const app = buildApp({ config: parseConfig(BASE, null, '/etc'), logger: silentLogger, storeMode: 'none' });
+  it('a fleet with accounts builds, with a scope per configured account', async () => {
+    const app = buildApp({ config: parseConfig(`${BASE}${ACCOUNTS}`, null, '/etc'), logger: silentLogger, storeMode: 'none' });
+    const scope = app.deps.accounts.scope('111111111111');
+    expect(scope).toMatchObject({ id: '111111111111', name: 'prod-a' });
+    expect(scope.provider).not.toBe(app.deps.provider); // its own clients, with the role's credentials
+    expect(app.deps.accounts.scope('123456789012').provider).toBe(app.deps.provider); // anyone else: the caller's own
     await app.close();
   });
 });

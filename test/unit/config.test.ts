@@ -199,10 +199,21 @@ describe('an invalid config file', () => {
     expect(problems[0]).toEqual({ path: problemPath, value, expected: typeof expected === 'string' ? expected : expect.stringMatching(expected) });
   });
 
-  it('reports a duplicate id (case-insensitively) at the second occurrence, naming the first', () => {
-    const text = `${MINIMAL}  - { id: other, region: us-east-1, drRegion: us-west-2, tier: 2 }\n  - { id: DB1, region: us-east-2, drRegion: us-west-2, tier: 3 }\n`;
+  it('reports a duplicate id (case-insensitively) in one account and region at the second occurrence, naming the first', () => {
+    const region = /region: ([a-z0-9-]+)/.exec(MINIMAL)?.[1] as string;
+    const text = `${MINIMAL}  - { id: other, region: us-east-1, drRegion: us-west-2, tier: 2 }\n  - { id: DB1, region: ${region}, drRegion: us-west-2, tier: 3 }\n`;
     expect(problemsOf(text)).toEqual([
-      { path: 'instances[2].id', value: 'DB1', expected: 'an id not used already (instances[0].id has the same id)' },
+      { path: 'instances[2].id', value: 'DB1', expected: 'an id not used already in its account and region (instances[0].id has the same id)' },
+    ]);
+  });
+
+  it('accepts the same id in another region or another account: ids are unique per account and region only', () => {
+    const accounts = 'accounts:\n  - { name: prod-a, id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/snapward-member" }\n';
+    const text = `${accounts}${MINIMAL}  - { id: DB1, region: eu-west-1, drRegion: us-west-2, tier: 3 }\n  - { id: db1, account: prod-a, region: us-east-1, drRegion: us-west-2, tier: 3 }\n`;
+    expect(parseConfig(text, null, '/').instances.map((i) => [i.id, i.region, i.account ?? null])).toEqual([
+      ['db1', 'us-east-1', null],
+      ['db1', 'eu-west-1', null],
+      ['db1', 'us-east-1', 'prod-a'],
     ]);
   });
 

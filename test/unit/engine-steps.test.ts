@@ -45,8 +45,8 @@ describe('planners, one per kind', () => {
     const d24 = managed('sw-db1-20261124', 'db1', at('2026-11-24T01:00:00Z'));
     const steps = planCopy(view(m, [d23, d24])).steps;
     expect(steps.map((s) => [s.id, s.phase, s.slot])).toEqual([
-      ['copy:us-west-2/sw-db1-20261124', 'ready', { region: 'us-west-2', dbKind: 'instance' }],
-      ['copy:us-west-2/sw-db1-20261123', 'ready', { region: 'us-west-2', dbKind: 'instance' }],
+      ['copy:us-west-2/sw-db1-20261124', 'ready', { account: '123456789012', region: 'us-west-2', dbKind: 'instance' }],
+      ['copy:us-west-2/sw-db1-20261123', 'ready', { account: '123456789012', region: 'us-west-2', dbKind: 'instance' }],
     ]);
     expect(planCopy(view(m, [d24, managedCopy(d24, 'us-west-2', at('2026-11-24T02:00:00Z'))])).steps).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe('planners, one per kind', () => {
     const d23 = managed('sw-db1-20261123', 'db1', at('2026-11-23T01:00:00Z'));
     const copying = managedCopy(d23, 'us-west-2', at('2026-11-23T02:00:00Z'), { status: 'copying' });
     const started = (when: Date): Map<string, StepState> =>
-      new Map([['copy:us-west-2/sw-db1-20261123', { id: 'copy:us-west-2/sw-db1-20261123', kind: 'copy', target: { id: copying.id, region: 'us-west-2', kind: 'instance' }, slot: { region: 'us-west-2', dbKind: 'instance' }, phase: 'in-flight', attempts: 0, nextAttemptAt: null, lastError: null, startedAt: when, finishedAt: null }]]);
+      new Map([['copy:us-west-2/sw-db1-20261123', { id: 'copy:us-west-2/sw-db1-20261123', kind: 'copy', target: { id: copying.id, region: 'us-west-2', kind: 'instance' }, slot: { account: '123456789012', region: 'us-west-2', dbKind: 'instance' }, phase: 'in-flight', attempts: 0, nextAttemptAt: null, lastError: null, startedAt: when, finishedAt: null }]]);
     const old = planCopy(view(m, [d23, copying], { steps: started(new Date(NOW.getTime() - 25 * HOUR)) })).steps;
     expect(old.map((s) => [s.phase, (s.input as { action: string }).action, s.slot])).toEqual([['ready', 'cancel', null]]);
     const young = planCopy(view(m, [d23, copying], { steps: started(new Date(NOW.getTime() - 2 * HOUR)) })).steps;
@@ -78,7 +78,7 @@ describe('fleet-wide copy priority', () => {
     member: member({ id, tier }),
     target: { id, region: 'us-west-2', kind: 'instance' },
     phase: 'ready',
-    slot: { region: 'us-west-2', dbKind: 'instance' },
+    slot: { account: '123456789012', region: 'us-west-2', dbKind: 'instance' },
     priority: [tier, k, adhoc ? 0 : 1, -debtHours * HOUR],
     input: null,
     history: null,
@@ -86,13 +86,13 @@ describe('fleet-wide copy priority', () => {
 
   it('gives slots by tier, then ad hoc before daily, then the largest RPO debt, then id; the rest wait with the reason', () => {
     const steps = [step('t3', 3, false, 100), step('t1-old', 1, false, 30), step('t1-none', 1, false, 1e6), step('t1-adhoc', 1, true, 1), step('t0', 0, false, 1), step('t1-b', 1, false, 20)];
-    const free = new Map([['us-west-2/instance', 4]]);
+    const free = new Map([['123456789012/us-west-2/instance', 4]]);
     const out = allocateSlots(steps, { free, describe: () => '20 in flight to us-west-2 (limit 20)' });
     const ready = out.filter((s) => s.phase === 'ready').map((s) => s.member.id);
     expect(ready.sort()).toEqual(['t0', 't1-adhoc', 't1-none', 't1-old'].sort());
     const deferred = out.filter((s) => s.phase === 'deferred');
     expect(deferred.map((s) => [s.member.id, s.reason])).toEqual([['t3', '20 in flight to us-west-2 (limit 20)'], ['t1-b', '20 in flight to us-west-2 (limit 20)']]);
-    expect(free.get('us-west-2/instance')).toBe(0);
+    expect(free.get('123456789012/us-west-2/instance')).toBe(0);
   });
 });
 
@@ -195,7 +195,7 @@ describe('the engine over a day', () => {
     const woken = await reconcile(h.deps, { trigger: 'event', regions: ['us-west-2'] });
     expect(woken.summary).toMatchObject({ copied: 1, deferred: 0 });
     // The finished copies' slot leases are gone; the new copy holds one.
-    const held = await Promise.all([0, 1].map((i) => h.store.leaseHolder(`copy-slot:us-west-2/instance#${i}`, h.clock.now())));
+    const held = await Promise.all([0, 1].map((i) => h.store.leaseHolder(`copy-slot:123456789012/us-west-2/instance#${i}`, h.clock.now())));
     expect(held.filter(Boolean)).toHaveLength(1);
   });
 
@@ -215,12 +215,12 @@ describe('the engine over a day', () => {
     h.rds.addDatabase({ id: 'db1' });
     h.rds.newStatus = 'available';
     await reconcile(h.deps, { trigger: 'test' });
-    const state = await h.store.getMemberState('us-east-1/instance/db1');
+    const state = await h.store.getMemberState('123456789012/us-east-1/instance/db1');
     await h.store.putMemberState({ ...state!, policy: state!.policy.replace(/^v3\|/, ''), dueAt: new Date(NOW.getTime() + DAY) });
     const before = h.rds.count('listSnapshotsMatching') + h.rds.count('listSnapshots');
     await reconcile(h.deps, { trigger: 'test' });
     expect(h.rds.count('listSnapshotsMatching') + h.rds.count('listSnapshots')).toBeGreaterThan(before);
-    expect((await h.store.getMemberState('us-east-1/instance/db1'))?.policy).toMatch(/^v3\|/);
+    expect((await h.store.getMemberState('123456789012/us-east-1/instance/db1'))?.policy).toMatch(/^v3\|/);
   });
 });
 
@@ -239,7 +239,7 @@ describe('planned before the lease, checked under it', () => {
         raced = true;
         const source = [...h.rds.snapshots.values()].find((s) => s.region === 'us-east-1')!;
         const copy = await h.rds.copySnapshot({ kind: 'instance', source, targetRegion: 'us-west-2', targetId: source.id, kmsKeyId: 'k', tags: { ...source.tags, 'snapward:source-snapshot': source.id } });
-        const state = (await store.getMemberState('us-east-1/instance/db1'))!;
+        const state = (await store.getMemberState('123456789012/us-east-1/instance/db1'))!;
         await store.putMemberState({ ...state, snapshots: [{ ...source }, copy], pending: [{ id: copy.id, region: copy.region, kind: copy.kind }], updatedAt: new Date(state.updatedAt.getTime() + 1) });
       }
       return store.acquireLease(name, owner, ttl, at, replacing);
@@ -254,7 +254,7 @@ describe('planned before the lease, checked under it', () => {
 
 describe('what the ledger keeps of finished work', () => {
   const done = (id: string, finishedHoursAgo: number): StepState => ({
-    id, kind: 'copy', target: { id, region: 'us-west-2', kind: 'instance' }, slot: { region: 'us-west-2', dbKind: 'instance' }, phase: 'done',
+    id, kind: 'copy', target: { id, region: 'us-west-2', kind: 'instance' }, slot: { account: '123456789012', region: 'us-west-2', dbKind: 'instance' }, phase: 'done',
     attempts: 0, nextAttemptAt: null, lastError: null, startedAt: new Date(NOW.getTime() - (finishedHoursAgo + 1) * HOUR), finishedAt: new Date(NOW.getTime() - finishedHoursAgo * HOUR),
   });
 

@@ -4,6 +4,7 @@ import { isValidIdempotencyKey } from '../../src/domain/idempotency';
 import { Database, FleetMember } from '../../src/domain/types';
 import { parseConfig } from '../../config/load';
 import { SnapshotProvider } from '../../src/ports/snapshot-provider';
+import { AccountScope } from '../../src/ports/accounts';
 
 describe('idempotency keys', () => {
   it.each([
@@ -28,7 +29,7 @@ describe('idempotency keys', () => {
 });
 
 const db = (over: Partial<Database>): Database => ({ id: 'db1', kind: 'instance', region: 'us-east-1', status: 'available', encrypted: true, tags: {}, latestRestorableTime: null, backupRetentionDays: 1, ...over });
-const member = (over: Partial<FleetMember>): FleetMember => ({ id: 'db1', kind: 'instance', region: 'us-east-1', drRegion: 'us-west-2', tier: 1, origin: 'config', ...over });
+const member = (over: Partial<FleetMember>): FleetMember => ({ id: 'db1', kind: 'instance', region: 'us-east-1', drRegion: 'us-west-2', tier: 1, account: '123456789012', accountName: null, origin: 'config', ...over });
 
 describe('why an instance cannot be backed up as configured', () => {
   it.each([
@@ -45,18 +46,18 @@ describe('why an instance cannot be backed up as configured', () => {
 describe('why an id is not in the fleet', () => {
   const config = parseConfig('kms: { us-west-2: k }\ndiscover:\n  - { region: us-east-1, drRegion: us-west-2 }\n', null, '/');
   const catalogOf = (dbs: Database[] | Error) =>
-    new DatabaseCatalog({ listDatabases: async () => (dbs instanceof Error ? Promise.reject(dbs) : dbs) } as unknown as SnapshotProvider);
+    new DatabaseCatalog({ scope: () => ({ provider: { listDatabases: async () => (dbs instanceof Error ? Promise.reject(dbs) : dbs) } as unknown as SnapshotProvider }) as unknown as AccountScope });
 
   it('names the missing tag of an untagged database', async () => {
-    expect(await notInFleetHint(config, catalogOf([db({ id: 'orders' })]), 'Orders')).toBe('instance orders exists in us-east-1 but is untagged: add the tag snapward:tier with a tier 0..3, or list it under instances');
+    expect(await notInFleetHint(config, catalogOf([db({ id: 'orders' })]), '123456789012', 'Orders')).toBe('instance orders exists in us-east-1 but is untagged: add the tag snapward:tier with a tier 0..3, or list it under instances');
   });
 
   it('points a cluster member at its cluster', async () => {
-    expect(await notInFleetHint(config, catalogOf([db({ id: 'orders-1', clusterId: 'orders' })]), 'orders-1')).toMatch(/member of Aurora cluster orders: back up the cluster/);
+    expect(await notInFleetHint(config, catalogOf([db({ id: 'orders-1', clusterId: 'orders' })]), '123456789012', 'orders-1')).toMatch(/member of Aurora cluster orders: back up the cluster/);
   });
 
   it('says nothing when it could not look, or the id is nowhere', async () => {
-    expect(await notInFleetHint(config, catalogOf(new Error('throttled')), 'orders')).toBeNull();
-    expect(await notInFleetHint(config, catalogOf([]), 'orders')).toBeNull();
+    expect(await notInFleetHint(config, catalogOf(new Error('throttled')), '123456789012', 'orders')).toBeNull();
+    expect(await notInFleetHint(config, catalogOf([]), '123456789012', 'orders')).toBeNull();
   });
 });

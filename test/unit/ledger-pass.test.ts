@@ -215,7 +215,7 @@ describe('nextDueAt', () => {
     expect(nextDueAt(m, [], false, now)).toEqual(now.now);
   });
 
-  it('keys members by region, kind and id', () => {
-    expect(memberKey(m)).toBe('us-east-1/instance/db1');
+  it('keys members by account, region, kind and id', () => {
+    expect(memberKey(m)).toBe('123456789012/us-east-1/instance/db1');
   });
 });

@@ -267,7 +267,7 @@ describe('reconcile pass', () => {
     await h.store.acquireLease('instance:us-east-1:instance:jira-1', 'r-other', 15 * 60 * 1000, h.clock.now());
     const report = await reconcile(h.deps, { trigger: 'test' });
     expect(report.results.find((r) => r.instanceId === 'jira-1')).toBeUndefined();
-    expect(report.skipped).toEqual([{ instanceId: 'jira-1', heldBy: 'r-other' }]);
+    expect(report.skipped).toEqual([{ instanceId: 'jira-1', account: '123456789012', heldBy: 'r-other' }]);
     expect(report.summary.skipped).toBe(1);
     expect(report.outcome).toBe('partial');
     expect(h.rds.calls.filter((c) => c.op === 'createSnapshot' && c.arg.includes('jira-1'))).toEqual([]);

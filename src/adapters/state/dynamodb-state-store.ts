@@ -9,7 +9,7 @@
  * Items:
  *   pk                  sk                       what
  *   RUN#<id>            RUN                      the run; resultSeq counts results recorded
- *   RUN#<id>            RESULT#<instanceId>      one instance's result; `seq` keeps first-recorded order
+ *   RUN#<id>            RESULT#<place>          one instance's result (resultPlace: account/region/kind/id); `seq` keeps first-recorded order
  *   RUNS                <startedAt ISO>#<id>     listing entry (id, kind): newest first = query backwards
  *   RUNNING             <id>                     present while the run is `running` (listRunning)
  *   FINDING#<id>        FINDING                  a finding
@@ -62,7 +62,7 @@ import { addDays, COMPLIANCE_RETENTION_DAYS, ComplianceDay } from '../../domain/
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { DynamoDbDrillStore } from './dynamodb-drill-store';
 import { checkMemberState, decodeLedgerBody, decodeMemberSummary, encodeLedgerBody, encodeMemberSummary, StoredMemberSummary } from './member-state-codec';
-import { decodeResult, decodeRun, encodeFinish, encodeResult, StoredRun } from './run-codec';
+import { decodeResult, decodeRun, encodeFinish, encodeResult, resultPlace, StoredRun } from './run-codec';
 import { decodeFinding, encodeAcknowledgement, StoredFinding } from './finding-codec';
 import { FailureClass, findingExists, runExists, storeError, storeFailure, StoreIdentity, StoreRefusal, unknownFinding, unknownRun } from './store-errors';
 import { checkLimit, checkTtl, iso } from './store-input';
@@ -230,7 +230,7 @@ export class DynamoDbStateStore implements StateStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: resultKey(runId, result.instanceId),
+          Key: resultKey(runId, resultPlace(result)),
           UpdateExpression: 'SET #instanceId = :iid, #result = :result, #recordedAt = :at, #seq = if_not_exists(#seq, :seq), #expiresAt = :exp',
           ExpressionAttributeNames: {
             '#instanceId': 'instanceId',

@@ -7,7 +7,7 @@ import { ComplianceDay, oldestKeptDay } from '../../domain/history';
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { DRILLS_MIGRATION, SqliteDrillStore } from './sqlite-drill-store';
 import { checkMemberState, decodeLedgerBody, decodeMemberSummary, encodeLedgerBody, encodeMemberSummary, StoredMemberSummary } from './member-state-codec';
-import { decodeResult, decodeRun, encodeFinish, encodeResult, StoredRun } from './run-codec';
+import { decodeResult, decodeRun, encodeFinish, encodeResult, resultPlace, StoredRun } from './run-codec';
 import { decodeFinding, encodeAcknowledgement, StoredFinding } from './finding-codec';
 import { FailureClass, findingExists, runExists, storeFailure, StoreIdentity, StoreRefusal, unknownFinding, unknownRun } from './store-errors';
 import { checkLimit, checkTtl, iso } from './store-input';
@@ -262,7 +262,7 @@ export class SqliteStateStore implements StateStore {
              VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM instance_results WHERE run_id = ?), ?)
              ON CONFLICT (run_id, instance_id) DO UPDATE SET recorded_at = excluded.recorded_at, result = excluded.result`,
           )
-          .run(runId, result.instanceId, when, runId, encodeResult(result));
+          .run(runId, resultPlace(result), when, runId, encodeResult(result));
       })();
     });
   }

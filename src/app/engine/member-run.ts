@@ -1,7 +1,7 @@
 import { ErrorInfo } from '../../domain/errors';
 import { applyObserved, firstExpiry, keepLost, memberKey, MemberState, pendingOf, policyOf } from '../../domain/ledger';
 import { periodOf } from '../../domain/period';
-import { StepState } from '../../domain/steps';
+import { slotId, StepState } from '../../domain/steps';
 import { InstanceResult, StepResult } from '../../domain/runs';
 import { DEFAULT_RETRY } from '../../domain/config';
 import { carriedStepStates, nextStepState, ScheduledStep, StepOutcome } from '../../domain/work';
@@ -116,7 +116,7 @@ async function runStep(ctx: MemberRunContext, step: ScheduledStep, logger: Logge
   }
   let outcome: StepOutcome;
   try {
-    outcome = await kindOf(step.kind).execute(step, { deps: ctx.deps, logger: logger.child({ step: step.id }) });
+    outcome = await kindOf(step.kind).execute(step, { deps: ctx.deps, logger: logger.child({ step: step.id }), scope: ctx.deps.accounts.scope(step.member.account) });
   } catch (err) {
     if (step.slot) await ctx.leases.release(step.slot, step.id);
     throw err;
@@ -135,7 +135,7 @@ function replanned(ctx: MemberRunContext, again: Pick<MemberWork, 'evidence' | '
 /** A step planned after the fleet-wide allocation takes what the allocation left, or waits. */
 function takeFromBudget(ctx: MemberRunContext, step: ScheduledStep): ScheduledStep {
   const { budget } = ctx.pools;
-  const key = `${step.slot?.region}/${step.slot?.dbKind}`;
+  const key = slotId(step.slot as NonNullable<ScheduledStep['slot']>);
   const left = budget.free.get(key) ?? 0;
   if (left > 0) {
     budget.free.set(key, left - 1);

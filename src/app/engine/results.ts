@@ -44,6 +44,8 @@ export function instanceResult(member: FleetMember, executed: readonly Executed[
   const nextAttemptAt = waits.length && waits.every((w) => w !== null) ? new Date(Math.min(...waits.map((w) => (w as Date).getTime()))) : null;
   return {
     instanceId: member.id,
+    account: member.account,
+    accountName: member.accountName,
     kind: member.kind,
     region: member.region,
     drRegion: member.drRegion,

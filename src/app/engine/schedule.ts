@@ -27,7 +27,8 @@ export interface SlotPools {
 }
 
 /**
- * Counts each destination region's copy slots from everything that knows about copies in flight:
+ * Counts each account's destination region's copy slots (AWS's copy limits are per account and
+ * destination region; `fleet` and `seenInAws` are one account's) from everything that knows about copies in flight:
  * the slot leases in the store (this and overlapping passes), the pass's AWS listings, and the
  * ledger's pending copies. The larger count wins, so neither a copy started by another tool nor
  * one started by an overlapping pass is forgotten.
@@ -46,7 +47,7 @@ export async function slotPools(
   const refreshed = new Map(planned.map((p) => [memberKey(p.member), p.evidence.snapshots.filter((s) => s.region === p.member.drRegion && IN_PROGRESS_STATUSES.has(s.status)).length]));
   const pools = new Map<string, { slot: StepSlot; inLedger: number }>();
   for (const m of fleet) {
-    const slot = { region: m.drRegion, dbKind: m.kind };
+    const slot = { account: m.account, region: m.drRegion, dbKind: m.kind };
     const pool = pools.get(slotId(slot)) ?? { slot, inLedger: 0 };
     pool.inLedger += refreshed.get(memberKey(m)) ?? (summaries.get(memberKey(m))?.pending ?? []).filter((r) => r.region === m.drRegion).length;
     pools.set(slotId(slot), pool);
@@ -56,7 +57,7 @@ export async function slotPools(
   const untracked = new Map<string, number>();
   // Only the regions a member of this pass copies to can lose or gain a slot now: an idle pass
   // (nobody due) reads no slot lease at all.
-  const needed = new Set(planned.map((p) => slotId({ region: p.member.drRegion, dbKind: p.member.kind })));
+  const needed = new Set(planned.map((p) => slotId({ account: p.member.account, region: p.member.drRegion, dbKind: p.member.kind })));
   for (const [id, { slot, inLedger }] of pools) {
     if (!needed.has(id)) continue;
     const held = await leases.held(slot);

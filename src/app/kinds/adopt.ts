@@ -2,16 +2,16 @@ import { SnapwardError, toErrorInfo } from '../../domain/errors';
 import { managedInfo } from '../../domain/tags';
 import { Snapshot, SnapshotRef } from '../../domain/types';
 import { StepOutcome } from '../../domain/work';
-import { AppDeps } from '../deps';
+import { SnapshotProvider } from '../../ports/snapshot-provider';
 
 /**
  * An "already exists" answer is success when the snapshot at that id is snapward's for this
  * instance (an overlapping pass, or a crashed one, made it): the step adopts it.
  */
-export async function adoptExisting(deps: AppDeps, ref: SnapshotRef, instanceId: string, step: string): Promise<StepOutcome> {
+export async function adoptExisting(provider: SnapshotProvider, ref: SnapshotRef, instanceId: string, step: string): Promise<StepOutcome> {
   let existing: Snapshot | null;
   try {
-    existing = await deps.provider.describeSnapshot(ref);
+    existing = await provider.describeSnapshot(ref);
   } catch (err) {
     return { phase: 'failed', observed: [], removed: [], warnings: [], error: toErrorInfo(err, step) };
   }

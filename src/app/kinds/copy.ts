@@ -15,13 +15,13 @@ export const executeCopy: Executor = async (step, ctx) => {
   return input.action === 'cancel' ? cancel(step, input.target, ctx) : start(step, input, ctx);
 };
 
-async function start(step: ScheduledStep, input: Extract<CopyInput, { action: 'start' }>, { deps, logger }: ExecContext): Promise<StepOutcome> {
+async function start(step: ScheduledStep, input: Extract<CopyInput, { action: 'start' }>, { deps, logger, scope }: ExecContext): Promise<StepOutcome> {
   const { member } = step;
   const { source } = input;
   const region = step.target.region;
   let kmsKeyId: string;
   try {
-    kmsKeyId = await deps.keys.resolve(region, deps.config.kms[region] ?? '');
+    kmsKeyId = await scope.keys.resolve(region, deps.config.kms[region] ?? '');
   } catch (err) {
     const info = toErrorInfo(err, 'copy');
     return { phase: 'failed', observed: [], removed: [], warnings: [], error: { ...info, message: `no copy of ${source.id} to ${region}: ${info.message}` } };
@@ -35,7 +35,7 @@ async function start(step: ScheduledStep, input: Extract<CopyInput, { action: 's
     );
   }
   try {
-    const copy = await deps.provider.copySnapshot({ kind: member.kind, source, targetRegion: region, targetId: input.targetId, kmsKeyId, tags: input.tags });
+    const copy = await scope.provider.copySnapshot({ kind: member.kind, source, targetRegion: region, targetId: input.targetId, kmsKeyId, tags: input.tags });
     logger.info({ snapshotId: copy.id, region: copy.region, status: copy.status }, 'started cross-region copy');
     return { phase: copy.status === 'available' ? 'done' : 'in-flight', observed: [copy], removed: [], warnings };
   } catch (err) {
@@ -45,17 +45,17 @@ async function start(step: ScheduledStep, input: Extract<CopyInput, { action: 's
       return { phase: 'deferred', observed: [], removed: [], warnings: [...warnings, `copy of ${source.id} to ${region} deferred: ${error.message}`], reason: `AWS refused the copy: ${error.message}` };
     }
     if (error.code === 'SNAPSHOT_ALREADY_EXISTS') {
-      const adopted = await adoptExisting(deps, step.target, member.id, 'copy');
+      const adopted = await adoptExisting(scope.provider, step.target, member.id, 'copy');
       return { ...adopted, warnings: [...warnings, ...adopted.warnings] };
     }
     return { phase: 'failed', observed: [], removed: [], warnings, error };
   }
 }
 
-async function cancel(step: ScheduledStep, target: Extract<CopyInput, { action: 'cancel' }>['target'], { deps, logger }: ExecContext): Promise<StepOutcome> {
+async function cancel(step: ScheduledStep, target: Extract<CopyInput, { action: 'cancel' }>['target'], { deps, logger, scope }: ExecContext): Promise<StepOutcome> {
   const reason = step.reason ?? `copy ${target.id} to ${target.region} timed out`;
   try {
-    await deps.provider.deleteSnapshot(refOf(target));
+    await scope.provider.deleteSnapshot(refOf(target));
   } catch (err) {
     const info = toErrorInfo(err, 'copy');
     if (info.code !== 'SNAPSHOT_NOT_FOUND') return { phase: 'failed', observed: [], removed: [], warnings: [], error: { ...info, message: `could not cancel the copy ${target.id} in ${target.region}: ${info.message}` } };

@@ -5,16 +5,16 @@ import { adoptExisting } from './adopt';
 import { Executor } from './executor';
 
 /** Carries out a `create` step: the period's snapshot, or adopts it when an overlapping pass made it. */
-export const executeCreate: Executor = async (step, { deps }) => {
+export const executeCreate: Executor = async (step, { scope }) => {
   const { member } = step;
   const input = step.input as CreateInput;
   try {
-    const snapshot = await deps.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId: input.snapshotId, tags: input.tags });
+    const snapshot = await scope.provider.createSnapshot({ kind: member.kind, region: member.region, dbId: member.id, snapshotId: input.snapshotId, tags: input.tags });
     return withEncryptionWarning({ phase: snapshot.status === 'available' ? 'done' : 'in-flight', observed: [snapshot], removed: [], warnings: [] });
   } catch (err) {
     const error = toErrorInfo(err, 'create');
     if (error.code !== 'SNAPSHOT_ALREADY_EXISTS') return { phase: 'failed', observed: [], removed: [], warnings: [], error };
-    return withEncryptionWarning(await adoptExisting(deps, step.target, member.id, 'create'));
+    return withEncryptionWarning(await adoptExisting(scope.provider, step.target, member.id, 'create'));
   }
 };
 

@@ -4,10 +4,10 @@ import { refOf } from '../../domain/types';
 import { Executor } from './executor';
 
 /** Carries out an `expire` step (already confirmed with AWS by the engine): deletes the snapshot. */
-export const executeExpire: Executor = async (step, { deps, logger }) => {
+export const executeExpire: Executor = async (step, { logger, scope }) => {
   const { snapshot } = step.input as ExpireInput;
   try {
-    await deps.provider.deleteSnapshot(refOf(snapshot));
+    await scope.provider.deleteSnapshot(refOf(snapshot));
     logger.info({ snapshotId: snapshot.id, region: snapshot.region }, 'deleted expired snapshot');
     return { phase: 'done', observed: [], removed: [refOf(snapshot)], warnings: [] };
   } catch (err) {

@@ -41,13 +41,13 @@ export function registerBackup(program: Command, out: Output, setExit: (code: nu
             // A failed snapshot of a configured member: say what is wrong with the entry, if AWS shows it.
             let why: string | null = null;
             if (r.result.status === 'failed') {
-              const dbs = await new DatabaseCatalog(app.deps.provider).databases(r.instance.region).catch(() => null);
+              const dbs = await new DatabaseCatalog(app.deps.accounts).databases(r.instance.account, r.instance.region).catch(() => null);
               why = dbs ? memberHint(r.instance, dbs) : null; // could not look: no guess
             }
             return { report: r, hint: why };
           } catch (err) {
             if (err instanceof SnapwardError && err.code === 'USAGE' && /is not in the fleet/.test(err.message)) {
-              const why = await notInFleetHint(app.deps.config, new DatabaseCatalog(app.deps.provider), instanceId);
+              const why = await notInFleetHint(app.deps.config, new DatabaseCatalog(app.deps.accounts), await app.deps.accounts.ownId(), instanceId);
               if (why) throw new SnapwardError('USAGE', `instance ${JSON.stringify(instanceId)} is not in the fleet: ${why}`);
             }
             throw err;

@@ -25,7 +25,7 @@ export function planCopy(view: MemberView): PlannerOutput {
   const { member, now } = view;
   const steps: PlannedStep[] = [];
   const warnings: string[] = [];
-  const slot = { region: member.drRegion, dbKind: member.kind };
+  const slot = { account: member.account, region: member.drRegion, dbKind: member.kind };
   const cutoff = now.getTime() - view.retentionDays * DAY;
   const inDr = new Map(view.snapshots.filter((s) => s.region === member.drRegion).map((s) => [s.id.toLowerCase(), s]));
   const debt = now.getTime() - newestRecoveryPoint(view.snapshots.filter((s) => s.region === member.drRegion));

@@ -1,0 +1,107 @@
+import { runCheck } from '../../src/app/check';
+import { reconcile } from '../../src/app/reconcile';
+import { fleetStatus } from '../../src/app/status';
+import { SnapwardError } from '../../src/domain/errors';
+import { memberKey } from '../../src/domain/ledger';
+import { harness } from '../support/app-harness';
+import { config, member } from '../support/builders';
+import { OWN_ACCOUNT } from '../support/fake-accounts';
+import { FakeKeys, FakeRds } from '../support/fake-provider';
+import { FakeRestores } from '../support/fake-restores';
+
+/**
+ * Many accounts over fakes: each account is its own FakeRds, reached only through its scope. The
+ * same instance id in two accounts is two members, kept apart in every key; copy slots are counted
+ * per account and destination region; an account whose role cannot be assumed fails its own
+ * members (naming it) and no other.
+ */
+const PROD_A = '111111111111';
+const PROD_B = '222222222222';
+const ACCOUNTS = [
+  { name: 'prod-a', id: PROD_A, roleArn: `arn:aws:iam::${PROD_A}:role/snapward-member` },
+  { name: 'prod-b', id: PROD_B, roleArn: `arn:aws:iam::${PROD_B}:role/snapward-member`, externalId: 'ext-b' },
+];
+const KMS = { 'us-west-2': 'alias/snapward-dr' };
+
+function fleet(instances = [member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' }), member({ id: 'jira-1', account: PROD_B, accountName: 'prod-b' })]) {
+  const h = harness({ instances, kms: KMS, accounts: ACCOUNTS });
+  const rdsOf = new Map<string, FakeRds>([[OWN_ACCOUNT, h.rds]]);
+  for (const id of [PROD_A, PROD_B]) {
+    const rds = new FakeRds(h.clock);
+    h.accounts.add({ id, name: id === PROD_A ? 'prod-a' : 'prod-b', provider: rds, keys: new FakeKeys(), restores: new FakeRestores(h.clock, rds) });
+    rdsOf.set(id, rds);
+  }
+  for (const rds of rdsOf.values()) rds.addDatabase({ id: 'jira-1' });
+  return { h, rdsOf };
+}
+
+describe('a fleet over three accounts', () => {
+  it('keeps the same instance id in three accounts apart: its own snapshot in each, its own ledger entry, results naming the account', async () => {
+    const { h, rdsOf } = fleet();
+    const report = await reconcile(h.deps, { trigger: 'test' });
+    expect(report.outcome).toBe('succeeded');
+    expect(report.results.map((r) => [r.instanceId, r.account, r.accountName, r.created.map((c) => c.id)])).toEqual([
+      ['jira-1', OWN_ACCOUNT, null, ['sw-jira-1-20261124']],
+      ['jira-1', PROD_A, 'prod-a', ['sw-jira-1-20261124']],
+      ['jira-1', PROD_B, 'prod-b', ['sw-jira-1-20261124']],
+    ]);
+    // Each account's snapshot was made with that account's RDS, and with nobody else's.
+    for (const rds of rdsOf.values()) expect(rds.calls.filter((c) => c.op === 'createSnapshot').map((c) => c.arg)).toHaveLength(1);
+    const keys = (await h.store.listMemberStates()).map((s) => s.key).sort();
+    expect(keys).toEqual([`${OWN_ACCOUNT}/us-east-1/instance/jira-1`, `${PROD_A}/us-east-1/instance/jira-1`, `${PROD_B}/us-east-1/instance/jira-1`].sort());
+    const recorded = await h.store.listInstanceResults(report.runId as string);
+    expect(recorded.map((r) => r.account).sort()).toEqual([PROD_A, PROD_B, OWN_ACCOUNT].sort());
+  });
+
+  it('status --json gives every instance its account id and name', async () => {
+    const { h } = fleet();
+    await reconcile(h.deps, { trigger: 'test' });
+    const status = await fleetStatus(h.deps);
+    expect(status.ownAccount).toBe(OWN_ACCOUNT);
+    expect(status.instances.map((i) => [i.instanceId, i.account, i.accountName])).toEqual([
+      ['jira-1', OWN_ACCOUNT, null],
+      ['jira-1', PROD_A, 'prod-a'],
+      ['jira-1', PROD_B, 'prod-b'],
+    ]);
+  });
+
+  it('counts copy slots per account and destination region: a full region in one account defers nobody in another', async () => {
+    const members = ['a', 'b', 'c'].flatMap((x) => [member({ id: `db-${x}` }), member({ id: `db-${x}`, account: PROD_A, accountName: 'prod-a' })]);
+    const { h, rdsOf } = fleet(members);
+    const deps = h.with({ config: config({ instances: members, kms: KMS, accounts: ACCOUNTS, concurrency: { instances: 4, instanceCopiesPerRegion: 2, clusterCopiesPerRegion: 5 } }) });
+    for (const rds of rdsOf.values()) {
+      for (const x of ['a', 'b', 'c']) rds.addDatabase({ id: `db-${x}` });
+      rds.newStatus = 'available';
+    }
+    const report = await reconcile(deps, { trigger: 'test' });
+    const copied = (account: string) => report.results.filter((r) => r.account === account).flatMap((r) => r.copied);
+    const deferred = (account: string) => report.results.filter((r) => r.account === account).flatMap((r) => r.deferred);
+    // Two copies in flight per account and region: two in each account, the third waits in each.
+    expect([copied(OWN_ACCOUNT).length, copied(PROD_A).length]).toEqual([2, 2]);
+    expect([deferred(OWN_ACCOUNT).length, deferred(PROD_A).length]).toEqual([1, 1]);
+    expect(deferred(PROD_A)[0]?.reason).toMatch(/in flight to us-west-2 \(limit 2\)/);
+  });
+
+  it('an account whose role cannot be assumed fails its own members with the reason naming it; the others go on; the pass is not succeeded', async () => {
+    const { h, rdsOf } = fleet();
+    h.accounts.unreachable.set(PROD_B, () => new SnapwardError('ACCESS_DENIED', `cannot work in account prod-b (${PROD_B}): AssumeRole arn:aws:iam::${PROD_B}:role/snapward-member: not authorized`));
+    const report = await reconcile(h.deps, { trigger: 'test' });
+    expect(report.outcome).toBe('partial');
+    const b = report.results.find((r) => r.account === PROD_B);
+    expect(b).toMatchObject({ status: 'failed', errors: [expect.objectContaining({ code: 'ACCESS_DENIED', message: expect.stringMatching(/account prod-b \(222222222222\)/) })] });
+    expect(rdsOf.get(PROD_B)?.calls).toEqual([]); // nothing asked of it
+    expect(report.results.filter((r) => r.account !== PROD_B).map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(report.problems.map((p) => p.code)).toEqual(['ACCESS_DENIED']);
+    // The watchdog cannot see it either, and says so rather than judging it fine.
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    expect(check.unobserved.map((u) => [u.region, u.error.code])).toEqual([['us-east-1', 'ACCESS_DENIED']]);
+    expect(check.open.filter((f) => f.kind === 'Observation Failed').map((f) => f.subject)).toEqual(['us-east-1']);
+    const status = await fleetStatus(h.deps);
+    expect(status.instances.find((i) => i.account === PROD_B)?.observed).toBe(false);
+  });
+
+  it('a member key carries the account, so an instance moved to another account is a new member', () => {
+    expect(memberKey(member({ id: 'jira-1', account: PROD_A }))).toBe(`${PROD_A}/us-east-1/instance/jira-1`);
+    expect(memberKey(member({ id: 'jira-1' }))).not.toBe(memberKey(member({ id: 'jira-1', account: PROD_A })));
+  });
+});
