@@ -18,9 +18,6 @@ export const TAG = {
   sourceRegion: 'snapward:source-region',
   sourceSnapshot: 'snapward:source-snapshot',
   recoveryPoint: 'snapward:recovery-point',
-  /** On a vault copy (issue 16): `true`, and the 12-digit account of the database it protects. */
-  vault: 'snapward:vault',
-  sourceAccount: 'snapward:source-account',
 } as const;
 
 export type SnapshotPurpose = 'daily' | 'adhoc';

@@ -30,15 +30,16 @@ describe('accountLoss in the RPO report', () => {
     expect(m.tiers.find((t) => t.tier === 1)!.accountLoss).toEqual({ targetSeconds: TARGET, counts: { compliant: 1, exceeded: 1, severe: 0, critical: 1, unknown: 1 }, worstAchievedSeconds: 60 * H });
     expect(m.tiers.find((t) => t.tier === 2)!.accountLoss).toBeNull(); // no target there
     const row = (id: string) => m.instances.find((i) => i.instanceId === id)!;
-    expect(row('a').accountLoss).toEqual({ achievedSeconds: 10 * H, band: 'compliant', vaultCopy: { snapshotId: 'vault-a', time: '2026-11-24T00:00:00.000Z', ageSeconds: 10 * H } });
+    const view = (id: string) => ({ achieved: row(id).achieved.accountLoss, band: row(id).band.accountLoss, vault: row(id).vault });
+    expect(view('a')).toEqual({ achieved: 10 * H, band: 'compliant', vault: { newest: { snapshotId: 'vault-a', time: '2026-11-24T00:00:00.000Z', ageSeconds: 10 * H } } });
     expect(row('a').problem).toBe(false);
     expect(row('b').problem).toBe(true);
-    expect(row('c').accountLoss).toMatchObject({ achievedSeconds: null, band: 'critical', vaultCopy: null });
-    expect(row('d').accountLoss).toEqual({ achievedSeconds: null, band: 'unknown', vaultCopy: null });
+    expect(view('c')).toEqual({ achieved: null, band: 'critical', vault: { newest: null } });
+    expect(view('d')).toEqual({ achieved: null, band: 'unknown', vault: { newest: null } });
     expect(row('d').problem).toBe(true);
-    expect(row('e').accountLoss).toMatchObject({ achievedSeconds: 30 * H, band: null });
+    expect(view('e')).toMatchObject({ achieved: 30 * H, band: null });
     expect(row('e').problem).toBe(false);
-    expect(row('f').accountLoss).toBeNull();
+    expect(view('f')).toEqual({ achieved: null, band: null, vault: null });
   });
 
   it('has no account-loss column, card line or CSV columns without a vault', () => {

@@ -1,7 +1,7 @@
 import { runCheck } from '../../src/app/check';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
-import { newestVaultCopy, vaultCopiesOf, vaultCovers } from '../../src/domain/account-loss';
+import { newestVaultCopy, VAULT_TAG, vaultCopiesOf, vaultCovers } from '../../src/domain/account-loss';
 import { VaultConfig } from '../../src/domain/config';
 import { SnapwardError } from '../../src/domain/errors';
 import { memberKey } from '../../src/domain/ledger';
@@ -42,8 +42,8 @@ function vaultCopy(id: string, m: FleetMember, recoveryPoint: string, overrides:
       [TAG.sourceRegion]: m.drRegion,
       [TAG.sourceSnapshot]: `sw-${m.id}-x`,
       [TAG.recoveryPoint]: new Date(recoveryPoint).toISOString(),
-      [TAG.vault]: 'true',
-      [TAG.sourceAccount]: account,
+      [VAULT_TAG.vault]: 'true',
+      [VAULT_TAG.sourceAccount]: account,
     },
     ...overrides,
   });

@@ -28,7 +28,7 @@ export function renderReportCsv(model: ReportModel): CsvFiles {
       model.instances.map((i) => [
         i.instanceId, i.kind, i.tier, i.product, i.region, i.drRegion, i.primary?.snapshotId ?? null, i.primary?.time ?? null, i.dr?.snapshotId ?? null, i.dr?.time ?? null,
         i.rpoTargetSeconds, i.achieved.instanceLoss, i.band.instanceLoss, i.achieved.regionLoss, i.band.regionLoss,
-        ...(vault ? [i.accountLoss?.vaultCopy?.snapshotId ?? null, i.accountLoss?.vaultCopy?.time ?? null, i.accountLoss?.achievedSeconds ?? null, i.accountLoss?.band ?? null] : []),
+        ...(vault ? [i.vault?.newest?.snapshotId ?? null, i.vault?.newest?.time ?? null, i.achieved.accountLoss, i.band.accountLoss] : []),
         i.rto.status, i.rto.seconds, i.rto.band, i.rto.at, i.openFindings.map((f) => f.kind).join('; '), i.notCompliantSince, i.errors.join('; '),
       ]),
     ),

@@ -93,11 +93,12 @@ const PAGE_ROWS = 250;
 
 /** No vault for the instance: `-`; a figure without a target: the age alone; unread: unknown. */
 function accountLossCell(r: InstanceRow): string {
-  const a = r.accountLoss;
-  if (!a) return '<td data-sort="-1">-</td>'; // not covered: below every figure, so last when the worst come first
-  if (a.band === 'unknown') return `<td data-sort="${rpoSort('unknown', null)}">${band('unknown')}</td>`;
-  if (a.band === null) return `<td data-sort="${a.achievedSeconds ?? 9e9}">${dur(a.achievedSeconds)} <span class="small">no target</span></td>`;
-  return `<td data-sort="${rpoSort(a.band, a.achievedSeconds)}">${dur(a.achievedSeconds)} ${band(a.band)}</td>`;
+  const b = r.band.accountLoss;
+  const a = r.achieved.accountLoss;
+  if (!r.vault) return '<td data-sort="-1">-</td>'; // not covered: below every figure, so last when the worst come first
+  if (b === 'unknown') return `<td data-sort="${rpoSort('unknown', null)}">${band('unknown')}</td>`;
+  if (b === null) return `<td data-sort="${a ?? 9e9}">${dur(a)} <span class="small">no target</span></td>`;
+  return `<td data-sort="${rpoSort(b, a)}">${dur(a)} ${band(b)}</td>`;
 }
 
 function row(r: InstanceRow, hidden: boolean, vault: boolean): string {

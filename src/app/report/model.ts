@@ -81,13 +81,12 @@ export interface InstanceRow {
   readonly primary: RecoveryPointView | null;
   readonly dr: RecoveryPointView | null;
   readonly rpoTargetSeconds: number;
-  readonly achieved: Record<Scenario, number | null>;
-  readonly band: Record<Scenario, HistoryBand>;
-  /**
-   * The newest vault copy (issue 16); null when no vault covers the instance. `band` is null when
-   * its tier sets no accountLoss target (a figure, not judged); `unknown` when it could not be read.
-   */
-  readonly accountLoss: { readonly achievedSeconds: number | null; readonly band: HistoryBand | null; readonly vaultCopy: RecoveryPointView | null } | null;
+  /** As status: `accountLoss` null where no vault covers the instance, no vault copy, or unread. */
+  readonly achieved: Record<Scenario, number | null> & { readonly accountLoss: number | null };
+  /** As status: `accountLoss` null where not judged (no vault for it, or no tier target); `unknown` when unread. */
+  readonly band: Record<Scenario, HistoryBand> & { readonly accountLoss: HistoryBand | null };
+  /** Its newest vault copy (issue 16); null when no vault covers the instance. */
+  readonly vault: { readonly newest: RecoveryPointView | null } | null;
   readonly rto: { readonly status: 'measured' | 'no-drill'; readonly seconds: number | null; readonly band: Band | null; readonly at: string | null };
   readonly openFindings: readonly { readonly id: string; readonly kind: string }[];
   /** First day of the trailing run of recorded days that were not compliant (null: compliant, or no history). */
@@ -286,12 +285,9 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
     drill.status === 'measured'
       ? { status: 'measured' as const, seconds: drill.seconds, band: bandOf(drill.seconds, input.tierTargets[s.tier].rtoSeconds), at: drill.at.toISOString() }
       : { status: 'no-drill' as const, seconds: null, band: null, at: null };
-  const vaultPoint = s.vault?.newest ?? null;
-  const unread = s.errors.length > 0 || !s.observed || s.vault?.error;
-  const accountLoss = s.vault
-    ? { achievedSeconds: unread ? null : s.achieved.accountLoss, band: accountLossBand(s), vaultCopy: unread ? null : point(vaultPoint) }
-    : null;
-  const accountOk = accountLoss === null || accountLoss.band === null || accountLoss.band === 'compliant';
+  const unread = s.errors.length > 0 || !s.observed || Boolean(s.vault?.error);
+  const accountBand = accountLossBand(s);
+  const accountOk = accountBand === null || accountBand === 'compliant';
   const problem = band.instanceLoss !== 'compliant' || band.regionLoss !== 'compliant' || !accountOk || (rto.band !== null && rto.band !== 'compliant') || open.length > 0;
   return {
     instanceId: s.instanceId,
@@ -303,9 +299,13 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
     primary: point(s.primary),
     dr: point(s.dr),
     rpoTargetSeconds: s.rpoTargetSeconds,
-    achieved: { instanceLoss: band.instanceLoss === 'unknown' ? null : s.achieved.instanceLoss, regionLoss: band.regionLoss === 'unknown' ? null : s.achieved.regionLoss },
-    band,
-    accountLoss,
+    achieved: {
+      instanceLoss: band.instanceLoss === 'unknown' ? null : s.achieved.instanceLoss,
+      regionLoss: band.regionLoss === 'unknown' ? null : s.achieved.regionLoss,
+      accountLoss: unread ? null : s.achieved.accountLoss,
+    },
+    band: { ...band, accountLoss: accountBand },
+    vault: s.vault ? { newest: unread ? null : point(s.vault.newest) } : null,
     rto,
     openFindings: open,
     notCompliantSince: band.instanceLoss === 'compliant' && band.regionLoss === 'compliant' ? null : since,
@@ -330,10 +330,10 @@ function tierSummary(tier: Tier, all: readonly InstanceRow[], input: ReportInput
     counts.rto[r.rto.band ?? 'unknown'] += 1;
   }
   // Account loss: only instances judged on it (a vault covers them and the tier sets a target).
-  const judged = rows.filter((r) => r.accountLoss?.band);
+  const judged = rows.filter((r) => r.band.accountLoss !== null);
   const accountCounts = emptyCounts();
-  for (const r of judged) accountCounts[r.accountLoss?.band as HistoryBand] += 1;
-  const accountFigures = judged.filter((r) => r.accountLoss?.band !== 'unknown').map((r) => r.accountLoss?.achievedSeconds ?? null).filter((a): a is number => a !== null);
+  for (const r of judged) accountCounts[r.band.accountLoss as HistoryBand] += 1;
+  const accountFigures = judged.filter((r) => r.band.accountLoss !== 'unknown').map((r) => r.achieved.accountLoss).filter((a): a is number => a !== null);
   const accountTarget = input.tierTargets[tier].accountLossSeconds;
   const accountLoss = input.vault && accountTarget !== undefined ? { targetSeconds: accountTarget, counts: accountCounts, worstAchievedSeconds: accountFigures.length ? Math.max(...accountFigures) : null } : null;
   return {
