@@ -15,7 +15,7 @@ import { backupRequestedEvent, parseEvent } from './lib/events';
  * not thrown, because retrying a malformed event can never succeed.
  */
 export async function handler(event: unknown, _context?: InvocationContext) {
-  const { app } = await lambdaApp();
+  const { app } = await lambdaApp('adhoc-backup');
   let request;
   try {
     request = parseEvent(backupRequestedEvent, event, 'Backup Requested');

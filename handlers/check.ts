@@ -10,7 +10,7 @@ import { deadlineSignal, InvocationContext } from './lib/context';
  * stay un-notified in the store and go out with the next check, so a bus outage is not an error here.
  */
 export async function handler(_event: unknown, context?: InvocationContext) {
-  const { app, env } = await lambdaApp();
+  const { app, env } = await lambdaApp('check');
   // Near the deadline the AWS reads in flight are aborted, so the check still records what it
   // saw (the instances it could not read stay unknown) before Lambda kills it.
   const deadline = context ? deadlineSignal(context, env.SNAPWARD_DEADLINE_MARGIN_MS / 2) : null;

@@ -35,7 +35,7 @@ export async function handler(event: unknown, context: InvocationContext) {
     const skipped = `a pass that started after ${invocation.eventId} of ${invocation.snapshotId} already saw ${invocation.regions.join(', ')}`;
     return { runId: null, outcome: 'skipped' as const, summary: null, notReached: 0, skipped, trigger: triggerOf(invocation) };
   }
-  const { app, env } = await lambdaApp();
+  const { app, env } = await lambdaApp('reconcile');
   const margin = env.SNAPWARD_DEADLINE_MARGIN_MS;
   const deadline = deadlineSignal(context, margin / 2);
   app.clients.useSignal(deadline.signal);

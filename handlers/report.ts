@@ -9,7 +9,7 @@ import { InvocationContext } from './lib/context';
  * into the stack's report bucket (SNAPWARD_REPORT_BUCKET), dated and under latest/.
  */
 export async function handler(_event: unknown, _context?: InvocationContext) {
-  const { app, env } = await lambdaApp();
+  const { app, env } = await lambdaApp('report');
   const bucket = env.SNAPWARD_REPORT_BUCKET;
   if (!bucket) throw new SnapwardError('CONFIG_INVALID', 'invalid Lambda environment: SNAPWARD_REPORT_BUCKET: got undefined, expected the report bucket name');
   const published = await publishReport(app.deps, reportSink(app.clients, bucket, env.AWS_REGION), { source: `dynamodb:${env.SNAPWARD_STATE_TABLE}` });

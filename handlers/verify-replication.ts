@@ -19,7 +19,7 @@ const verifyEvent = z
 
 export async function handler(event: unknown, _context?: InvocationContext) {
   const input = parseEvent(verifyEvent, event ?? {}, 'verify-replication');
-  const { app } = await lambdaApp();
+  const { app } = await lambdaApp('verify-replication');
   const report = await verifyReplication(app.deps, {
     trigger: 'schedule',
     mode: input.mode,

@@ -14,9 +14,14 @@ import { LambdaEnv, readLambdaEnv } from './env';
  */
 let pending: Promise<{ app: App; env: LambdaEnv }> | undefined;
 
-export function lambdaApp(): Promise<{ app: App; env: LambdaEnv }> {
+/**
+ * @param entryPoint the handler (`reconcile`, `check`, ...): assumed roles' sessions are named
+ *   `snapward-<entryPoint>`, so CloudTrail in a member account says which function acted. One
+ *   container serves one function, so the first caller's name is the container's.
+ */
+export function lambdaApp(entryPoint = 'lambda'): Promise<{ app: App; env: LambdaEnv }> {
   if (!pending) {
-    pending = build();
+    pending = build(entryPoint);
     pending.catch(() => {
       pending = undefined;
     });
@@ -31,7 +36,7 @@ export async function resetLambdaApp(): Promise<void> {
   if (current) await (await current.catch(() => null))?.app.close();
 }
 
-async function build(): Promise<{ app: App; env: LambdaEnv }> {
+async function build(entryPoint: string): Promise<{ app: App; env: LambdaEnv }> {
   const env = readLambdaEnv(process.env);
   const clients = createClients();
   const text = await readConfigText(clients, env.SNAPWARD_CONFIG, env.AWS_REGION);
@@ -49,6 +54,7 @@ async function build(): Promise<{ app: App; env: LambdaEnv }> {
     logger: createPinoLogger(env.SNAPWARD_LOG_LEVEL, 1),
     clients: appClients,
     store: new DynamoDbStateStore(appClients.dynamo(env.AWS_REGION), env.SNAPWARD_STATE_TABLE),
+    entryPoint,
   });
   return { app, env };
 }

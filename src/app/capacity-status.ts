@@ -5,7 +5,7 @@ import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
 
 /**
- * The fleet's copy capacity per DR region and kind (domain/capacity.ts) from the ledger: the
+ * The fleet's copy capacity per account, DR region and kind (domain/capacity.ts) from the ledger: the
  * member states already read are reused, the others are read here (a status filtered to some
  * members still reports the capacity of the whole fleet, which is what a DR region has to give).
  */
@@ -18,5 +18,13 @@ export async function fleetCapacity(deps: AppDeps, fleet: readonly FleetMember[]
       states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
     },
   );
-  return copyCapacity({ members: fleet, states: states.values(), tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at });
+  // AWS's copy limit is per account and destination region: each account's capacity is its own.
+  const byAccount = new Map<string, FleetMember[]>();
+  for (const m of fleet) byAccount.set(m.account, [...(byAccount.get(m.account) ?? []), m]);
+  const rows: CopyCapacity[] = [];
+  for (const [account, members] of byAccount) {
+    const own = members.map((m) => states.get(memberKey(m)) ?? null);
+    rows.push(...copyCapacity({ members, states: own, tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at }).map((c) => ({ ...c, account })));
+  }
+  return rows;
 }

@@ -163,15 +163,16 @@ function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readon
   const blind = new Map<string, Unobserved[]>();
   // A read cut short by Ctrl-C, SIGTERM or the Lambda deadline says nothing about AWS: that
   // region's Observation Failed is neither opened nor resolved by this check.
-  const interrupted = new Set(status.unobserved.filter((u) => u.error.code === 'INTERRUPTED').map((u) => observationKey(u.region, u.vaultAccount)));
-  for (const u of status.unobserved) {
-    const key = observationKey(u.region, u.vaultAccount);
-    if (u.error.code !== 'INTERRUPTED') blind.set(key, [...(blind.get(key) ?? []), u]);
-  }
+  // A whole account out of reach is one finding about the account, not one per region; the vault
+  // account's side of a region is one of its own (keyed by the finding key).
+  const keyOf = (u: Unobserved): string => (u.account ? findingKey('Observation Failed', u.account) : observationKey(u.region, u.vaultAccount));
+  const interrupted = new Set(status.unobserved.filter((u) => u.error.code === 'INTERRUPTED').map(keyOf));
+  for (const u of status.unobserved) if (u.error.code !== 'INTERRUPTED') blind.set(keyOf(u), [...(blind.get(keyOf(u)) ?? []), u]);
   for (const [key, entries] of blind) {
     const first = entries[0] as Unobserved;
     const merged: Unobserved = {
       region: first.region,
+      ...(first.account ? { account: first.account } : {}),
       cause: entries.map((e) => e.cause).join('; '),
       instances: [...new Set(entries.flatMap((e) => e.instances))].sort(),
       error: first.error,
@@ -186,6 +187,10 @@ function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readon
   const keys = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)].map((r) => observationKey(r)));
   for (const i of status.instances) if (i.vault) keys.add(observationKey(i.drRegion, i.vault.account));
   for (const key of keys) if (!blind.has(key) && !interrupted.has(key)) judged.add(key);
+  for (const account of new Set(status.instances.map((i) => i.account))) {
+    const key = findingKey('Observation Failed', account);
+    if (!blind.has(key) && !interrupted.has(key)) judged.add(key);
+  }
 }
 
 /**

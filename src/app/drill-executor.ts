@@ -4,6 +4,7 @@ import { SnapwardError, toErrorInfo } from '../domain/errors';
 import { TAG } from '../domain/tags';
 import { Logger } from '../ports/logger';
 import { AppDeps } from './deps';
+import { restoresOf } from './drill-records';
 
 /** Steps one drill may take in one call: enough for a whole drill when AWS answers at once (moto). */
 const MAX_STEPS = 12;
@@ -61,8 +62,8 @@ export async function advanceDrill(deps: AppDeps, start: DrillRecord, logger: Lo
 
 async function observe(deps: AppDeps, drill: DrillRecord): Promise<DrillObservation> {
   const region = drill.source.region;
-  const db = await deps.restores.describe(drill.kind, region, drill.restoredId);
-  const member = drill.kind === 'cluster' && drill.restoredInstanceId ? await deps.restores.describe('instance', region, drill.restoredInstanceId) : null;
+  const db = await restoresOf(deps, drill).describe(drill.kind, region, drill.restoredId);
+  const member = drill.kind === 'cluster' && drill.restoredInstanceId ? await restoresOf(deps, drill).describe('instance', region, drill.restoredInstanceId) : null;
   return { db, member };
 }
 
@@ -91,10 +92,10 @@ async function carryOut(deps: AppDeps, drill: DrillRecord, step: DrillStep, obs:
   switch (step.kind) {
     case 'request-restore': {
       try {
-        const engine = await deps.restores.snapshotEngine(drill.kind, region, drill.source.snapshotId);
+        const engine = await restoresOf(deps, drill).snapshotEngine(drill.kind, region, drill.source.snapshotId);
         if (engine === null) return failed({ code: 'SNAPSHOT_NOT_FOUND', message: `recovery point ${drill.source.snapshotId} no longer exists in ${region}`, step: 'restore' });
         const requestedAt = deps.clock.now();
-        await deps.restores.restore({
+        await restoresOf(deps, drill).restore({
           kind: drill.kind, region, snapshotId: drill.source.snapshotId, targetId: drill.restoredId, engine, tags,
           ...(regional.subnetGroup ? { subnetGroup: regional.subnetGroup } : {}),
           ...(regional.securityGroups?.length ? { securityGroups: regional.securityGroups } : {}),
@@ -118,7 +119,7 @@ async function carryOut(deps: AppDeps, drill: DrillRecord, step: DrillStep, obs:
     case 'adopt-restore': {
       let engine = drill.source.engine;
       try {
-        engine ??= await deps.restores.snapshotEngine(drill.kind, region, drill.source.snapshotId);
+        engine ??= await restoresOf(deps, drill).snapshotEngine(drill.kind, region, drill.source.snapshotId);
       } catch (err) {
         return onError(err, 'restore');
       }
@@ -136,11 +137,11 @@ async function carryOut(deps: AppDeps, drill: DrillRecord, step: DrillStep, obs:
     case 'create-member': {
       const memberId = drill.restoredInstanceId ?? clusterMemberIdFor(drill.restoredId);
       try {
-        const instanceClass = regional.instanceClass ?? (await deps.restores.writerClass(drill.region, drill.instanceId));
+        const instanceClass = regional.instanceClass ?? (await restoresOf(deps, drill).writerClass(drill.region, drill.instanceId));
         if (!instanceClass) {
           return failed({ code: 'INVALID_PARAMETER', message: `no instance class for the cluster's DB instance: the source cluster ${drill.instanceId} has no writer to copy it from; set drills.regions.${region}.instanceClass`, step: 'create-instance' });
         }
-        await deps.restores.createClusterInstance({ region, clusterId: drill.restoredId, instanceId: memberId, engine: obs.db?.engine ?? drill.source.engine ?? '', instanceClass, tags });
+        await restoresOf(deps, drill).createClusterInstance({ region, clusterId: drill.restoredId, instanceId: memberId, engine: obs.db?.engine ?? drill.source.engine ?? '', instanceClass, tags });
       } catch (err) {
         if (!(err instanceof SnapwardError && err.code === 'DB_ALREADY_EXISTS')) return onError(err, 'create-instance');
       }
@@ -168,7 +169,7 @@ async function carryOut(deps: AppDeps, drill: DrillRecord, step: DrillStep, obs:
       const target = step.which === 'member' ? obs.member : obs.db;
       if (!target) return {};
       try {
-        await deps.restores.deleteDatabase(target);
+        await restoresOf(deps, drill).deleteDatabase(target);
         return { record: { ...drill, cleanupError: null, updatedAt: deps.clock.now() } };
       } catch (err) {
         const info = toErrorInfo(err);

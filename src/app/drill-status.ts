@@ -2,6 +2,7 @@ import { DrillOutcome } from '../domain/drill';
 import { newestByInstance } from '../domain/drill-plan';
 import { Band } from '../domain/rpo';
 import { AppDeps } from './deps';
+import { drillRecords } from './drill-records';
 
 /** The RTO figure status shows beside the RPO ones: the newest finished drill of an instance. */
 export interface DrillSummary {
@@ -14,9 +15,9 @@ export interface DrillSummary {
   readonly outcome: DrillOutcome | null;
 }
 
-/** Instance id -> its newest finished drill (a drill still in flight does not hide the last figure). */
+/** `memberDrillSubject` (account/id) -> its newest finished drill (a drill still in flight does not hide the last figure). */
 export async function newestDrillSummaries(deps: AppDeps): Promise<Map<string, DrillSummary>> {
-  const newest = newestByInstance(await deps.store.listDrills(), (d) => d.phase === 'done');
+  const newest = newestByInstance(await drillRecords(deps), (d) => d.phase === 'done');
   return new Map(
     [...newest].map(([id, d]) => [id, { drillId: d.drillId, finishedAt: d.finishedAt, rtoSeconds: d.rtoSeconds, rtoTargetSeconds: d.rtoTargetSeconds, band: d.band, outcome: d.outcome }]),
   );

@@ -1,4 +1,5 @@
-import { drillIdFor, DrillRecord, drillsOf, DrillSource, DrillSourceChoice, DrillTrigger, restoredIdFor } from '../domain/drill';
+import { drillIdFor, DrillRecord, drillsOf, DrillSource, DrillSourceChoice, DrillTrigger, memberDrillSubject, restoredIdFor } from '../domain/drill';
+import { drillRecords } from './drill-records';
 import { allocateDrillStarts, drillRegionOf, dueForDrill, newestByInstance, scheduledInFlight } from '../domain/drill-plan';
 import { SnapwardError, toErrorInfo } from '../domain/errors';
 import { memberKey } from '../domain/ledger';
@@ -44,7 +45,7 @@ export async function advanceDrills(deps: AppDeps, options: AdvanceDrillsOptions
   const settings = drillsOf(deps.config);
   // Drill work only when there is some, so an idle pass takes no lease; then the sweep (at most
   // hourly), after the drills' own cleanup.
-  const seen = await deps.store.listDrills();
+  const seen = await drillRecords(deps);
   const work = seen.some((d) => d.phase !== 'done') || dueForDrill(options.members, seen, settings, deps.clock.now()).due.length > 0;
   const done = work ? await drillWork(deps, options, logger) : { skipped: null, advanced: [], started: [], deferred: [], problems: [] };
   const sweep = (await sweepDue(deps, options.owner)) ? await sweepDrillDatabases(deps, options.members) : { deleted: [], problems: [] };
@@ -74,7 +75,7 @@ async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: L
   try {
     const advanced: DrillProgress[] = [];
     const problems: string[] = [];
-    const records = new Map((await deps.store.listDrills()).map((d) => [d.drillId, d]));
+    const records = new Map((await drillRecords(deps)).map((d) => [d.drillId, d]));
     const stop = options.shouldStop ?? (() => false);
     for (const d of [...records.values()].filter((x) => x.phase !== 'done')) {
       if (stop()) break;
@@ -102,13 +103,13 @@ async function drillWork(deps: AppDeps, options: AdvanceDrillsOptions, logger: L
       if (left <= 0) continue;
       try {
         const point = await newestPoint(deps, member, region);
-        points.set(member.id, point);
+        points.set(memberDrillSubject(member), point);
         free.set(region, point ? left - 1 : left);
       } catch (err) {
         problems.push(`${member.id}: could not read its recovery points: ${toErrorInfo(err).message}`);
       }
     }
-    const plan = allocateDrillStarts(due.filter((d) => points.has(d.member.id) || (free.get(drillRegionOf(d.member, settings.source)) ?? 1) <= 0), points, [...records.values()], settings);
+    const plan = allocateDrillStarts(due.filter((d) => points.has(memberDrillSubject(d.member)) || (free.get(drillRegionOf(d.member, settings.source)) ?? 1) <= 0), points, [...records.values()], settings);
     const started: string[] = [];
     for (const s of plan.start) {
       if (stop()) break;
@@ -149,6 +150,7 @@ function newDrill(deps: AppDeps, m: FleetMember, source: DrillSource, trigger: D
   return {
     drillId: drillIdFor(memberKey(m), now),
     instanceId: m.id,
+    account: m.account,
     kind: m.kind,
     region: m.region,
     tier: m.tier,
@@ -204,6 +206,8 @@ async function withDrillLease<T>(deps: AppDeps, owner: string, fn: () => Promise
 
 export interface StartDrillOptions {
   readonly instanceId: string;
+  /** The instance's account, by name or 12-digit id: needed only when its id is in several accounts. */
+  readonly account?: string;
   readonly source?: DrillSourceChoice;
   readonly owner: string;
 }
@@ -216,12 +220,16 @@ export interface StartDrillOptions {
 export async function startAdhocDrill(deps: AppDeps, options: StartDrillOptions): Promise<{ drill: DrillRecord; progress: DrillProgress }> {
   const fleet = await resolveFleet(deps.config, deps.accounts);
   const id = options.instanceId.toLowerCase();
-  const member = fleet.members.find((m) => m.id === id);
+  const matches = fleet.members.filter((m) => m.id === id && (options.account === undefined || m.account === options.account || m.accountName === options.account));
+  if (matches.length > 1) {
+    throw new SnapwardError('USAGE', `${options.instanceId} is in more than one place: ${matches.map((m) => `${m.accountName ?? m.account} (${m.region})`).join(', ')}; name its account (by name or 12-digit id); nothing done`);
+  }
+  const member = matches[0];
   if (!member) throw new SnapwardError('USAGE', `${options.instanceId} is not in the fleet (listed under instances or discovered by a discover rule); nothing done`);
   const source = options.source ?? drillsOf(deps.config).source;
   const region = drillRegionOf(member, source);
   return withDrillLease(deps, options.owner, async () => {
-    const inFlight = (await deps.store.listDrills({ instanceId: member.id })).find((d) => d.phase !== 'done');
+    const inFlight = (await drillRecords(deps, { instanceId: member.id })).find((d) => d.account === member.account && d.phase !== 'done');
     if (inFlight) throw new SnapwardError('USAGE', `${member.id} already has drill ${inFlight.drillId} in flight (${inFlight.phase}); cancel it with snapward drill --cancel ${inFlight.drillId}`);
     const point = await newestPoint(deps, member, region);
     if (!point) throw new SnapwardError('USAGE', `${member.id} has no available recovery point in ${region} known to snapward (${source === 'dr' ? 'no DR copy yet' : 'no snapshot yet'}; snapward run makes one); nothing done`);
@@ -245,7 +253,7 @@ export async function cancelDrill(deps: AppDeps, drillId: string, owner: string)
 
 /** `snapward drills`: drills in flight and the newest per instance; `all`: the whole history. */
 export async function listDrillRecords(deps: AppDeps, options: { all?: boolean } = {}): Promise<DrillRecord[]> {
-  const drills = await deps.store.listDrills();
+  const drills = await drillRecords(deps);
   if (options.all) return drills;
   const newest = new Set([...newestByInstance(drills).values()].map((d) => d.drillId));
   return drills.filter((d) => d.phase !== 'done' || newest.has(d.drillId));

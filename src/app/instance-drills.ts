@@ -1,5 +1,6 @@
 import { FleetMember } from '../domain/types';
 import { AppDeps } from './deps';
+import { drillRecords } from './drill-records';
 
 /** One instance's restore drills, as `snapward show` tells them. */
 export interface InstanceDrills {
@@ -11,5 +12,5 @@ export interface InstanceDrills {
 
 /** THE one place `show` learns an instance's restore drills: the drills store, newest first. */
 export async function instanceDrills(deps: AppDeps, member: FleetMember): Promise<InstanceDrills> {
-  return { available: true, items: await deps.store.listDrills({ instanceId: member.id }) };
+  return { available: true, items: (await drillRecords(deps, { instanceId: member.id })).filter((d) => d.account === member.account) };
 }

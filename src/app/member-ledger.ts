@@ -3,7 +3,8 @@ import { FleetMember, Snapshot } from '../domain/types';
 import { AppDeps } from './deps';
 
 /** The lease that guards an instance's snapshots and its ledger entry. */
-export const instanceLeaseName = (m: Pick<FleetMember, 'region' | 'kind' | 'id'>): string => `instance:${m.region}:${m.kind}:${m.id}`;
+/** One per member: ids are unique per account and region only, so the name carries the account. */
+export const instanceLeaseName = (m: Pick<FleetMember, 'account' | 'region' | 'kind' | 'id'>): string => `instance:${m.account}:${m.region}:${m.kind}:${m.id}`;
 
 /** Takes the lease, from its holder too when that holder is a run that is no longer running. */
 export async function takeLease(deps: Pick<AppDeps, 'store' | 'clock'>, name: string, owner: string, ttlMs: number): Promise<boolean> {

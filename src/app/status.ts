@@ -1,6 +1,7 @@
 import { StepState } from '../domain/steps';
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { DrillSummary, newestDrillSummaries } from './drill-status';
+import { memberDrillSubject } from '../domain/drill';
 import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
 import { accountLossRpo, achievedRpo, AnyScenario, Band, lossSeconds, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
@@ -174,11 +175,11 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const evidences = new Map<string, Evidence>();
   for (const [account, group] of membersByAccount(members)) {
     const failure = fleet.accountFailures.get(account);
-    evidences.set(account, failure ? blindEvidence(group, failure, deps.config.vault?.account.id ?? null) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
+    evidences.set(account, failure ? blindEvidence(account, group, failure, deps.config.vault?.account.id ?? null) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
   }
   const all = [...evidences.values()];
   const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
-  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidences.get(m.account) as Evidence, at), drill: drills.get(m.id) ?? null }));
+  const instances = members.map((m) => ({ ...instanceStatus(deps, m, evidences.get(m.account) as Evidence, at), drill: drills.get(memberDrillSubject(m)) ?? null }));
   const unobserved = groupUnobserved([...blindDiscovery(fleet, ledgerKeys), ...all.flatMap((e) => e.blind)]);
   const states = new Map(all.flatMap((e) => [...e.states]));
   const capacity = (options.capacity ?? !options.only) ? { capacity: await fleetCapacity(deps, fleet.members, states, at) } : {};
@@ -192,10 +193,10 @@ function membersByAccount(members: readonly FleetMember[]): Map<string, FleetMem
 }
 
 /** An account whose role cannot be assumed: nothing of it was seen, and every member says why. */
-function blindEvidence(members: readonly FleetMember[], error: ErrorInfo, vaultAccount: string | null): Evidence {
-  const blindness = new Blindness();
-  for (const region of unique(members.map((m) => m.region))) blindness.note(region, error, members.filter((m) => m.region === region));
-  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors: blindness.errors, blind: blindness.blind, lost: new Map(), warnings: [], vault: noVaultEvidence(vaultAccount) };
+function blindEvidence(account: string, members: readonly FleetMember[], error: ErrorInfo, vaultAccount: string | null): Evidence {
+  const errors = new Map(members.map((m) => [memberKey(m), [error]]));
+  const blind: Blind[] = [{ region: '*', account, error, instances: members.map((m) => m.id) }];
+  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors, blind, lost: new Map(), warnings: [], vault: noVaultEvidence(vaultAccount) };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */

@@ -7,7 +7,10 @@ import { placeKey, ResolvedFleet } from './fleet';
  * instance, so "RDS is down in us-east-1" is one line, not 206.
  */
 export interface Unobserved {
+  /** The region; `*` when a whole account could not be worked in (see `account`). */
   readonly region: string;
+  /** Set when a whole account could not be worked in (its role could not be assumed): its 12-digit id. */
+  readonly account?: string;
   /** `credentials rejected (InvalidClientTokenId)`, `unreachable (TimeoutError)`, ... */
   readonly cause: string;
   /** Instance ids whose figures depend on what could not be read (fleet members, or known from the ledger). */
@@ -20,6 +23,7 @@ export interface Unobserved {
 
 export interface Blind {
   readonly region: string;
+  readonly account?: string;
   readonly error: ErrorInfo;
   readonly instances: Iterable<string>;
   readonly vaultAccount?: string;
@@ -27,16 +31,16 @@ export interface Blind {
 
 /** Merges per-region failures by cause; instances listed once, sorted. */
 export function groupUnobserved(entries: Iterable<Blind>): Unobserved[] {
-  const groups = new Map<string, { region: string; cause: string; error: ErrorInfo; instances: Set<string>; vaultAccount?: string }>();
+  const groups = new Map<string, { region: string; account?: string; cause: string; error: ErrorInfo; instances: Set<string>; vaultAccount?: string }>();
   for (const e of entries) {
     const cause = causeOf(e.error);
-    const key = `${e.region}\u0000${cause}\u0000${e.vaultAccount ?? ''}`;
+    const key = `${e.account ?? ''}\u0000${e.region}\u0000${cause}\u0000${e.vaultAccount ?? ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { region: e.region, cause, error: e.error, instances: new Set(), ...(e.vaultAccount ? { vaultAccount: e.vaultAccount } : {}) }));
+    if (!g) groups.set(key, (g = { region: e.region, ...(e.account ? { account: e.account } : {}), cause, error: e.error, instances: new Set(), ...(e.vaultAccount ? { vaultAccount: e.vaultAccount } : {}) }));
     for (const id of e.instances) g.instances.add(id);
   }
   return [...groups.values()]
-    .map((g) => ({ region: g.region, cause: g.cause, error: g.error, instances: [...g.instances].sort(), ...(g.vaultAccount ? { vaultAccount: g.vaultAccount } : {}) }))
+    .map((g) => ({ region: g.region, ...(g.account ? { account: g.account } : {}), cause: g.cause, error: g.error, instances: [...g.instances].sort(), ...(g.vaultAccount ? { vaultAccount: g.vaultAccount } : {}) }))
     .sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : a.cause < b.cause ? -1 : 1));
 }
 

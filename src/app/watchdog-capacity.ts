@@ -5,6 +5,8 @@ import { FleetStatus } from './status';
 
 /** What `check` says about each DR region's copy capacity (also when it cannot judge it). */
 export interface CapacityCheck {
+  /** The account copying (absent for capacity rows that name none). */
+  readonly account?: string;
   readonly region: string;
   readonly kind: CopyCapacity['kind'];
   readonly status: 'ok' | 'exceeded' | 'unknown';
@@ -29,31 +31,38 @@ export function judgeCapacity(status: FleetStatus, openBefore: readonly Finding[
     const sources = status.instances.filter((i) => i.drRegion === c.region).map((i) => i.region);
     const hidden = [c.region, ...sources].filter((r) => blind.has(r));
     if (hidden.length > 0) {
-      checks.push({ region: c.region, kind: c.kind, status: 'unknown', message: `not judged: ${[...new Set(hidden)].join(', ')} could not be read, so the demand is not known` });
+      checks.push({ ...where(c), kind: c.kind, status: 'unknown', message: `not judged: ${[...new Set(hidden)].join(', ')} could not be read, so the demand is not known` });
       continue;
     }
     if (c.capacityPerDay === null) {
-      checks.push({ region: c.region, kind: c.kind, status: 'unknown', message: `capacity unknown: no ${c.kind} copy to ${c.region} has finished yet, so there is no copy duration to measure (demand ${c.demandPerDay} a day)` });
+      checks.push({ ...where(c), kind: c.kind, status: 'unknown', message: `capacity unknown: no ${c.kind} copy to ${c.region} has finished yet, so there is no copy duration to measure (demand ${c.demandPerDay} a day)` });
       continue;
     }
-    judged.add(findingKey(KIND, c.region, c.kind));
+    judged.add(keyOf(status, c));
     if (!capacityExceeded(c)) {
-      checks.push({ region: c.region, kind: c.kind, status: 'ok', message: `demand ${c.demandPerDay} a day fits a capacity of ${c.capacityPerDay}` });
+      checks.push({ ...where(c), kind: c.kind, status: 'ok', message: `demand ${c.demandPerDay} a day fits a capacity of ${c.capacityPerDay}` });
       continue;
     }
-    const observation = exceeded(c);
+    const observation = exceeded(c, keyOf(status, c));
     observations.push(observation);
-    checks.push({ region: c.region, kind: c.kind, status: 'exceeded', message: String(observation.detail.message) });
+    checks.push({ ...where(c), kind: c.kind, status: 'exceeded', message: String(observation.detail.message) });
   }
   // A region the fleet no longer copies to (and no copy in flight names) has no capacity to judge: resolved, if the whole fleet was seen.
   if (status.unobserved.length === 0) {
-    const keys = new Set(rows.map((c) => findingKey(KIND, c.region, c.kind)));
+    const keys = new Set(rows.map((c) => keyOf(status, c)));
     for (const f of openBefore) if (f.kind === KIND && !keys.has(f.key)) judged.add(f.key);
   }
   return checks;
 }
 
-function exceeded(c: CopyCapacity): Observation {
+const where = (c: CopyCapacity): { account?: string; region: string } => ({ ...(c.account ? { account: c.account } : {}), region: c.region });
+
+/** The caller's own account keeps the keys from before accounts; another account's name it. */
+function keyOf(status: Pick<FleetStatus, 'ownAccount'>, c: CopyCapacity): string {
+  return !c.account || c.account === status.ownAccount ? findingKey(KIND, c.region, c.kind) : findingKey(KIND, c.account, c.region, c.kind);
+}
+
+function exceeded(c: CopyCapacity, key: string): Observation {
   const tiers = shortfallByTier(c) ?? [];
   const losing = tiers.filter((t) => t.rpoHoursLostPerDay > 0);
   const what = c.kind === 'instance' ? 'DB snapshot' : 'DB cluster snapshot';
@@ -65,11 +74,12 @@ function exceeded(c: CopyCapacity): Observation {
     'copy the low tiers less often (a longer snapshotEvery under tiers:), move some databases to another AWS account (the in-flight copy limit is per account and destination region), ' +
     'or protect some databases with replicated backups instead of snapshot copies (cross-region automated backup replication for DB instances, an Aurora global database for clusters)';
   return {
-    key: findingKey(KIND, c.region, c.kind),
+    key,
     kind: KIND,
     subject: c.region,
     detail: {
       region: c.region,
+      account: c.account ?? null,
       dbKind: c.kind,
       limit: c.limit,
       inFlight: c.inFlight,

@@ -1,8 +1,9 @@
-import { DRILL_OVERDUE_GRACE_MS, DrillRecord, drillsOf } from '../domain/drill';
+import { DRILL_OVERDUE_GRACE_MS, DrillRecord, drillsOf, memberDrillSubject } from '../domain/drill';
 import { newestByInstance } from '../domain/drill-plan';
 import { formatDuration } from '../domain/time';
 import { Tier } from '../domain/types';
 import { AppDeps } from './deps';
+import { drillRecords } from './drill-records';
 import { findingKey, Observation } from './watchdog-rules';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -18,9 +19,15 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
  * flight or was cancelled keeps its Drill Failed finding as it is (not judged).
  * Adds to `judged` the `kind|subject` pairs it could judge.
  */
-export async function judgeDrills(deps: AppDeps, members: readonly { instanceId: string; tier: Tier; firstSeenAt?: Date | null }[], at: Date, judged: Set<string>): Promise<Observation[]> {
+export async function judgeDrills(
+  deps: AppDeps,
+  members: readonly { instanceId: string; account: string; accountName?: string | null; tier: Tier; firstSeenAt?: Date | null }[],
+  at: Date,
+  judged: Set<string>,
+): Promise<Observation[]> {
   const settings = drillsOf(deps.config);
-  const drills = await deps.store.listDrills();
+  const drills = await drillRecords(deps);
+  const own = await deps.accounts.ownId();
   const scheduled = members.filter((m) => settings.everyMs[m.tier] !== undefined).map((m) => m.instanceId);
   const sightings = await deps.store.firstSightings(scheduled, at);
   const newest = newestByInstance(drills);
@@ -29,17 +36,24 @@ export async function judgeDrills(deps: AppDeps, members: readonly { instanceId:
   const out: Observation[] = [];
   for (const m of members) {
     const id = m.instanceId;
+    const subject = memberDrillSubject({ account: m.account, id });
+    // Keys name the account; the caller's own also judges its keys from before accounts.
+    const judge = (kind: 'Drill Overdue' | 'Drill Failed' | 'RTO Breached') => {
+      judged.add(findingKey(kind, m.account, id));
+      if (m.account === own) judged.add(`${kind}|${id}`);
+    };
+    const whose = { account: m.account, accountName: m.accountName ?? null };
     const every = settings.everyMs[m.tier];
-    const ok = newestOk.get(id) ?? null;
+    const ok = newestOk.get(subject) ?? null;
     if (every !== undefined) {
-      judged.add(`Drill Overdue|${id}`);
+      judge('Drill Overdue');
       const since = ok ? (ok.finishedAt ?? ok.createdAt) : (m.firstSeenAt ?? sightings.get(id) ?? at);
       const limit = every + DRILL_OVERDUE_GRACE_MS;
       if (at.getTime() - since.getTime() > limit) {
         out.push({
-          key: findingKey('Drill Overdue', id), kind: 'Drill Overdue', subject: id,
+          key: findingKey('Drill Overdue', m.account, id), kind: 'Drill Overdue', subject: id,
           detail: {
-            instanceId: id, tier: m.tier, lastSucceededDrillId: ok?.drillId ?? null, since: iso(since), every: formatDuration(every),
+            instanceId: id, ...whose, tier: m.tier, lastSucceededDrillId: ok?.drillId ?? null, since: iso(since), every: formatDuration(every),
             message: ok
               ? `${id}: last succeeded restore drill ${ok.drillId} ended ${formatDuration(at.getTime() - since.getTime())} ago; tier ${m.tier} drills every ${formatDuration(every)}`
               : `${id}: never restored in a drill, and snapward has known it for ${formatDuration(at.getTime() - since.getTime())}; tier ${m.tier} drills every ${formatDuration(every)}`,
@@ -47,19 +61,19 @@ export async function judgeDrills(deps: AppDeps, members: readonly { instanceId:
         });
       }
     }
-    const last = newest.get(id);
-    const done = newestDone.get(id);
+    const last = newest.get(subject);
+    const done = newestDone.get(subject);
     if (done && last?.drillId === done.drillId) {
-      judged.add(`Drill Failed|${id}`);
-      if (done.outcome === 'failed') out.push(failedObservation(done));
+      judge('Drill Failed');
+      if (done.outcome === 'failed') out.push(failedObservation(done, whose));
     }
     if (ok) {
-      judged.add(`RTO Breached|${id}`);
+      judge('RTO Breached');
       if (ok.band !== null && ok.band !== 'compliant') {
         out.push({
-          key: findingKey('RTO Breached', id), kind: 'RTO Breached', subject: id,
+          key: findingKey('RTO Breached', m.account, id), kind: 'RTO Breached', subject: id,
           detail: {
-            instanceId: id, tier: m.tier, drillId: ok.drillId, rtoSeconds: ok.rtoSeconds, rtoTargetSeconds: ok.rtoTargetSeconds, band: ok.band,
+            instanceId: id, ...whose, tier: m.tier, drillId: ok.drillId, rtoSeconds: ok.rtoSeconds, rtoTargetSeconds: ok.rtoTargetSeconds, band: ok.band,
             message: `${id}: restore drill ${ok.drillId} took ${formatDuration((ok.rtoSeconds ?? 0) * 1000)} from restore request to validated, over the tier ${m.tier} RTO of ${formatDuration(ok.rtoTargetSeconds * 1000)} (${ok.band})`,
           },
         });
@@ -69,11 +83,11 @@ export async function judgeDrills(deps: AppDeps, members: readonly { instanceId:
   return out;
 }
 
-function failedObservation(d: DrillRecord): Observation {
+function failedObservation(d: DrillRecord, whose: { account: string; accountName: string | null }): Observation {
   return {
-    key: findingKey('Drill Failed', d.instanceId), kind: 'Drill Failed', subject: d.instanceId,
+    key: findingKey('Drill Failed', whose.account, d.instanceId), kind: 'Drill Failed', subject: d.instanceId,
     detail: {
-      instanceId: d.instanceId, tier: d.tier, drillId: d.drillId, step: d.error?.step ?? null, code: d.error?.code ?? null, reason: d.error?.message ?? null,
+      instanceId: d.instanceId, ...whose, tier: d.tier, drillId: d.drillId, step: d.error?.step ?? null, code: d.error?.code ?? null, reason: d.error?.message ?? null,
       message: `${d.instanceId}: restore drill ${d.drillId} failed at ${d.error?.step ?? 'an unknown step'}: ${d.error?.code ?? ''} ${d.error?.message ?? ''}`.trim(),
     },
   };

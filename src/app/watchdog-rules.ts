@@ -186,15 +186,16 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
 export function observationFailed(u: Unobserved, openedAt: Date | null, now: Date, tightestTargetSeconds: number | null): Observation {
   const blindSeconds = openedAt ? Math.round((now.getTime() - openedAt.getTime()) / 1000) : 0;
   const confidenceBreached = tightestTargetSeconds !== null && blindSeconds > tightestTargetSeconds;
-  const where = u.vaultAccount ? `${u.region} (vault account ${u.vaultAccount})` : u.region;
+  const where = u.account ? `account ${u.account}` : u.vaultAccount ? `${u.region} (vault account ${u.vaultAccount})` : u.region;
   return {
-    key: observationKey(u.region, u.vaultAccount),
+    key: u.account ? findingKey('Observation Failed', u.account) : observationKey(u.region, u.vaultAccount),
     kind: 'Observation Failed',
-    subject: u.region,
+    subject: u.account ?? u.region,
     detail: {
       instanceId: null,
-      region: u.region,
-      ...(u.vaultAccount ? { account: u.vaultAccount, vault: true } : {}),
+      region: u.account ? null : u.region,
+      account: u.account ?? u.vaultAccount ?? null,
+      ...(u.vaultAccount ? { vault: true } : {}),
       cause: u.cause,
       instances: u.instances.length,
       instanceIds: u.instances.slice(0, 50),

@@ -18,6 +18,11 @@ import { DbKind, FleetMember, Tier, TIERS } from './types';
  * Only steps that hold a slot are read (`slot !== null`); what kind of work they are is not asked.
  */
 export interface CopyCapacity {
+  /**
+   * The 12-digit id of the account copying (AWS's copy limit is per account and destination
+   * region); absent where the caller does not say (copyCapacity itself counts one account).
+   */
+  readonly account?: string;
   /** The destination (DR) region. */
   readonly region: string;
   readonly kind: DbKind;

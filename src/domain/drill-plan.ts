@@ -9,7 +9,9 @@ import {
   DrillRecord,
   DrillsConfig,
   DrillSource,
+  drillSubject,
   FAILED_DRILL_BACKOFF_MS,
+  memberDrillSubject,
 } from './drill';
 import { bandOf } from './rpo';
 import { formatDuration } from './time';
@@ -37,13 +39,13 @@ export interface DrillSkip {
 /** The region a member's drill restores into. */
 export const drillRegionOf = (m: FleetMember, source: DrillsConfig['source']): string => (source === 'dr' ? m.drRegion : m.region);
 
-/** Newest first per instance (records may come in any order). */
+/** The newest per instance (`drillSubject`: account and id; records may come in any order). */
 export function newestByInstance(drills: readonly DrillRecord[], pick: (d: DrillRecord) => boolean = () => true): Map<string, DrillRecord> {
   const out = new Map<string, DrillRecord>();
   for (const d of drills) {
     if (!pick(d)) continue;
-    const seen = out.get(d.instanceId);
-    if (!seen || d.createdAt > seen.createdAt) out.set(d.instanceId, d);
+    const seen = out.get(drillSubject(d));
+    if (!seen || d.createdAt > seen.createdAt) out.set(drillSubject(d), d);
   }
   return out;
 }
@@ -54,18 +56,18 @@ export function newestByInstance(drills: readonly DrillRecord[], pick: (d: Drill
  * the last day. Ordered by tier, then the longest without a succeeded drill (never first).
  */
 export function dueForDrill(members: readonly FleetMember[], drills: readonly DrillRecord[], config: DrillsConfig, now: Date): { due: DrillDue[]; skipped: DrillSkip[] } {
-  const inFlight = new Set(drills.filter((d) => d.phase !== 'done').map((d) => d.instanceId));
+  const inFlight = new Set(drills.filter((d) => d.phase !== 'done').map(drillSubject));
   const succeeded = newestByInstance(drills, (d) => d.outcome === 'succeeded');
   const lastScheduled = newestByInstance(drills, (d) => d.trigger === 'schedule' && d.phase === 'done');
   const due: DrillDue[] = [];
   const skipped: DrillSkip[] = [];
   for (const m of members) {
     const every = config.everyMs[m.tier];
-    if (every === undefined || inFlight.has(m.id)) continue;
-    const ok = succeeded.get(m.id);
+    if (every === undefined || inFlight.has(memberDrillSubject(m))) continue;
+    const ok = succeeded.get(memberDrillSubject(m));
     const okAt = ok ? (ok.finishedAt ?? ok.createdAt) : null;
     if (okAt && now.getTime() - okAt.getTime() < every) continue;
-    const last = lastScheduled.get(m.id);
+    const last = lastScheduled.get(memberDrillSubject(m));
     if (last && last.outcome !== 'succeeded') {
       const endedAt = last.finishedAt ?? last.updatedAt;
       const retryAt = endedAt.getTime() + FAILED_DRILL_BACKOFF_MS;
@@ -119,7 +121,7 @@ export function allocateDrillStarts(
       skipped.push({ instanceId: member.id, reason: `${n} scheduled drill(s) already in flight in ${region} (drills.maxConcurrent ${config.maxConcurrent})` });
       continue;
     }
-    const point = points.get(member.id) ?? null;
+    const point = points.get(memberDrillSubject(member)) ?? null;
     if (!point) {
       skipped.push({ instanceId: member.id, reason: `no available recovery point of ${member.id} in ${region} yet` });
       continue;

@@ -58,6 +58,11 @@ export interface DrillError {
 export interface DrillRecord {
   readonly drillId: string;
   readonly instanceId: string;
+  /**
+   * The 12-digit id of the instance's account, where the drill restores. Absent in drills recorded
+   * before accounts: the caller's own (app/drill-records.ts fills it in when reading).
+   */
+  readonly account?: string;
   readonly kind: DbKind;
   /** The member's primary region (where it lives), not where the drill restores. */
   readonly region: string;
@@ -185,3 +190,9 @@ export interface DrillDatabase {
 
 /** The drill settings of a configuration, defaults when it has none. */
 export const drillsOf = (config: { readonly drills?: DrillsConfig }): DrillsConfig => config.drills ?? DEFAULT_DRILLS;
+
+/** Whose drill it is: ids are unique per account only, so drills are matched by account and id. */
+export const drillSubject = (d: { readonly account?: string; readonly instanceId: string }): string => `${d.account ?? ''}/${d.instanceId}`;
+
+/** The same key for a member: `drillSubject` of its drills. */
+export const memberDrillSubject = (m: { readonly account: string; readonly id: string }): string => `${m.account}/${m.id}`;

@@ -1,5 +1,5 @@
 import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountClients } from '../../src/adapters/aws/account-credentials';
@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/ports/logger';
 import { DR_KEY_ALIAS, seedFleet } from '../../scripts/lib/seed-fleet';
 import { config, member } from '../support/builders';
 import { FakeClock } from '../support/fake-provider';
+import { runCli as cli } from '../support/cli-capture';
 import { useMotoServer } from '../support/moto-session';
 
 /**
@@ -127,5 +128,45 @@ describe('a fleet in three accounts against moto', () => {
       expect(left).not.toContain(old);
       expect(left).toHaveLength(1);
     }
+  });
+
+  it('the CLI over the same fleet: run and status --json name each account; an id in two accounts needs --account for backup', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snapward-acct-cli-'));
+    const configPath = join(dir, 'snapward.yaml');
+    writeFileSync(
+      configPath,
+      `accounts:
+  - { name: prod-a, id: "${PROD_A.id}", roleArn: "${PROD_A.roleArn}", externalId: ${PROD_A.externalId} }
+  - { name: prod-b, id: "${PROD_B.id}", roleArn: "${PROD_B.roleArn}" }
+kms: { us-west-2: ${DR_KEY_ALIAS}, eu-central-1: ${DR_KEY_ALIAS} }
+instances:
+  - { id: jira-1, region: us-east-1, drRegion: us-west-2, tier: 1 }
+  - { id: jira-1, account: prod-a, region: us-east-1, drRegion: us-west-2, tier: 2 }
+discover:
+  - { account: prod-b, region: eu-west-1, drRegion: eu-central-1 }
+state: { sqlite: state.db }
+`,
+    );
+    const run = await cli(['run', '--json', '--config', configPath]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { results: { instanceId: string; account: string; accountName: string | null }[] };
+    expect(report.results.map((r) => [r.account, r.accountName, r.instanceId])).toEqual([
+      [CALLER, null, 'jira-1'],
+      [PROD_A.id, 'prod-a', 'jira-1'],
+      [PROD_B.id, 'prod-b', 'jira-1'],
+    ]);
+    const status = JSON.parse((await cli(['status', '--json', '--config', configPath])).stdout) as { instances: { account: string; accountName: string | null }[] };
+    expect(status.instances.map((i) => [i.account, i.accountName])).toEqual([[CALLER, null], [PROD_A.id, 'prod-a'], [PROD_B.id, 'prod-b']]);
+    const text = (await cli(['status', '--config', configPath])).stdout;
+    expect(text).toMatch(/prod-a\/jira-1/);
+
+    const ambiguous = await cli(['backup', 'jira-1', '--config', configPath]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/instance "jira-1" is in more than one place: 123456789012 \(us-east-1\), prod-a \(us-east-1\), prod-b \(eu-west-1\); name its account/);
+    const backup = await cli(['backup', 'jira-1', '--account', 'prod-a', '--json', '--config', configPath]);
+    expect(backup.code).toBe(0);
+    const made = JSON.parse(backup.stdout) as { instance: { account: string }; snapshot: { arn: string } };
+    expect(made.instance.account).toBe(PROD_A.id);
+    expect(made.snapshot.arn).toContain(`:${PROD_A.id}:snapshot:`);
   });
 });

@@ -135,7 +135,11 @@ describe('restore drills against moto', () => {
     await expect(startAdhocDrill(app.deps, { instanceId: 'wiki-db', owner: 'test' })).rejects.toThrow(/already has drill .* in flight/);
 
     // The process dies while deleting (a crash, not an AWS error): the drill keeps its validated record.
-    const dying: AppDeps = { ...app.deps, restores: Object.assign(Object.create(app.deps.restores) as AppDeps['restores'], { deleteDatabase: async () => { throw new Error('process killed'); } }) };
+    const restores = Object.assign(Object.create(app.deps.restores) as AppDeps['restores'], { deleteDatabase: async () => { throw new Error('process killed'); } });
+    const own = app.deps.accounts;
+    // Drills restore through their member's account scope: the dying adapter stands in there.
+    const accounts: AppDeps['accounts'] = { ownId: () => own.ownId(), verify: (id) => own.verify(id), vault: own.vault, scope: (id) => ({ ...own.scope(id), restores }) };
+    const dying: AppDeps = { ...app.deps, restores, accounts };
     clock.advance(60_000);
     const killed = await reconcile(dying, { trigger: 'test' });
     expect(killed.drills?.problems.join('\n')).toMatch(/process killed/);
@@ -202,7 +206,7 @@ describe('restore drills against moto', () => {
 
     clock.advance(25 * HOUR);
     const old = await reconcile(app.deps, { trigger: 'test' });
-    expect(old.drills?.swept).toEqual([{ id: 'sw-drill-lost-20260101000000', kind: 'instance', region: DR }]);
+    expect(old.drills?.swept).toEqual([{ id: 'sw-drill-lost-20260101000000', kind: 'instance', region: DR, account: '123456789012' }]);
     expect(await drillDatabases()).toEqual(['sw-drill-lookalike-20260101000000']);
     west.destroy();
   });

@@ -47,5 +47,9 @@ export function harness(config: Partial<SnapwardConfig> = {}, now = '2026-11-24T
   const hook = new FakeHook();
   const accounts = new FakeAccounts({ id: OWN_ACCOUNT, name: null, provider: rds, keys, restores });
   const deps: AppDeps = { config: buildConfig(config), provider: rds, keys, accounts, objects, store, clock, logger: silentLogger, runtime, events, alerts: DEFAULT_ALERTS, restores, drillHook: null };
-  return { deps, rds, keys, clock, store, deadPids, events, objects, restores, hook, accounts, with: (o) => ({ ...deps, ...o }) };
+  return { deps, rds, keys, clock, store, deadPids, events, objects, restores, hook, accounts, with: (o) => {
+      // Real adapters swapped in for the fakes act for the caller's own account too.
+      const own = { ...(o.provider ? { provider: o.provider } : {}), ...(o.keys ? { keys: o.keys } : {}), ...(o.restores ? { restores: o.restores } : {}) };
+      return { ...deps, ...(Object.keys(own).length && !o.accounts ? { accounts: accounts.withOwn(own) } : {}), ...o };
+    } };
 }

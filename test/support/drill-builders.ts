@@ -6,6 +6,7 @@ export function drill(overrides: Partial<DrillRecord> = {}): DrillRecord {
   return {
     drillId: 'drill-20261124100000-0001',
     instanceId: 'db1',
+    account: '123456789012',
     kind: 'instance',
     region: 'us-east-1',
     tier: 1,

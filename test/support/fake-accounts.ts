@@ -19,6 +19,15 @@ export class FakeAccounts implements Accounts {
     this.scopes.set(own.id, own);
   }
 
+  /** The same accounts with the caller's own scope replaced (a test swapping in real adapters). */
+  withOwn(own: Partial<Omit<AccountScope, 'id' | 'name'>>): FakeAccounts {
+    const copy = new FakeAccounts({ ...this.own, ...own });
+    for (const [id, scope] of this.scopes) if (id !== this.own.id) copy.add(scope);
+    for (const [id, error] of this.unreachable) copy.unreachable.set(id, error);
+    copy.vault = this.vault;
+    return copy;
+  }
+
   add(scope: AccountScope): this {
     this.scopes.set(scope.id, scope);
     return this;

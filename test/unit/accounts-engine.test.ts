@@ -1,6 +1,9 @@
 import { runCheck } from '../../src/app/check';
+import { startAdhocDrill } from '../../src/app/drills';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
+import { findingJson } from '../../src/cli/commands/findings';
+import { DAY } from '../../src/domain/time';
 import { SnapwardError } from '../../src/domain/errors';
 import { memberKey } from '../../src/domain/ledger';
 import { harness } from '../support/app-harness';
@@ -23,12 +26,16 @@ const ACCOUNTS = [
 ];
 const KMS = { 'us-west-2': 'alias/snapward-dr' };
 
+const restoresOf = new Map<string, FakeRestores>();
+
 function fleet(instances = [member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' }), member({ id: 'jira-1', account: PROD_B, accountName: 'prod-b' })]) {
   const h = harness({ instances, kms: KMS, accounts: ACCOUNTS });
   const rdsOf = new Map<string, FakeRds>([[OWN_ACCOUNT, h.rds]]);
   for (const id of [PROD_A, PROD_B]) {
     const rds = new FakeRds(h.clock);
-    h.accounts.add({ id, name: id === PROD_A ? 'prod-a' : 'prod-b', provider: rds, keys: new FakeKeys(), restores: new FakeRestores(h.clock, rds) });
+    const restores = new FakeRestores(h.clock, rds);
+    restoresOf.set(id, restores);
+    h.accounts.add({ id, name: id === PROD_A ? 'prod-a' : 'prod-b', provider: rds, keys: new FakeKeys(), restores });
     rdsOf.set(id, rds);
   }
   for (const rds of rdsOf.values()) rds.addDatabase({ id: 'jira-1' });
@@ -80,6 +87,12 @@ describe('a fleet over three accounts', () => {
     expect([copied(OWN_ACCOUNT).length, copied(PROD_A).length]).toEqual([2, 2]);
     expect([deferred(OWN_ACCOUNT).length, deferred(PROD_A).length]).toEqual([1, 1]);
     expect(deferred(PROD_A)[0]?.reason).toMatch(/in flight to us-west-2 \(limit 2\)/);
+    // Copy capacity is each account's own: one row per account for the same DR region.
+    const status = await fleetStatus(deps);
+    expect(status.capacity?.map((c) => [c.account, c.region, c.kind, c.limit, c.demandPerDay])).toEqual([
+      [OWN_ACCOUNT, 'us-west-2', 'instance', 2, 3],
+      [PROD_A, 'us-west-2', 'instance', 2, 3],
+    ]);
   });
 
   it('an account whose role cannot be assumed fails its own members with the reason naming it; the others go on; the pass is not succeeded', async () => {
@@ -94,14 +107,64 @@ describe('a fleet over three accounts', () => {
     expect(report.problems.map((p) => p.code)).toEqual(['ACCESS_DENIED']);
     // The watchdog cannot see it either, and says so rather than judging it fine.
     const check = await runCheck(h.deps, { trigger: 'test' });
-    expect(check.unobserved.map((u) => [u.region, u.error.code])).toEqual([['us-east-1', 'ACCESS_DENIED']]);
-    expect(check.open.filter((f) => f.kind === 'Observation Failed').map((f) => f.subject)).toEqual(['us-east-1']);
+    expect(check.unobserved.map((u) => [u.account, u.region, u.error.code, u.instances])).toEqual([[PROD_B, '*', 'ACCESS_DENIED', ['jira-1']]]);
+    const failed = check.open.filter((f) => f.kind === 'Observation Failed');
+    expect(failed.map((f) => [f.key, f.subject, f.detail.account])).toEqual([[`Observation Failed|${PROD_B}`, PROD_B, PROD_B]]);
+    expect(failed[0]?.detail.message).toMatch(/^account 222222222222: .*1 instance\(s\) cannot be observed/);
     const status = await fleetStatus(h.deps);
     expect(status.instances.find((i) => i.account === PROD_B)?.observed).toBe(false);
+    // The role works again: the account's finding is resolved by the next check that sees it whole.
+    h.accounts.unreachable.delete(PROD_B);
+    await reconcile(h.deps, { trigger: 'test' });
+    const again = await runCheck(h.deps, { trigger: 'test' });
+    expect(again.resolved.map((f) => f.key)).toContain(`Observation Failed|${PROD_B}`);
+  });
+
+  it('findings and their events name the account: the same id missed in two accounts is two findings', async () => {
+    const { h, rdsOf } = fleet([member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' }), member({ id: 'jira-1', account: PROD_B, accountName: 'prod-b' })]);
+    await runCheck(h.deps, { trigger: 'test' }); // first sight: newcomers get their grace period
+    h.clock.advance(3 * DAY);
+    for (const rds of rdsOf.values()) rds.newStatus = 'available';
+    rdsOf.get(PROD_B)?.fail('createSnapshot', 'jira-1', () => new SnapwardError('ACCESS_DENIED', 'not authorized to create'));
+    await reconcile(h.deps, { trigger: 'test' });
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    const missed = check.open.filter((f) => f.kind === 'Snapshot Missed' || f.kind === 'Backup Failed');
+    expect(missed.map((f) => [f.key, findingJson(f, h.clock.now()).account, findingJson(f, h.clock.now()).accountName]).sort()).toEqual([
+      [`Backup Failed|${PROD_B}|jira-1`, PROD_B, 'prod-b'],
+      [`Snapshot Missed|${PROD_B}|jira-1`, PROD_B, 'prod-b'],
+    ]);
+    const events = h.events.take().filter((e) => e.detailType === 'Backup Failed');
+    expect(events.map((e) => e.detail.account)).toEqual([PROD_B]);
   });
 
   it('a member key carries the account, so an instance moved to another account is a new member', () => {
     expect(memberKey(member({ id: 'jira-1', account: PROD_A }))).toBe(`${PROD_A}/us-east-1/instance/jira-1`);
     expect(memberKey(member({ id: 'jira-1' }))).not.toBe(memberKey(member({ id: 'jira-1', account: PROD_A })));
+  });
+
+  it('a drill restores in its instance\'s account, and the same id in two accounts has two drill histories', async () => {
+    const { h, rdsOf } = fleet([member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' })]);
+    for (const rds of rdsOf.values()) rds.newStatus = 'available';
+    const pass = await reconcile(h.deps, { trigger: 'test' });
+    const copyOf = (account: string) => pass.results.find((r) => r.account === account)?.copied[0]?.id as string;
+    h.restores.engines.set(copyOf(OWN_ACCOUNT), 'postgres');
+    restoresOf.get(PROD_A)?.engines.set(copyOf(PROD_A), 'postgres');
+    // The pass's scheduled drills could not start (no engine known then): each failed in its own account.
+    const scheduled = await h.store.listDrills();
+    expect(scheduled.map((d) => [d.account, d.instanceId, d.phase]).sort()).toEqual([[OWN_ACCOUNT, 'jira-1', 'done'], [PROD_A, 'jira-1', 'done']].sort());
+    h.clock.advance(1000);
+    const restored = (r: FakeRestores | undefined) => r?.calls.filter((c) => c.op === 'restore').length ?? 0;
+    const before = { own: restored(h.restores), a: restored(restoresOf.get(PROD_A)) };
+    const drill = await startAdhocDrill(h.deps, { instanceId: 'jira-1', account: 'prod-a', owner: 'r-test' });
+    expect(drill.drill).toMatchObject({ instanceId: 'jira-1', account: PROD_A });
+    // Restored with prod-a's role, in prod-a: nothing asked of the caller's own RDS.
+    expect(restored(restoresOf.get(PROD_A)) - before.a).toBe(1);
+    expect(restored(h.restores) - before.own).toBe(0);
+    // Ambiguous without the account, and said so.
+    await expect(startAdhocDrill(h.deps, { instanceId: 'jira-1', owner: 'r-test' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/more than one place: 123456789012 \(us-east-1\), prod-a \(us-east-1\)/) });
+    // The caller's own jira-1 has no drill in flight, so it may have one of its own.
+    const own = await startAdhocDrill(h.deps, { instanceId: 'jira-1', account: OWN_ACCOUNT, owner: 'r-test' });
+    expect(own.drill.account).toBe(OWN_ACCOUNT);
+    expect(restored(h.restores) - before.own).toBe(1);
   });
 });

@@ -53,7 +53,7 @@ describe('copy capacity in status', () => {
     const h = await setup(fleet, [slotStep('done', 30), slotStep('done', 10), slotStep('done', 20), slotStep('in-flight', 5), slotStep('deferred', null), slotStep('deferred', null)], 2);
     const status = await fleetStatus(h.deps);
     expect(status.capacity).toEqual([
-      { region: 'us-west-2', kind: 'instance', inFlight: 1, limit: 2, medianCopyMinutes: 20, samples: 3, capacityPerDay: 144, demandPerDay: 6, backlog: 2, demandByTier: { 0: 0, 1: 0, 2: 6, 3: 0 } },
+      { account: '123456789012', region: 'us-west-2', kind: 'instance', inFlight: 1, limit: 2, medianCopyMinutes: 20, samples: 3, capacityPerDay: 144, demandPerDay: 6, backlog: 2, demandByTier: { 0: 0, 1: 0, 2: 6, 3: 0 } },
     ]);
     const json = JSON.parse(JSON.stringify(status)) as { capacity: Record<string, unknown>[] };
     expect(json.capacity[0]).toMatchObject({ region: 'us-west-2', kind: 'instance', inFlight: 1, limit: 2, medianCopyMinutes: 20, capacityPerDay: 144, demandPerDay: 6, backlog: 2 });

@@ -1,3 +1,5 @@
+import { memberDrillSubject } from '../../src/domain/drill';
+import { OWN_ACCOUNT } from '../support/fake-accounts';
 import { DEFAULT_DRILLS, DRILL_TAG, DRILL_SOURCE_TAG, DrillDatabase, DrillRecord, restoredIdFor } from '../../src/domain/drill';
 import { allocateDrillStarts, builtInChecks, dueForDrill, nextDrillStep, selectSweep, validated } from '../../src/domain/drill-plan';
 import { DAY, HOUR } from '../../src/domain/time';
@@ -35,7 +37,7 @@ describe('allocateDrillStarts', () => {
   const due = ['a', 'b', 'c'].map((id) => ({ member: member({ id }), lastSucceededAt: null }));
   it('gives at most maxConcurrent scheduled drills per restore region, ad hoc ones not counted', () => {
     const inFlight = [drill({ instanceId: 'x', phase: 'restoring' }), drill({ instanceId: 'y', phase: 'cleaning', trigger: 'adhoc' })];
-    const plan = allocateDrillStarts(due, new Map(due.map((d) => [d.member.id, point(d.member.id)])), inFlight, DEFAULT_DRILLS);
+    const plan = allocateDrillStarts(due, new Map(due.map((d) => [memberDrillSubject(d.member), point(d.member.id)])), inFlight, DEFAULT_DRILLS);
     expect(plan.start.map((s) => s.member.id)).toEqual(['a']);
     expect(plan.skipped.map((s) => s.reason)).toEqual([
       '2 scheduled drill(s) already in flight in us-west-2 (drills.maxConcurrent 2)',
@@ -43,7 +45,7 @@ describe('allocateDrillStarts', () => {
     ]);
   });
   it('skips (does not fail) a member with no available recovery point, and restores the primary region with source primary', () => {
-    const plan = allocateDrillStarts(due, new Map([['a', null], ['b', point('b')]]), [], { ...DEFAULT_DRILLS, source: 'primary' });
+    const plan = allocateDrillStarts(due, new Map([[`${OWN_ACCOUNT}/a`, null], [`${OWN_ACCOUNT}/b`, point('b')]]), [], { ...DEFAULT_DRILLS, source: 'primary' });
     expect(plan.start.map((s) => s.member.id)).toEqual(['b']);
     expect(plan.skipped).toEqual([{ instanceId: 'a', reason: 'no available recovery point of a in us-east-1 yet' }, { instanceId: 'c', reason: 'no available recovery point of c in us-east-1 yet' }]);
   });

@@ -168,7 +168,7 @@ describe('advanceDrills', () => {
     const h = setup([m]);
     h.restores.plant({ id: 'sw-drill-old-20261101000000', createdAt: new Date('2026-11-01T00:00:00Z'), tags: { 'snapward:drill': 'lost' } });
     const lists = () => h.restores.calls.filter((c) => c.op === 'listDrillDatabases').length;
-    expect((await pass(h, [m])).swept).toEqual([{ id: 'sw-drill-old-20261101000000', kind: 'instance', region: 'us-west-2' }]);
+    expect((await pass(h, [m])).swept).toEqual([{ id: 'sw-drill-old-20261101000000', kind: 'instance', region: 'us-west-2', account: '123456789012' }]);
     expect(lists()).toBe(2); // us-east-1 and us-west-2
     h.clock.advance(6 * HOUR - 60_000); // maxAge 24h: every 6h
     await pass(h, [m]);

@@ -264,7 +264,7 @@ describe('reconcile pass', () => {
   it('skips an instance a live run holds the lease of, says so, is not succeeded, and takes it once the lease is free', async () => {
     const h = fleetHarness();
     await h.store.startRun({ id: 'r-other', kind: 'reconcile', trigger: 'test', startedAt: h.clock.now(), owner: { host: 'test', pid: 2000 } });
-    await h.store.acquireLease('instance:us-east-1:instance:jira-1', 'r-other', 15 * 60 * 1000, h.clock.now());
+    await h.store.acquireLease('instance:123456789012:us-east-1:instance:jira-1', 'r-other', 15 * 60 * 1000, h.clock.now());
     const report = await reconcile(h.deps, { trigger: 'test' });
     expect(report.results.find((r) => r.instanceId === 'jira-1')).toBeUndefined();
     expect(report.skipped).toEqual([{ instanceId: 'jira-1', account: '123456789012', heldBy: 'r-other' }]);
@@ -272,7 +272,7 @@ describe('reconcile pass', () => {
     expect(report.outcome).toBe('partial');
     expect(h.rds.calls.filter((c) => c.op === 'createSnapshot' && c.arg.includes('jira-1'))).toEqual([]);
     expect(report.summary.created).toBe(2);
-    await h.store.releaseLease('instance:us-east-1:instance:jira-1', 'r-other');
+    await h.store.releaseLease('instance:123456789012:us-east-1:instance:jira-1', 'r-other');
     const next = await reconcile(h.deps, { trigger: 'test' });
     expect(next.summary.created).toBe(1);
     expect(next.outcome).toBe('succeeded');
@@ -287,7 +287,7 @@ describe('reconcile pass', () => {
     await h.store.startRun({ id: 'r-dead', kind: 'reconcile', trigger: 'cli', startedAt: h.clock.now(), owner: { host: 'test', pid: 3000 } });
     if (outcome !== 'running') await h.store.finishRun('r-dead', { finishedAt: h.clock.now(), outcome, summary: null, error: null });
     if (deadPid) h.deadPids.add(3000);
-    await h.store.acquireLease('instance:us-east-1:instance:jira-1', 'r-dead', 15 * 60 * 1000, h.clock.now());
+    await h.store.acquireLease('instance:123456789012:us-east-1:instance:jira-1', 'r-dead', 15 * 60 * 1000, h.clock.now());
     const report = await reconcile(h.deps, { trigger: 'test' });
     expect(report.skipped).toEqual([]);
     expect(report.outcome).toBe('succeeded');

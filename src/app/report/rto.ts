@@ -1,6 +1,7 @@
-import { DRILL_OVERDUE_GRACE_MS, DrillRecord, drillsOf } from '../../domain/drill';
+import { DRILL_OVERDUE_GRACE_MS, DrillRecord, drillsOf, drillSubject, memberDrillSubject } from '../../domain/drill';
 import { newestByInstance } from '../../domain/drill-plan';
 import { AppDeps } from '../deps';
+import { drillRecords } from '../drill-records';
 import { InstanceStatus } from '../status';
 
 /** An instance's newest restore drill, as the dashboard shows it. */
@@ -31,21 +32,22 @@ export interface DrillEvidence {
  * is the model's), and the scheduled drills due now, overdue past `every` + 7 days (as the
  * `Drill Overdue` finding counts).
  */
-export async function lookupNewestDrillRto(deps: Pick<AppDeps, 'store' | 'clock' | 'config'>, instances: readonly InstanceStatus[]): Promise<DrillEvidence> {
+export async function lookupNewestDrillRto(deps: Pick<AppDeps, 'store' | 'clock' | 'config' | 'accounts'>, instances: readonly InstanceStatus[]): Promise<DrillEvidence> {
   const now = deps.clock.now();
   const settings = drillsOf(deps.config);
-  const drills = await deps.store.listDrills();
+  const drills = await drillRecords(deps);
   const measured = newestByInstance(drills, (d) => d.phase === 'done' && d.rtoSeconds !== null);
   const succeeded = newestByInstance(drills, (d) => d.outcome === 'succeeded');
-  const inFlight = new Set(drills.filter((d) => d.phase !== 'done').map((d) => d.instanceId));
+  const inFlight = new Set(drills.filter((d) => d.phase !== 'done').map(drillSubject));
   const rto = new Map<string, DrillRto>();
   const due: DrillDue[] = [];
   for (const i of instances) {
-    const d = measured.get(i.instanceId);
+    const subject = memberDrillSubject({ account: i.account, id: i.instanceId });
+    const d = measured.get(subject);
     rto.set(i.instanceId, d ? { status: 'measured', seconds: d.rtoSeconds as number, at: d.finishedAt ?? d.validatedAt ?? d.updatedAt, drillId: d.drillId } : { status: 'no-drill' });
     const every = settings.everyMs[i.tier];
-    if (every === undefined || inFlight.has(i.instanceId)) continue;
-    const ok = succeeded.get(i.instanceId);
+    if (every === undefined || inFlight.has(subject)) continue;
+    const ok = succeeded.get(subject);
     const since = ok ? (ok.finishedAt ?? ok.createdAt) : (i.firstSeenAt ?? null);
     const dueAt = ok ? new Date((ok.finishedAt ?? ok.createdAt).getTime() + every) : (i.firstSeenAt ?? now);
     if (dueAt > now) continue;

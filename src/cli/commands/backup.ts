@@ -12,6 +12,7 @@ interface BackupOptions extends GlobalOptions {
   readonly reason?: string;
   readonly requestedBy?: string;
   readonly idempotencyKey?: string;
+  readonly account?: string;
 }
 
 export function registerBackup(program: Command, out: Output, setExit: (code: number) => void): void {
@@ -19,6 +20,7 @@ export function registerBackup(program: Command, out: Output, setExit: (code: nu
     .command('backup')
     .description('take an ad hoc snapshot of one fleet instance now (copied and retained by later passes)')
     .argument('<instance-id>', 'DB instance or Aurora cluster identifier from the fleet')
+    .option('--account <name-or-id>', "the instance's account (a name under accounts, or its 12-digit id): needed only when the id is in several accounts")
     .option('--reason <text>', 'why: stored as a tag on the snapshot')
     .option('--requested-by <name>', 'who asked (default: $USER)')
     .option('--idempotency-key <key>', 'names the request (e.g. a change ticket, chg-881): the same key again adopts the snapshot it made instead of taking another (1..128 printable characters)')
@@ -34,6 +36,7 @@ export function registerBackup(program: Command, out: Output, setExit: (code: nu
             const r = await takeAdhocBackup(app.deps, {
               instanceId,
               trigger: 'cli',
+              ...(opts.account !== undefined ? { account: opts.account } : {}),
               ...(opts.reason ? { reason: opts.reason } : {}),
               ...(requestedBy ? { requestedBy } : {}),
               ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),

@@ -10,6 +10,7 @@ import { drillView } from './drills';
 interface DrillOptions extends GlobalOptions {
   readonly source?: DrillSourceChoice;
   readonly cancel?: string;
+  readonly account?: string;
 }
 
 export function registerDrill(program: Command, out: Output, setExit: (code: number) => void): void {
@@ -19,6 +20,7 @@ export function registerDrill(program: Command, out: Output, setExit: (code: num
     .argument('[instance-id]', 'DB instance or Aurora cluster identifier from the fleet')
     .addOption(new Option('--source <where>', 'restore the DR copy (dr, the region-loss path) or the primary snapshot').choices(['dr', 'primary']))
     .option('--cancel <drillId>', 'move a drill in flight straight to cleanup; it ends cancelled')
+    .option('--account <name-or-id>', "the instance's account (a name under accounts, or its 12-digit id): needed only when the id is in several accounts")
     .action(async (instanceId: string | undefined, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DrillOptions>();
       if (opts.cancel !== undefined && instanceId !== undefined) throw usageError('--cancel', opts.cancel, 'either an instance id to drill or --cancel <drillId>, not both');
@@ -27,7 +29,7 @@ export function registerDrill(program: Command, out: Output, setExit: (code: num
       const { drill, progress } = await withApp(opts, (app) =>
         opts.cancel !== undefined
           ? cancelDrill(app.deps, opts.cancel, owner(app))
-          : startAdhocDrill(app.deps, { instanceId: instanceId as string, ...(opts.source ? { source: opts.source } : {}), owner: owner(app) }),
+          : startAdhocDrill(app.deps, { instanceId: instanceId as string, ...(opts.source ? { source: opts.source } : {}), ...(opts.account !== undefined ? { account: opts.account } : {}), owner: owner(app) }),
       );
       print(drill, progress, opts, out);
       setExit(drill.error && drill.phase === 'done' ? EXIT.failures : EXIT.ok);

@@ -117,10 +117,17 @@ export function registerFindings(program: Command, out: Output, setExit: (code: 
     });
 }
 
-/** A finding for `--json`: its severity, and its acknowledgement only while it holds. */
-function view(f: Finding, now: Date): Record<string, unknown> {
-  return { ...f, severity: severityOf(f.kind, f.detail), acknowledged: activeAck(f, now) };
+/**
+ * A finding for `--json`: its severity, its acknowledgement only while it holds, and the account
+ * it is about (the 12-digit id and configured name, from its detail; null for findings about a
+ * region, a bucket pair or from before accounts).
+ */
+export function findingJson(f: Finding, now: Date): Record<string, unknown> {
+  const account = typeof f.detail.account === 'string' ? f.detail.account : null;
+  const accountName = typeof f.detail.accountName === 'string' ? f.detail.accountName : null;
+  return { ...f, account, accountName, severity: severityOf(f.kind, f.detail), acknowledged: activeAck(f, now) };
 }
+const view = findingJson;
 
 /** `7d`, `36h`, `2026-12-24` or an ISO time. */
 export function parseUntil(text: string, now: Date): Date {

@@ -80,6 +80,7 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
 
 function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>>, filter: TableFilter, wide: boolean, open: ReadonlySet<string>, vault: boolean): void {
   const rows = problemsFirst(status.instances, (i) => ({ problem: statusProblem(i, open), tier: i.tier, id: i.instanceId }));
+  const manyAccounts = new Set(status.instances.map((i) => i.account)).size > 1;
   const columns: Column[] = [
     { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
     { key: 'tier', header: 'TIER', elide: 'none' },
@@ -100,7 +101,8 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
     out.table(
       columns,
       rows.map((i) => ({
-        instance: i.instanceId,
+        // A fleet over several accounts names each instance's account: the same id may be in two.
+        instance: manyAccounts ? `${i.accountName ?? i.account}/${i.instanceId}` : i.instanceId,
         tier: String(i.tier),
         kind: i.kind,
         product: i.product ?? '-',
