@@ -3,6 +3,7 @@ import { memberKey, MemberState } from '../domain/ledger';
 import { FleetMember } from '../domain/types';
 import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
+import { membersByAccount } from './fleet';
 
 /**
  * The fleet's copy capacity per account, DR region and kind (domain/capacity.ts) from the ledger: the
@@ -19,10 +20,8 @@ export async function fleetCapacity(deps: AppDeps, fleet: readonly FleetMember[]
     },
   );
   // AWS's copy limit is per account and destination region: each account's capacity is its own.
-  const byAccount = new Map<string, FleetMember[]>();
-  for (const m of fleet) byAccount.set(m.account, [...(byAccount.get(m.account) ?? []), m]);
   const rows: CopyCapacity[] = [];
-  for (const [account, members] of byAccount) {
+  for (const [account, members] of membersByAccount(fleet)) {
     const own = members.map((m) => states.get(memberKey(m)) ?? null);
     rows.push(...copyCapacity({ members, states: own, tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at }).map((c) => ({ ...c, account })));
   }

@@ -20,6 +20,13 @@ export interface ResolvedFleet {
   readonly ownAccount: string;
 }
 
+/** The members per account (12-digit id), in fleet order: each account's work is its own. */
+export function membersByAccount<M extends Pick<FleetMember, 'account'>>(members: readonly M[]): Map<string, M[]> {
+  const out = new Map<string, M[]>();
+  for (const m of members) out.set(m.account, [...(out.get(m.account) ?? []), m]);
+  return out;
+}
+
 /** The account and region a regionFailures key names. */
 export const placeKey = (account: string, region: string): string => `${account}/${region}`;
 

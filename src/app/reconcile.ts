@@ -13,7 +13,7 @@ import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
 import { deferredLines, instanceResult, stepResult, summarize } from './engine/results';
 import { allocate, copyLimitOf, planMemberSteps, releaseFinished, slotPools } from './engine/schedule';
-import { resolveFleet } from './fleet';
+import { membersByAccount, resolveFleet } from './fleet';
 import { DoneList, kindOf } from './kinds';
 import { instanceLeaseName, takeLease } from './member-ledger';
 import { gatherPassEvidence } from './pass-evidence';
@@ -22,13 +22,6 @@ import { confirmDeletions, DeletionRequest } from './retention-guard';
 import { Unobserved, unobservedFromPass } from './unobserved';
 import { withRun } from './with-run';
 import { SnapshotProvider } from '../ports/snapshot-provider';
-
-/** The fleet's members per account, in fleet order. */
-function byAccount(members: readonly FleetMember[]): Map<string, FleetMember[]> {
-  const out = new Map<string, FleetMember[]>();
-  for (const m of members) out.set(m.account, [...(out.get(m.account) ?? []), m]);
-  return out;
-}
 
 /** A result's place in the fleet (memberKey's shape; results of old runs carry no account). */
 const resultKey = (r: InstanceResult): string => `${r.account ?? ''}/${r.region}/${r.kind}/${r.instanceId}`;
@@ -150,7 +143,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
     const memberWork: (MemberWork & { readonly ctx: MemberRunContext })[] = [];
     const listingFailures = new Map<string, ErrorInfo>();
-    for (const [account, members] of byAccount(fleet.members)) {
+    for (const [account, members] of membersByAccount(fleet.members)) {
       if (fleet.accountFailures.has(account)) continue;
       const scope = deps.accounts.scope(account);
       const keys = new Set(members.map(memberKey));

@@ -12,7 +12,7 @@ import { Database, DbKind, FleetMember, ReplicatedBackup, Snapshot, Tier } from 
 import { DatabaseCatalog } from './catalog';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 import { AppDeps } from './deps';
-import { resolveFleet } from './fleet';
+import { membersByAccount, resolveFleet } from './fleet';
 import { forEachLimit } from './concurrency';
 import { listingKey } from './inventory';
 import { gatherPassEvidence } from './pass-evidence';
@@ -184,12 +184,6 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const states = new Map(all.flatMap((e) => [...e.states]));
   const capacity = (options.capacity ?? !options.only) ? { capacity: await fleetCapacity(deps, fleet.members, states, at) } : {};
   return { at, ownAccount: fleet.ownAccount, instances, attachments: await attachmentStatus(deps), unobserved, problems: fleet.problems, warnings: [...fleet.warnings, ...all.flatMap((e) => e.warnings)], ...capacity };
-}
-
-function membersByAccount(members: readonly FleetMember[]): Map<string, FleetMember[]> {
-  const out = new Map<string, FleetMember[]>();
-  for (const m of members) out.set(m.account, [...(out.get(m.account) ?? []), m]);
-  return out;
 }
 
 /** An account whose role cannot be assumed: nothing of it was seen, and every member says why. */
