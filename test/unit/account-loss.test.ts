@@ -291,6 +291,19 @@ describe('the watchdog and the vault', () => {
     expect(healed.resolved.filter((f) => f.kind === 'Recovery Point Deleted').map((f) => f.detail.snapshotId)).toEqual(['v-t-24']);
   });
 
+  it('an accountLoss target below the backup period is one Target Unreachable with the remedy, never RPO Breached', async () => {
+    const h = setup();
+    const deps = h.with({ config: { ...h.deps.config, tiers: { ...tiers, 3: { ...tiers[3], accountLossRpoMs: 12 * HOUR } } } });
+    for (const m of fleet) await h.store.putMemberState({ key: memberKey(m), dueAt: new Date('2026-11-01T00:00:00Z'), auditedAt: null, policy: '', pending: [], snapshots: [], updatedAt: new Date('2026-11-01T00:00:00Z'), firstSeenAt: new Date('2026-11-01T00:00:00Z'), lost: [] });
+    await reconcile(deps, { trigger: 'test' });
+    await vaultHolds(h, withTarget, [vaultCopy('v-t-20', withTarget, '2026-11-20T00:00:00Z')]);
+    const report = await runCheck(deps, { trigger: 'test' });
+    const account = report.open.filter((f) => f.key.endsWith('|accountLoss'));
+    expect(account.map((f) => f.kind)).toEqual(['Target Unreachable']);
+    expect(account[0]?.detail).toMatchObject({ instanceId: 'db-t', scenario: 'accountLoss', account: VAULT, targetSeconds: 12 * 3600 });
+    expect(String(account[0]?.detail.remedy)).toMatch(/snapshotEvery <= 12h/);
+  });
+
   it('a vault account that cannot be read is Observation Failed naming it, not a pass; accountLoss findings stay as they were until it is read again', async () => {
     const h = await protectedFleet();
     await vaultHolds(h, withTarget, [vaultCopy('v-t-20', withTarget, '2026-11-20T00:00:00Z')]); // 4 d 10 h: breaches the 2-day target
