@@ -20,10 +20,12 @@ export async function fleetCapacity(deps: AppDeps, fleet: readonly FleetMember[]
     },
   );
   // AWS's copy limit is per account and destination region: each account's capacity is its own.
+  // Vault copies hold slots of the vault account, not of the DR region the members copy into.
+  const skipAccounts = deps.accounts.vault ? new Set([deps.accounts.vault.id]) : undefined;
   const rows: CopyCapacity[] = [];
   for (const [account, members] of membersByAccount(fleet)) {
     const own = members.map((m) => states.get(memberKey(m)) ?? null);
-    rows.push(...copyCapacity({ members, states: own, tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at }).map((c) => ({ ...c, account })));
+    rows.push(...copyCapacity({ members, states: own, tiers: deps.config.tiers, concurrency: deps.config.concurrency, now: at, ...(skipAccounts ? { skipAccounts } : {}) }).map((c) => ({ ...c, account })));
   }
   return rows;
 }

@@ -198,29 +198,32 @@ function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readon
  * (DescribeKey). A key that could not be read is not judged.
  */
 async function judgeKeys(deps: AppDeps, status: FleetStatus, observations: Observation[], judged: Set<string>): Promise<void> {
-  const uses = new Map<string, { region: string; keyRef: string; role: 'dr' | 'source'; instances: string[] }>();
-  const use = (region: string, keyRef: string, role: 'dr' | 'source', instanceId: string): void => {
-    const key = `${region}|${keyRef}`;
+  // Keys are per account: the same alias names another key in each account, read with its own role.
+  const uses = new Map<string, { account: string; region: string; keyRef: string; role: 'dr' | 'source'; instances: string[] }>();
+  const use = (account: string, region: string, keyRef: string, role: 'dr' | 'source', instanceId: string): void => {
+    const key = `${account}|${region}|${keyRef}`;
     let u = uses.get(key);
-    if (!u) uses.set(key, (u = { region, keyRef, role, instances: [] }));
+    if (!u) uses.set(key, (u = { account, region, keyRef, role, instances: [] }));
     u.instances.push(instanceId);
   };
   for (const s of status.instances) {
     const drKey = deps.config.kms[s.drRegion];
-    if (drKey) use(s.drRegion, drKey, 'dr', s.instanceId);
-    if (s.sourceKey) use(s.region, s.sourceKey, 'source', s.instanceId);
+    if (drKey) use(s.account, s.drRegion, drKey, 'dr', s.instanceId);
+    if (s.sourceKey) use(s.account, s.region, s.sourceKey, 'source', s.instanceId);
   }
   await forEachLimit([...uses.values()], 4, async (u) => {
     let state;
     try {
-      state = await deps.keys.inspect(u.region, u.keyRef);
+      state = await deps.accounts.scope(u.account).keys.inspect(u.region, u.keyRef);
     } catch {
       return; // could not look: judge nothing
     }
     if (u.role === 'source' && state.manager === 'AWS') return; // AWS managed keys cannot be disabled or deleted
-    judged.add(findingKey('Key Unusable', u.region, state.arn ?? u.keyRef));
+    // The caller's own account keeps the keys from before accounts; another account's name it.
+    const own = u.account === status.ownAccount;
+    judged.add(own ? findingKey('Key Unusable', u.region, state.arn ?? u.keyRef) : findingKey('Key Unusable', u.account, u.region, state.arn ?? u.keyRef));
     const found = keyUnusable(u.region, u.keyRef, state, u.instances.sort(), u.role);
-    if (found) observations.push(found);
+    if (found) observations.push(own ? found : { ...found, key: found.key.replace(/^Key Unusable\|/, `Key Unusable|${u.account}|`), detail: { ...found.detail, account: u.account } });
   });
 }
 

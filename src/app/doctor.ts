@@ -5,12 +5,13 @@ import { PreflightProbe } from '../ports/preflight';
 import { DatabaseCatalog } from './catalog';
 import { AppDeps } from './deps';
 import { resolveFleet } from './fleet';
+import { vaultItems } from './doctor-vault';
 import { memberHint } from './instance-hints';
 
 export type DoctorState = 'ok' | 'problem' | 'could-not-check';
 
 export interface DoctorItem {
-  readonly area: 'credentials' | 'account' | 'region' | 'instance' | 'discovery' | 'kms-key' | 'state-store' | 'alert-bus' | 'snapshot-quota' | 'copy-capacity';
+  readonly area: 'credentials' | 'account' | 'region' | 'instance' | 'discovery' | 'kms-key' | 'state-store' | 'alert-bus' | 'snapshot-quota' | 'copy-capacity' | 'vault';
   readonly subject: string;
   readonly state: DoctorState;
   readonly detail: string;
@@ -155,6 +156,9 @@ export async function runDoctor(deps: AppDeps, probe: PreflightProbe, store: Sto
     sourceKeys.set(k, entry);
   }
   await Promise.all([...sourceKeys.values()].map(async (s) => items.push(await keyItem(probe, s.region, s.key, `source key of ${s.dbs.slice(0, 3).join(', ')}${s.dbs.length > 3 ? ` and ${s.dbs.length - 3} more` : ''} in`))));
+
+  // The vault (issue 16): shareable DR keys, and the vault's own keys reachable with its role.
+  items.push(...(await vaultItems(deps, fleet.members)));
 
   // The state store.
   items.push(storeItem(store));

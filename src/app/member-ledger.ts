@@ -46,6 +46,7 @@ export async function noteSnapshotInLedger(deps: AppDeps, member: FleetMember, s
       firstSeenAt: state ? (state.firstSeenAt ?? null) : now,
       lost: state?.lost ?? [],
       steps: state?.steps ?? [],
+      ...(state?.vault ? { vault: state.vault } : {}),
     });
     return null;
   } finally {

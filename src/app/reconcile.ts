@@ -9,6 +9,7 @@ import { forEachLimit } from './concurrency';
 import { AppDeps } from './deps';
 import { advanceDrills, DrillsReport } from './drills';
 import { CopySlotLeases } from './engine/copy-slots';
+import { gatherVaultEvidence, VaultSlotShare } from './engine/vault-evidence';
 import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
 import { deferredLines, instanceResult, stepResult, summarize } from './engine/results';
@@ -141,6 +142,8 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     // account is planned on its own: its listings, its deletions' confirmation, its copy slots
     // (AWS counts them per account and destination region).
     const leases = new CopySlotLeases(deps, copyLimitOf(deps), ((config.timeouts ?? DEFAULT_TIMEOUTS).copyMs) + HOUR);
+    // The vault account's slots are one pool for every member account planned below.
+    const vaultSlots = new VaultSlotShare(deps.accounts.vault?.id ?? null);
     const memberWork: (MemberWork & { readonly ctx: MemberRunContext })[] = [];
     const listingFailures = new Map<string, ErrorInfo>();
     for (const [account, members] of membersByAccount(fleet.members)) {
@@ -154,7 +157,9 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       const plans = await planPass(facts, scope.provider, work.due.filter((m) => m.account === account), Boolean(options.retryFailed));
       await releaseFinished(leases, plans);
       const pools = await slotPools(deps, leases, members, summaries, evidence.copiesInFlight, plans);
+      vaultSlots.adjust(pools.budget);
       const allocated = allocate(plans, pools.budget);
+      vaultSlots.record(allocated);
       const ctx: MemberRunContext = { deps, startedAt, leases, pools, retryFailed: Boolean(options.retryFailed) };
       plans.forEach((p, i) => memberWork.push({ ...p, steps: allocated[i] as ScheduledStep[], ctx }));
     }
@@ -244,24 +249,29 @@ function notReachedNote(ids: readonly string[]): string {
  * confirmed with AWS first (app/retention-guard.ts): a ledger that is wrong must never cost a
  * recovery point. A member whose confirmation failed is planned again from what AWS said.
  */
-async function planPass(facts: PassFacts, provider: SnapshotProvider, due: readonly FleetMember[], retryFailed: boolean): Promise<MemberWork[]> {
-  const first = new Array<Omit<MemberWork, 'replan'>>(due.length);
+async function planPass(pass: PassFacts, provider: SnapshotProvider, due: readonly FleetMember[], retryFailed: boolean): Promise<MemberWork[]> {
+  const priors = new Array<MemberState | null>(due.length);
   await forEachLimit(due.map((m, i) => ({ m, i })), 16, async ({ m, i }) => {
-    const prior = await facts.deps.store.getMemberState(memberKey(m));
+    priors[i] = await pass.deps.store.getMemberState(memberKey(m));
+  });
+  // The vault account's side of the due members (their ledgers say which vault copies are on their way).
+  const facts: PassFacts = { ...pass, vault: await gatherVaultEvidence(pass.deps, due.map((member, i) => ({ member, prior: priors[i] ?? null })), pass.work.audit) };
+  const first = due.map((m, i): Omit<MemberWork, 'replan'> => {
+    const prior = priors[i] ?? null;
     const evidence = memberEvidence(facts, m, prior);
-    first[i] = { member: m, prior, evidence, ...planMemberSteps(evidence.view, retryFailed) };
+    return { member: m, prior, evidence, ...planMemberSteps(evidence.view, retryFailed) };
   });
   const requests: DeletionRequest[] = [];
   for (const p of first) {
     const deletes = p.steps.flatMap((s) => (s.destroys ? [s.destroys] : []));
-    if (deletes.length) requests.push({ member: p.member, deletes, snapshots: p.evidence.snapshots });
+    if (deletes.length) requests.push({ member: p.member, deletes, snapshots: p.evidence.snapshots, ...(p.evidence.vault ? { vault: p.evidence.vault } : {}) });
   }
-  const guard = requests.length ? await confirmDeletions(provider, requests) : null;
+  const guard = requests.length ? await confirmDeletions(provider, requests, 4, facts.deps.accounts.vault?.provider ?? null) : null;
   // A member's steps with only the deletions AWS confirmed; where it refused, planned again from what AWS said.
   const confirmed = (m: FleetMember, prior: MemberState | null, evidence: MemberEvidence, planned: { steps: ScheduledStep[]; warnings: string[] }): Omit<MemberWork, 'replan' | 'member'> => {
     if (!planned.steps.some((s) => s.destroys)) return { prior, evidence, ...planned };
     const { evidence: checked, deletable } = guarded(facts, guard, evidence);
-    const steps = checked === evidence ? planned : planMemberSteps(viewOf(facts.deps.config, m, checked.snapshots, prior, facts.startedAt), retryFailed);
+    const steps = checked === evidence ? planned : planMemberSteps(viewOf(facts.deps.config, m, checked.snapshots, { steps: prior?.steps ?? [], vault: checked.vault ?? [] }, facts.startedAt), retryFailed);
     return { prior, evidence: checked, warnings: steps.warnings, steps: steps.steps.filter((s) => !s.destroys || deletable(s.destroys)) };
   };
   return first.map((p) => ({

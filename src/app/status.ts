@@ -23,7 +23,7 @@ import { Blind, blindDiscovery, groupUnobserved, Unobserved } from './unobserved
 import { CopyCapacity } from '../domain/capacity';
 import { fleetCapacity } from './capacity-status';
 import { isVaultLoss, newestVaultCopy, vaultCovers } from '../domain/account-loss';
-import { gatherVaultEvidence, noVaultEvidence, VaultEvidence } from './vault-evidence';
+import { gatherVaultStatusEvidence, noVaultStatusEvidence, VaultStatusEvidence } from './vault-status-evidence';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
@@ -141,8 +141,8 @@ interface Evidence {
   /** Per member key: recovery points found gone by this status's confirmation. */
   readonly lost: ReadonlyMap<string, readonly LostPoint[]>;
   readonly warnings: readonly string[];
-  /** Vault copies of the members a vault covers (app/vault-evidence.ts). */
-  readonly vault: VaultEvidence;
+  /** Vault copies of the members a vault covers (app/vault-status-evidence.ts). */
+  readonly vault: VaultStatusEvidence;
 }
 
 /**
@@ -190,7 +190,7 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
 function blindEvidence(account: string, members: readonly FleetMember[], error: ErrorInfo, vaultAccount: string | null): Evidence {
   const errors = new Map(members.map((m) => [memberKey(m), [error]]));
   const blind: Blind[] = [{ region: '*', account, error, instances: members.map((m) => m.id) }];
-  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors, blind, lost: new Map(), warnings: [], vault: noVaultEvidence(vaultAccount) };
+  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors, blind, lost: new Map(), warnings: [], vault: noVaultStatusEvidence(vaultAccount) };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */
@@ -260,7 +260,7 @@ async function managedSnapshots(
     managed.set(key, snapshots);
   }
   // The vault account's side (accountLoss): a vault it could not read is blind for those members' accountLoss only.
-  const vault = await gatherVaultEvidence(deps, members, states, { ...(options.live ? { live: true } : {}), confirm: Boolean(options.watchdog) }, at);
+  const vault = await gatherVaultStatusEvidence(deps, members, states, { ...(options.live ? { live: true } : {}), confirm: Boolean(options.watchdog) }, at);
   blindness.blind.push(...vault.blind);
   if (!options.watchdog) return { managed, states, lost: new Map(), warnings: [], vault };
 
@@ -325,6 +325,8 @@ async function recordInLedger(
           ...keepLost(before.filter(isVaultLoss), vaultGone, vault ?? [], at, vaultRetention),
         ],
         steps: state?.steps ?? [],
+        // The vault copies are the passes' to change: a status write keeps them as they are, but
+        // for one the watchdog confirmed gone from the vault (as it does with the member's own).
         ...(vault ? { vault } : {}),
       });
     } finally {

@@ -1,7 +1,7 @@
 import { SnapwardConfig } from '../domain/config';
 import { Finding } from '../ports/state-store';
 import { Subject } from './filters';
-import { humanSeconds } from './format';
+import { humanSeconds, instanceLabel, spansAccounts } from './format';
 
 /** `instance loss`, `region loss`, `account loss` or `-`: the scenario an RPO finding is about. */
 export function findingScenario(f: Finding): string {
@@ -34,4 +34,15 @@ export function findingSubject(f: Finding, config: SnapwardConfig): Subject {
   const tier = typeof f.detail.tier === 'number' ? f.detail.tier : (configured?.tier ?? null);
   const region = typeof f.detail.sourceRegion === 'string' ? f.detail.sourceRegion : typeof f.detail.region === 'string' ? f.detail.region : (configured?.region ?? null);
   return { id: f.subject, tier, region, drRegion: configured?.drRegion ?? (typeof f.detail.region === 'string' ? f.detail.region : null), product: configured?.product ?? null };
+}
+
+/** The account an instance finding is about (from its detail); empty for other findings. */
+export function findingAccount(f: Finding): { account?: string; accountName?: string | null } {
+  return typeof f.detail.account === 'string' ? { account: f.detail.account, accountName: typeof f.detail.accountName === 'string' ? f.detail.accountName : null } : {};
+}
+
+/** The SUBJECT cells of a findings table: an instance names its account when the findings span several. */
+export function subjectLabels(findings: readonly Finding[]): (f: Finding) => string {
+  const many = spansAccounts(findings.map(findingAccount).filter((w) => w.account));
+  return (f) => instanceLabel({ instanceId: f.subject, ...findingAccount(f) }, many);
 }

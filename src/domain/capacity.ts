@@ -51,6 +51,8 @@ export interface CapacityInput {
   readonly tiers: Readonly<Record<Tier, Pick<TierPolicy, 'snapshotEveryMs'>>>;
   readonly concurrency: Pick<ConcurrencyConfig, 'instanceCopiesPerRegion' | 'clusterCopiesPerRegion'>;
   readonly now: Date;
+  /** Accounts whose copy slots are not the members' DR copies (the vault account, issue 16): not counted. */
+  readonly skipAccounts?: ReadonlySet<string>;
 }
 
 /** Durations are taken over the last day, or over the last 50 copies when fewer landed in it. */
@@ -78,7 +80,7 @@ export function copyCapacity(input: CapacityInput): CopyCapacity[] {
     row(m.drRegion, m.kind).demandByTier[m.tier] += DAY / input.tiers[m.tier].snapshotEveryMs;
   }
   for (const state of input.states) {
-    for (const step of state?.steps ?? []) if (step.slot) row(step.slot.region, step.slot.dbKind).steps.push(step);
+    for (const step of state?.steps ?? []) if (step.slot && !input.skipAccounts?.has(step.slot.account)) row(step.slot.region, step.slot.dbKind).steps.push(step);
   }
   return [...rows.values()]
     .sort((a, b) => a.region.localeCompare(b.region) || a.kind.localeCompare(b.kind))

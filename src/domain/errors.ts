@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   // Work in flight in AWS for too long (domain/kinds/).
   'COPY_TIMED_OUT',
   'CREATE_TIMED_OUT',
+  // Vault copies (issue 16): the DR copy's key is AWS managed (aws/rds), which cannot be shared.
+  'VAULT_KEY_NOT_SHAREABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -41,9 +41,9 @@ export interface MemberState {
    */
   readonly steps?: readonly StepState[];
   /**
-   * This member's copies in the VAULT account (issue 16), listed with the vault's own role in the
-   * member's DR region; absent: never listed (no vault, or not yet). The accountLoss scenario and
-   * the watchdog's vault confirmation read them (domain/account-loss.ts).
+   * The member's copies in the vault account (issue 16), in its DR region: listed and refreshed
+   * with the vault's scope, never with the member's. Absent: no vault copy known (or no vault).
+   * The accountLoss scenario and the watchdog's vault confirmation read them (domain/account-loss.ts).
    */
   readonly vault?: readonly Snapshot[];
 }
@@ -68,8 +68,11 @@ export const memberKey = (m: Pick<FleetMember, 'account' | 'region' | 'kind' | '
  * The settings dueAt depends on; a different value means the stored dueAt may be wrong. One
  * function for the writer (a pass) and the reader (selecting who is due), so the two agree.
  */
-export function policyOf(member: FleetMember, config: Pick<SnapwardConfig, 'tiers' | 'retentionDays'>): string {
-  return `${LEDGER_FORMAT}|${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
+export function policyOf(member: FleetMember, config: Pick<SnapwardConfig, 'tiers' | 'retentionDays'> & Partial<Pick<SnapwardConfig, 'vault'>>): string {
+  const base = `${LEDGER_FORMAT}|${member.drRegion}|${config.tiers[member.tier].snapshotEveryMs}|${config.retentionDays}`;
+  // A vault (issue 16) added or changed makes every member due once, so vault copies start without waiting a period.
+  const v = config.vault;
+  return v ? `${base}|vault:${v.account.id}:${v.retentionDays}:${v.tiers.includes(member.tier) ? 'y' : 'n'}` : base;
 }
 
 /**

@@ -37,6 +37,28 @@ export function requestSnapshotId(instanceId: string, idempotencyKey: string): s
   return compose(instanceId, `req-${fnv1a32(idempotencyKey)}${fnv1a32(`${idempotencyKey}\u0000${instanceId}`)}`);
 }
 
+/**
+ * The vault's copy of a member's DR copy: `sw-v<source account id>-<DR copy id without sw->`.
+ * The account is in the id because the vault holds copies from many accounts, and instance ids
+ * (so DR copy ids) are unique only per account: the same DR copy id from two accounts gives two
+ * vault ids. Too long a body is cut and followed by a hash of the whole DR copy id.
+ */
+export function vaultSnapshotId(sourceAccountId: string, drCopyId: string): string {
+  if (!/^\d{12}$/.test(sourceAccountId)) throw new Error(`internal: vault copy id needs a 12-digit account id, got '${sourceAccountId}'`);
+  const head = `${PREFIX}v${sourceAccountId}-`;
+  const body = slugify(drCopyId.toLowerCase().startsWith(PREFIX) ? drCopyId.slice(PREFIX.length) : drCopyId);
+  const room = MAX_SNAPSHOT_ID_LENGTH - head.length;
+  let tail = body;
+  if (body.length > room || !body) {
+    const hash = fnv1a32(drCopyId.toLowerCase());
+    const cut = body.slice(0, Math.max(0, room - hash.length - 1)).replace(/-+$/, '');
+    tail = cut ? `${cut}-${hash}` : hash;
+  }
+  const id = `${head}${tail}`;
+  if (!isValidSnapshotId(id)) throw new Error(`internal: generated vault snapshot id ${id} is not valid`);
+  return id;
+}
+
 export function isValidSnapshotId(id: string): boolean {
   return id.length <= MAX_SNAPSHOT_ID_LENGTH && VALID_ID.test(id);
 }

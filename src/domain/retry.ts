@@ -8,7 +8,7 @@ import { MINUTE } from './time';
  * parameter is wrong) back off exponentially from the last attempt, so a broken instance costs a
  * handful of AWS calls a day instead of one every 15 minutes, while its failure stays reported.
  */
-export const NON_RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INSTANCE_NOT_FOUND', 'ACCESS_DENIED', 'KMS_KEY_NOT_ACCESSIBLE', 'INVALID_PARAMETER']);
+export const NON_RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INSTANCE_NOT_FOUND', 'ACCESS_DENIED', 'KMS_KEY_NOT_ACCESSIBLE', 'INVALID_PARAMETER', 'VAULT_KEY_NOT_SHAREABLE']);
 
 export const FIRST_BACKOFF_MS = 15 * MINUTE;
 

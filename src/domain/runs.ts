@@ -40,6 +40,10 @@ export interface InstanceResult {
   readonly created: readonly SnapshotAction[];
   readonly copied: readonly SnapshotAction[];
   readonly deleted: readonly SnapshotAction[];
+  /** Vault copies started (in the vault account, the DR region); absent: none (or a run recorded before vaults). */
+  readonly vaulted?: readonly SnapshotAction[];
+  /** Vault copies the vault's retention deleted; absent: none. */
+  readonly vaultDeleted?: readonly SnapshotAction[];
   /** Snapshots still creating or copying: the next pass picks them up. */
   readonly inProgress: readonly SnapshotAction[];
   /** Work not started this pass, and why (a copy over its region's in-flight limit, a backoff). */
@@ -88,6 +92,9 @@ export interface RunSummary {
   readonly created: number;
   readonly copied: number;
   readonly deleted: number;
+  /** Vault copies started and deleted; absent: none. */
+  readonly vaulted?: number;
+  readonly vaultDeleted?: number;
   readonly inProgress: number;
   readonly warnings: number;
   /** Steps deferred by this pass (copy slots taken, ...); absent in runs recorded before. */

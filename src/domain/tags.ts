@@ -18,6 +18,10 @@ export const TAG = {
   sourceRegion: 'snapward:source-region',
   sourceSnapshot: 'snapward:source-snapshot',
   recoveryPoint: 'snapward:recovery-point',
+  /** On a vault copy: the 12-digit id of the member's account it was copied from. */
+  sourceAccount: 'snapward:source-account',
+  /** On a vault copy: `true` (it lives in the vault account, under the vault's key and retention). */
+  vault: 'snapward:vault',
 } as const;
 
 export type SnapshotPurpose = 'daily' | 'adhoc';
@@ -60,6 +64,18 @@ export function copyTags(source: Snapshot, recoveryPointTime: Date): Record<stri
   tags[TAG.recoveryPoint] = recoveryPointTime.toISOString();
   return tags;
 }
+
+/** Tags of a vault copy of the DR copy `drCopy`: its copy tags plus the source account and the vault mark. */
+export function vaultTags(drCopy: Snapshot, recoveryPointTime: Date, sourceAccountId: string): Record<string, string> {
+  const tags = copyTags(drCopy, recoveryPointTime);
+  // copyTags names the DR copy as the source; the recovery point stays the original's (never a copy time).
+  tags[TAG.sourceAccount] = sourceAccountId;
+  tags[TAG.vault] = 'true';
+  return tags;
+}
+
+/** True for a snapshot snapward made in the vault account (it belongs in a member's vault list, not its own). */
+export const isVaultCopy = (s: Snapshot): boolean => s.tags[TAG.vault] === 'true';
 
 export function managedInfo(snapshot: Snapshot): ManagedInfo | null {
   const t = snapshot.tags;

@@ -29,6 +29,19 @@ export interface MemberView {
    * definition, whatever their timestamps say (an emulator stamps real time under a moved clock).
    */
   readonly madeThisPass?: ReadonlySet<string>;
+  /** The vault account (issue 16) as this member sees it; absent: no vault configured. */
+  readonly vault?: VaultView;
+}
+
+/** What the vault kinds see: the vault account, its policy, and the member's copies there. */
+export interface VaultView {
+  /** The vault account's 12-digit id (copy slots there are counted per this account). */
+  readonly accountId: string;
+  readonly retentionDays: number;
+  /** Tiers that get a vault copy. */
+  readonly tiers: readonly number[];
+  /** The member's copies in the vault account, in its DR region (MemberState.vault). */
+  readonly snapshots: readonly Snapshot[];
 }
 
 /** A step a planner proposes for this pass. */
@@ -154,6 +167,11 @@ export interface StepOutcome {
   readonly reason?: string;
   /** The work was already done by someone else (an overlapping pass): the step found it, not made it. */
   readonly adopted?: boolean;
+  /**
+   * The step finished work an earlier pass started and already listed (removing a share once a
+   * copy is done): it is not listed again among the pass's created/copied/... work.
+   */
+  readonly followUp?: boolean;
 }
 
 /**

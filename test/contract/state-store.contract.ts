@@ -590,6 +590,18 @@ export function describeStateStoreContract(
         ...over,
       });
 
+      it('round-trips the member\'s vault copies, and reads an entry written without them as having none', async () => {
+        const key = 'eu-west-1/instance/db-a';
+        const vaultCopy = { ...snap('sw-v111111111111-db-a-1', 'eu-central-1', 'copying'), arn: 'arn:aws:rds:eu-central-1:999999999999:snapshot:sw-v111111111111-db-a-1', tags: { 'snapward:managed': 'true', 'snapward:instance': 'db-a', 'snapward:vault': 'true', 'snapward:source-account': '111111111111' } };
+        const s = state(key, { vault: [vaultCopy] });
+        await store.putMemberState(s);
+        expect(await store.getMemberState(key)).toEqual(s);
+        expect((await store.getMemberState(key))?.vault?.[0]?.createdAt).toEqual(at(1000));
+        await store.putMemberState(state(key));
+        expect(await store.getMemberState(key)).not.toHaveProperty('vault');
+        expect((await store.listMemberStates())[0]).not.toHaveProperty('vault');
+      });
+
       it('has no state for an unknown member', async () => {
         expect(await store.getMemberState('eu-west-1/instance/nope')).toBeNull();
         expect(await store.listMemberStates()).toEqual([]);

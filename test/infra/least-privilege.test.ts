@@ -145,6 +145,11 @@ function requestsFor(action: string, regions: readonly string[], sourceRegions: 
       return inRegions((r) => ({ resource: rdsArn(r, 'snapshot', 'sw-jira-prod-use1-1-20261029'), context: { 'rds:snapshot-tag/snapward:managed': 'true' } }));
     case 'rds:DeleteDBClusterSnapshot':
       return inRegions((r) => ({ resource: rdsArn(r, 'cluster-snapshot', 'sw-billing-aurora-20261029'), context: { 'rds:cluster-snapshot-tag/snapward:managed': 'true' } }));
+    // A managed DR copy shared with the vault account while the vault copies it (issue 16).
+    case 'rds:ModifyDBSnapshotAttribute':
+      return inRegions((r) => ({ resource: rdsArn(r, 'snapshot', 'sw-jira-prod-use1-1-20261029'), context: { 'rds:snapshot-tag/snapward:managed': 'true' } }));
+    case 'rds:ModifyDBClusterSnapshotAttribute':
+      return inRegions((r) => ({ resource: rdsArn(r, 'cluster-snapshot', 'sw-billing-aurora-20261029'), context: { 'rds:cluster-snapshot-tag/snapward:managed': 'true' } }));
     case 'kms:DescribeKey':
       // the resolver describes the DR keys itself; RDS describes the source keys during a copy;
       // the watchdog describes both itself (Key Unusable)

@@ -10,7 +10,6 @@ import { runCheck } from '../../src/app/check';
 import { AppDeps } from '../../src/app/deps';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
-import { VAULT_TAG } from '../../src/domain/account-loss';
 import { SnapwardConfig, VaultConfig } from '../../src/domain/config';
 import { memberKey } from '../../src/domain/ledger';
 import { TAG } from '../../src/domain/tags';
@@ -29,8 +28,7 @@ import { useMotoServer } from '../support/moto-session';
  * account's snapshot into the vault (README "What moto cannot model"), so the vault copy is made
  * here as the vault role would leave it: a managed snapshot in the vault account, tagged as a vault
  * copy of the caller's jira-1 with its recovery point. The composition root still refuses a fleet
- * that sets `vault` (no vault copies are made yet), so the vault's Accounts are built here the way
- * the composition root builds them.
+ * that sets `vault`, so the vault's Accounts are built here the way the composition root builds them.
  */
 const moto = useMotoServer();
 const CALLER = '123456789012';
@@ -75,7 +73,7 @@ describe('accountLoss against moto', () => {
       region: 'us-west-2',
       dbId: 'jira-1',
       snapshotId: id,
-      tags: { [TAG.managed]: 'true', [TAG.instance]: 'jira-1', [TAG.kind]: 'instance', [TAG.tier]: '1', [TAG.type]: 'daily', [TAG.sourceRegion]: 'us-west-2', [TAG.sourceSnapshot]: 'sw-jira-1-x', [TAG.recoveryPoint]: recoveryPoint, [VAULT_TAG.vault]: 'true', [VAULT_TAG.sourceAccount]: CALLER },
+      tags: { [TAG.managed]: 'true', [TAG.instance]: 'jira-1', [TAG.kind]: 'instance', [TAG.tier]: '1', [TAG.type]: 'daily', [TAG.sourceRegion]: 'us-west-2', [TAG.sourceSnapshot]: 'sw-jira-1-x', [TAG.recoveryPoint]: recoveryPoint, [TAG.vault]: 'true', [TAG.sourceAccount]: CALLER },
     });
   }
 

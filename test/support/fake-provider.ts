@@ -88,7 +88,7 @@ export class FakeRds implements SnapshotProvider {
     const now = this.clock.now();
     const s: Snapshot = {
       id: req.snapshotId,
-      arn: `arn:aws:rds:${req.region}:123456789012:${req.kind === 'instance' ? 'snapshot' : 'cluster-snapshot'}:${req.snapshotId}`,
+      arn: `arn:aws:rds:${req.region}:${this.accountId}:${req.kind === 'instance' ? 'snapshot' : 'cluster-snapshot'}:${req.snapshotId}`,
       kind: req.kind,
       region: req.region,
       dbId: req.dbId,
@@ -103,11 +103,24 @@ export class FakeRds implements SnapshotProvider {
     return s;
   }
 
+  /** This fake's account (a cross-account copy reads the source's account from its ARN). */
+  accountId = '123456789012';
+  /** Other accounts' fakes, by account id: a copy whose source ARN names one reads the source there. */
+  readonly linked = new Map<string, FakeRds>();
+
+  /** Lets this account copy snapshots `other` shares with it (the vault copying a member's DR copy). */
+  link(other: FakeRds): this {
+    this.linked.set(other.accountId, other);
+    return this;
+  }
+
   async copySnapshot(req: CopySnapshotRequest): Promise<Snapshot> {
     this.record('copySnapshot', `${req.targetRegion}/${req.kind}/${req.targetId}<-${req.source.arn}|key=${req.kmsKeyId}`);
     if (this.snapshots.has(key({ id: req.targetId, region: req.targetRegion, kind: req.kind }))) {
       throw new SnapwardError('SNAPSHOT_ALREADY_EXISTS', `${req.targetId} exists`);
     }
+    const sourceAccount = req.source.arn.split(':')[4];
+    if (sourceAccount && sourceAccount !== this.accountId) return this.copyShared(req, sourceAccount);
     const s: Snapshot = {
       ...req.source,
       arn: req.source.arn.replace(`:${req.source.region}:`, `:${req.targetRegion}:`),
@@ -121,6 +134,40 @@ export class FakeRds implements SnapshotProvider {
     };
     this.put(s);
     return s;
+  }
+
+  /**
+   * A copy from another account (RDS CopyDBSnapshot with a source ARN): AWS lets an account copy
+   * another's manual snapshot only when it is shared with it (the `restore` attribute), else
+   * answers DBSnapshotNotFound (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html).
+   */
+  private copyShared(req: CopySnapshotRequest, sourceAccount: string): Snapshot {
+    const owner = this.linked.get(sourceAccount);
+    const source = owner?.snapshots.get(key(req.source));
+    if (!owner || !source || !owner.shares.get(key(req.source))?.has(this.accountId)) {
+      throw new SnapwardError('SNAPSHOT_NOT_FOUND', `DBSnapshotNotFound: DBSnapshot ${req.source.arn} not found.`);
+    }
+    if (source.status !== 'available') throw new SnapwardError('INVALID_SNAPSHOT_STATE', `InvalidDBSnapshotState: ${req.source.arn} is ${source.status}`);
+    const s: Snapshot = {
+      ...source,
+      arn: `arn:aws:rds:${req.targetRegion}:${this.accountId}:${req.kind === 'instance' ? 'snapshot' : 'cluster-snapshot'}:${req.targetId}`,
+      id: req.targetId,
+      region: req.targetRegion,
+      status: this.newStatus === 'available' ? 'available' : 'pending',
+      createdAt: this.clock.now(),
+      encrypted: true,
+      kmsKeyId: req.kmsKeyId,
+      tags: { ...req.tags },
+    };
+    this.put(s);
+    return s;
+  }
+
+  /** Sets a snapshot's status (a copy that failed in AWS, one still on its way). */
+  setStatus(ref: SnapshotRef, status: string): void {
+    const s = this.snapshots.get(key(ref));
+    if (!s) throw new Error(`test: no snapshot ${ref.id}`);
+    this.put({ ...s, status });
   }
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {
@@ -165,6 +212,8 @@ export class FakeKeys implements KeyResolver {
   /** `region|keyRef` -> KMS KeyState other than Enabled (with a deletion date for PendingDeletion). */
   readonly states = new Map<string, { state: string; deletionDate?: Date }>();
   readonly inspected: string[] = [];
+  /** Key refs KMS reports as AWS managed (besides any aws/rds alias). */
+  readonly awsManaged = new Set<string>();
   async resolve(region: string, keyRef: string): Promise<string> {
     if (this.missing.has(region)) throw new SnapwardError('KMS_KEY_NOT_ACCESSIBLE', `NotFoundException: Alias ${keyRef} is not found.`);
     return `arn:aws:kms:${region}:123456789012:key/fake-${region}`;
@@ -173,7 +222,7 @@ export class FakeKeys implements KeyResolver {
     this.inspected.push(`${region}|${keyRef}`);
     if (this.missing.has(region)) return { arn: null, state: 'NotFound', deletionDate: null, manager: null };
     const s = this.states.get(`${region}|${keyRef}`);
-    return { arn: `arn:aws:kms:${region}:123456789012:key/fake-${region}`, state: s?.state ?? 'Enabled', deletionDate: s?.deletionDate ?? null, manager: keyRef.includes('aws/rds') ? 'AWS' : 'CUSTOMER' };
+    return { arn: `arn:aws:kms:${region}:123456789012:key/fake-${region}`, state: s?.state ?? 'Enabled', deletionDate: s?.deletionDate ?? null, manager: keyRef.includes('aws/rds') || this.awsManaged.has(keyRef) ? 'AWS' : 'CUSTOMER' };
   }
 }
 

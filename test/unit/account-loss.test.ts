@@ -1,7 +1,8 @@
 import { runCheck } from '../../src/app/check';
 import { reconcile } from '../../src/app/reconcile';
 import { fleetStatus } from '../../src/app/status';
-import { newestVaultCopy, VAULT_TAG, vaultCopiesOf, vaultCovers } from '../../src/domain/account-loss';
+import { newestVaultCopy, vaultCovers } from '../../src/domain/account-loss';
+import { ownVaultCopiesOf } from '../../src/domain/vault-copies';
 import { VaultConfig } from '../../src/domain/config';
 import { SnapwardError } from '../../src/domain/errors';
 import { memberKey } from '../../src/domain/ledger';
@@ -42,8 +43,8 @@ function vaultCopy(id: string, m: FleetMember, recoveryPoint: string, overrides:
       [TAG.sourceRegion]: m.drRegion,
       [TAG.sourceSnapshot]: `sw-${m.id}-x`,
       [TAG.recoveryPoint]: new Date(recoveryPoint).toISOString(),
-      [VAULT_TAG.vault]: 'true',
-      [VAULT_TAG.sourceAccount]: account,
+      [TAG.vault]: 'true',
+      [TAG.sourceAccount]: account,
     },
     ...overrides,
   });
@@ -114,7 +115,7 @@ describe('accountLoss (domain)', () => {
     ];
     const untagged = copies[3]!;
     copies[3] = { ...untagged, tags: Object.fromEntries(Object.entries(untagged.tags).filter(([k]) => k !== TAG.recoveryPoint)) };
-    const mine = vaultCopiesOf(m, OWN_ACCOUNT, copies);
+    const mine = ownVaultCopiesOf(m, copies);
     expect(mine.map((s) => s.id)).toEqual(['v-old', 'v-copying', 'v-no-tag']);
     // The copy still copying does not count; the untagged one has no known recovery point (its copy time is not one).
     expect(newestVaultCopy(mine)).toEqual({ snapshot: copies[0], time: new Date('2026-11-22T00:00:00Z') });
@@ -192,6 +193,12 @@ describe('accountLoss in status', () => {
     await reconcile(h.deps, { trigger: 'test' });
     h.vaultRds.put(vaultCopy('v-t-1', withTarget, '2026-11-24T00:00:00Z'));
     h.vaultRds.put(vaultCopy('v-n-1', noTarget, '2026-11-24T00:00:00Z'));
+    // A ledger entry that never held its vault copies (the vault work has not listed them yet).
+    for (const m of [withTarget, noTarget]) {
+      const { vault: _never, ...state } = (await h.store.getMemberState(memberKey(m)))!;
+      await h.store.putMemberState(state);
+    }
+    h.vaultRds.calls.length = 0;
     const status = await fleetStatus(h.deps);
     expect(h.vaultRds.calls.map((c) => `${c.op} ${c.arg}`)).toEqual(['listSnapshots us-west-2/instance']); // one listing per DR region and kind
     expect(of(status.instances, 'db-t').vault?.newest?.snapshotId).toBe('v-t-1');

@@ -167,4 +167,16 @@ describe('a fleet over three accounts', () => {
     expect(own.drill.account).toBe(OWN_ACCOUNT);
     expect(restored(h.restores) - before.own).toBe(1);
   });
+
+  it('keys are read in their own account: the same DR alias is another key in each account', async () => {
+    const { h } = fleet([member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' })]);
+    const prodAKeys = h.accounts.scope(PROD_A).keys as FakeKeys;
+    prodAKeys.missing.add('us-west-2'); // prod-a's alias/snapward-dr does not exist; the caller's does
+    await reconcile(h.deps, { trigger: 'test' });
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    const unusable = check.open.filter((f) => f.kind === 'Key Unusable');
+    expect(unusable.map((f) => [f.key, f.detail.account, f.detail.instanceIds])).toEqual([[`Key Unusable|${PROD_A}|us-west-2|alias/snapward-dr`, PROD_A, ['jira-1']]]);
+    expect(prodAKeys.inspected).toContain('us-west-2|alias/snapward-dr');
+    expect(h.keys.inspected).toContain('us-west-2|alias/snapward-dr');
+  });
 });

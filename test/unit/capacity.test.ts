@@ -104,6 +104,13 @@ describe('copy capacity (domain/capacity.ts)', () => {
     expect(rows).toMatchObject([{ region: 'ap-south-1', kind: 'instance', inFlight: 1, demandPerDay: 0, capacityPerDay: null }]);
   });
 
+  it("the vault account's copy slots are not the DR region's: skipped accounts count nowhere", () => {
+    const vaultStep = { ...step('in-flight', { startedAt: ago(HOUR) }), slot: { account: '999999999999', region: 'us-west-2', dbKind: 'instance' as const } };
+    const rows = copyCapacity({ members: [member()], states: [state('a', [vaultStep, { ...vaultStep, phase: 'deferred' as const }])], tiers, concurrency: CONCURRENCY, now: NOW, skipAccounts: new Set(['999999999999']) });
+    expect(rows).toMatchObject([{ region: 'us-west-2', inFlight: 0, backlog: 0 }]);
+    expect(copyCapacity({ members: [member()], states: [state('a', [vaultStep])], tiers, concurrency: CONCURRENCY, now: NOW })).toMatchObject([{ inFlight: 1 }]);
+  });
+
   it('steps without a slot are not copies: they count nowhere', () => {
     const noSlot = { ...finished(10, HOUR), slot: null };
     const rows = copyCapacity({ members: [member()], states: [state('a', [noSlot, { ...step('in-flight'), slot: null }])], tiers, concurrency: CONCURRENCY, now: NOW });

@@ -8,10 +8,12 @@ import { Snapshot, SnapshotRef } from '../../domain/types';
  * drivers (and by the memory driver, to copy in and out the same way). Dates travel as ISO text
  * and are revived on the way back.
  *
- * Format: a JSON object `{ "v": 3, snapshots, lost, firstSeenAt, steps }`. Version 3 added the
+ * Format: a JSON object `{ "v": 3, snapshots, lost, firstSeenAt, steps, vault? }`. Version 3 added the
  * steps (attempts, backoff, in-flight work); a version 2 body reads with no steps, and a body
  * written before version 2 is a bare array of snapshots (no lost points, first sighting unknown).
- * An older entry is also re-listed from AWS once (see LEDGER_FORMAT in domain/ledger.ts).
+ * An older entry is also re-listed from AWS once (see LEDGER_FORMAT in domain/ledger.ts). `vault`
+ * (the member's copies in the vault account) is written only when the entry has it, and read back
+ * only when written: a body without it has no vault list.
  */
 export interface LedgerBody {
   readonly snapshots: Snapshot[];

@@ -1,5 +1,5 @@
 import { ErrorInfo } from '../../domain/errors';
-import { applyObserved, firstExpiry, keepLost, memberKey, MemberState, pendingOf, policyOf } from '../../domain/ledger';
+import { firstExpiry, keepLost, memberKey, MemberState, pendingOf, policyOf } from '../../domain/ledger';
 import { periodOf } from '../../domain/period';
 import { slotId, StepState } from '../../domain/steps';
 import { InstanceResult, StepResult } from '../../domain/runs';
@@ -12,6 +12,7 @@ import { listingKey } from '../inventory';
 import { kindOf, kindOrder } from '../kinds';
 import { CopySlotLeases } from './copy-slots';
 import { MemberEvidence, ViewConfig, viewOf } from './member-view';
+import { applyOutcome } from './vault-evidence';
 import { Executed, instanceResult, stepResult } from './results';
 import { planMemberSteps, SlotPools } from './schedule';
 
@@ -51,6 +52,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
   const work = sameEntry(fresh, planned.prior) ? planned : { ...planned, ...replanned(ctx, planned.replan(fresh)) };
   const { isHeld, passErrors } = heldByListings(work);
   let snapshots = work.evidence.snapshots;
+  let vault = work.evidence.vault ?? [];
   const outcomes = new Map<string, StepOutcome>();
   const executed: Executed[] = [];
   const warnings = [...work.evidence.warnings, ...work.warnings];
@@ -62,7 +64,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
       const outcome = await runStep(ctx, step, logger);
       outcomes.set(step.id, outcome);
       warnings.push(...outcome.warnings);
-      snapshots = applyObserved(snapshots, outcome.observed, outcome.removed);
+      ({ snapshots, vault } = applyOutcome({ snapshots, vault }, outcome));
     }
   };
   await runAll(work.steps);
@@ -73,7 +75,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
     const known = new Set(steps.map((s) => s.id));
     // Never a step that destroys a recovery point: only those AWS confirmed before the pass run.
     const made = new Set([...outcomes.values()].flatMap((o) => o.observed.map((s) => `${s.region}/${s.id.toLowerCase()}`)));
-    const again = planMemberSteps({ ...viewOf(deps.config, m, snapshots, work.prior, startedAt), madeThisPass: made }, ctx.retryFailed).steps.filter((s) => !known.has(s.id) && s.phase === 'ready' && !s.destroys);
+    const again = planMemberSteps({ ...viewOf(deps.config, m, snapshots, { steps: work.prior?.steps ?? [], vault }, startedAt), madeThisPass: made }, ctx.retryFailed).steps.filter((s) => !known.has(s.id) && s.phase === 'ready' && !s.destroys);
     const fresh = again.map((s) => (s.slot ? takeFromBudget(ctx, s) : s));
     await runAll(fresh);
     steps = [...steps, ...fresh];
@@ -91,7 +93,7 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
     if (state) states.push(state);
     const result = stepResult(step, outcome, state);
     results.push(result);
-    if (outcome) executed.push({ step: result, accepted: !outcome.adopted && (outcome.phase === 'done' || outcome.phase === 'in-flight') });
+    if (outcome) executed.push({ step: result, accepted: !outcome.adopted && !outcome.followUp && (outcome.phase === 'done' || outcome.phase === 'in-flight') });
   }
   const priorSteps = new Map((work.prior?.steps ?? []).map((s) => [s.id, s]));
   const replaced = new Set(states.map((s) => s.id));
@@ -100,12 +102,13 @@ export async function runMember(ctx: MemberRunContext, planned: MemberWork, logg
     if (kept) states.push(kept);
     replaced.add(id);
   }
-  const carried = carriedStepStates(priorSteps, replaced, snapshots, now);
+  const carried = carriedStepStates(priorSteps, replaced, [...snapshots, ...vault], now);
   for (const s of carried) if (s.phase !== 'in-flight' && s.slot) await ctx.leases.release(s.slot, s.id);
   states.push(...carried);
 
-  const result = instanceResult(m, executed, results, warnings, passErrors);
-  await writeLedger(ctx, work, snapshots, states, result);
+  const vaultFailure = work.evidence.vaultFailure;
+  const result = instanceResult(m, executed, results, warnings, vaultFailure ? [...passErrors, vaultFailure] : passErrors);
+  await writeLedger(ctx, work, snapshots, states, result, work.evidence.vault === undefined ? undefined : vault);
   return result;
 }
 
@@ -160,14 +163,14 @@ function heldByListings(work: MemberWork): { isHeld: (s: ScheduledStep) => boole
   return { isHeld: (s) => Boolean(primary) || (Boolean(dr) && s.target.region === m.drRegion && !s.destroys), passErrors };
 }
 
-async function writeLedger(ctx: MemberRunContext, work: MemberWork, snapshots: Snapshot[], steps: StepState[], result: InstanceResult): Promise<void> {
+async function writeLedger(ctx: MemberRunContext, work: MemberWork, snapshots: Snapshot[], steps: StepState[], result: InstanceResult, vault: Snapshot[] | undefined): Promise<void> {
   const { deps, startedAt } = ctx;
   const m = work.member;
   const { auditedAt, lost } = work.evidence;
   await deps.store.putMemberState({
     key: memberKey(m),
     // A member whose ledger was just found wrong is re-listed by the next pass.
-    dueAt: auditedAt === null ? startedAt : nextDueAt(deps.config, m, snapshots, steps, result.status === 'failed', startedAt),
+    dueAt: auditedAt === null ? startedAt : nextDueAt(deps.config, m, snapshots, steps, result.status === 'failed', startedAt, vault),
     auditedAt,
     policy: policyOf(m, deps.config),
     pending: pendingOf(snapshots),
@@ -177,6 +180,7 @@ async function writeLedger(ctx: MemberRunContext, work: MemberWork, snapshots: S
     firstSeenAt: work.prior ? (work.prior.firstSeenAt ?? null) : startedAt,
     lost: keepLost(work.prior?.lost ?? [], lost, snapshots, startedAt, deps.config.retentionDays),
     steps,
+    ...(vault && (vault.length > 0 || work.prior?.vault) ? { vault } : {}),
   });
 }
 
@@ -186,9 +190,9 @@ async function writeLedger(ctx: MemberRunContext, work: MemberWork, snapshots: S
  * the ledger holds; otherwise the earlier of the next period and the first retention expiry.
  * Asking the planners themselves keeps "nothing to do" and "what a pass does" one rule.
  */
-export function nextDueAt(config: ViewConfig, m: FleetMember, snapshots: readonly Snapshot[], steps: readonly StepState[], failed: boolean, now: Date): Date {
+export function nextDueAt(config: ViewConfig, m: FleetMember, snapshots: readonly Snapshot[], steps: readonly StepState[], failed: boolean, now: Date, vault: readonly Snapshot[] = []): Date {
   if (failed) return now;
-  const view = viewOf(config, m, snapshots, { steps }, now);
+  const view = viewOf(config, m, snapshots, { steps, vault }, now);
   if (planMemberSteps(view, false).steps.length > 0) return now;
   let due = periodOf(now, view.periodMs).end.getTime();
   const expiry = firstExpiry(m, snapshots, config.retentionDays);

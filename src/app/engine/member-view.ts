@@ -9,9 +9,10 @@ import { PassEvidence } from '../pass-evidence';
 import { PassWork } from '../pass-work';
 import { DeletionConfirmation, refKey } from '../retention-guard';
 import { DEFAULT_TIMEOUTS, SnapwardConfig } from '../../domain/config';
+import { VaultEvidence, vaultListOf, vaultViewOf } from './vault-evidence';
 
 /** The settings a member's view depends on. */
-export type ViewConfig = Pick<SnapwardConfig, 'retentionDays' | 'tiers' | 'timeouts'>;
+export type ViewConfig = Pick<SnapwardConfig, 'retentionDays' | 'tiers' | 'timeouts' | 'vault'>;
 
 /** What the pass knows of one member before planning it. */
 export interface MemberEvidence {
@@ -25,6 +26,10 @@ export interface MemberEvidence {
   readonly lost: LostPoint[];
   /** Listings this member needed that failed (`region/kind` -> why). */
   readonly listingFailures: ReadonlyMap<string, ErrorInfo>;
+  /** The member's copies in the vault account as the ledger will hold them (MemberState.vault). */
+  readonly vault?: Snapshot[];
+  /** Why the vault listing this member needed failed (its vault list is the ledger's meanwhile). */
+  readonly vaultFailure?: ErrorInfo | null;
 }
 
 export interface PassFacts {
@@ -32,6 +37,8 @@ export interface PassFacts {
   readonly startedAt: Date;
   readonly evidence: PassEvidence;
   readonly work: PassWork;
+  /** What the pass read from the vault account (app/engine/vault-evidence.ts); absent: nothing. */
+  readonly vault?: VaultEvidence;
 }
 
 /** The member's ledger brought up to date with the pass's audits and refreshes. */
@@ -54,11 +61,13 @@ export function memberEvidence(pass: PassFacts, m: FleetMember, state: MemberSta
   for (const s of snapshots) {
     if (s.status !== 'available' && !IN_PROGRESS_STATUSES.has(s.status)) warnings.push(`snapshot ${s.id} in ${s.region} is in state '${s.status}': it is not a recovery point`);
   }
-  return { view: viewOf(pass.deps.config, m, snapshots, state, now), snapshots, auditedAt, warnings, lost, listingFailures: failuresFor(pass, m) };
+  const { vault, failure } = vaultListOf(pass.vault, m, state?.vault ?? []);
+  const view = viewOf(pass.deps.config, m, snapshots, { steps: state?.steps ?? [], vault }, now);
+  return { view, snapshots, auditedAt, warnings, lost, listingFailures: failuresFor(pass, m), vault, vaultFailure: failure };
 }
 
 /** A planner's view of `snapshots` for `m` at `now`. */
-export function viewOf(config: ViewConfig, m: FleetMember, snapshots: readonly Snapshot[], state: Pick<MemberState, 'steps'> | null, now: Date): MemberView {
+export function viewOf(config: ViewConfig, m: FleetMember, snapshots: readonly Snapshot[], state: Pick<MemberState, 'steps' | 'vault'> | null, now: Date): MemberView {
   const mine = snapshots.filter((s) => s.kind === m.kind && (s.region === m.region || s.region === m.drRegion));
   const expired = new Set(selectExpired(mine, now, config.retentionDays, (id) => id === m.id).map((s) => `${s.region}/${s.id.toLowerCase()}`));
   return {
@@ -70,6 +79,7 @@ export function viewOf(config: ViewConfig, m: FleetMember, snapshots: readonly S
     periodMs: config.tiers[m.tier].snapshotEveryMs,
     timeouts: config.timeouts ?? DEFAULT_TIMEOUTS,
     expired,
+    ...(config.vault ? { vault: vaultViewOf(config.vault, state?.vault ?? []) } : {}),
   };
 }
 
@@ -86,11 +96,13 @@ export function guarded(pass: PassFacts, guard: DeletionConfirmation | null, e: 
   if (refused.length === 0) return { evidence: e, deletable };
   const asked = refused.flatMap((v) => v.asked);
   const corrected = applyRefresh(e.snapshots, asked, guard.found);
+  const vault = e.vault ? applyRefresh(e.vault, asked, guard.found) : undefined;
   const warnings = refused.map((v) => `retention deleted nothing in ${v.region}: ${v.reason}; snapward's record was corrected from AWS and ${m.id} is re-listed by the next pass`);
   return {
     evidence: {
       ...e,
       snapshots: corrected,
+      ...(vault ? { vault } : {}),
       auditedAt: null,
       warnings: [...e.warnings, ...warnings],
       lost: [...e.lost, ...vanished(e.snapshots, corrected, [], pass.startedAt, e.auditedAt)],

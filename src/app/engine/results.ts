@@ -33,7 +33,7 @@ export interface Executed {
  * work in `deferred`, and every failure (a backoff included: the fleet is not fine meanwhile) in `errors`.
  */
 export function instanceResult(member: FleetMember, executed: readonly Executed[], steps: readonly StepResult[], warnings: readonly string[], passErrors: readonly ErrorInfo[]): InstanceResult {
-  const lists: Record<DoneList, SnapshotAction[]> = { created: [], copied: [], deleted: [] };
+  const lists: Record<DoneList, SnapshotAction[]> = { created: [], copied: [], deleted: [], vaulted: [], vaultDeleted: [] };
   for (const e of executed) if (e.accepted) lists[kindOf(e.step.kind).done].push(e.step.target);
   const inProgress = dedupe(steps.filter((s) => s.phase === 'in-flight').map((s) => s.target));
   const deferred: DeferredWork[] = steps.filter((s) => s.phase === 'deferred').map((s) => ({ ...s.target, step: s.kind, ...(s.reason ? { reason: s.reason } : {}) }));
@@ -53,6 +53,9 @@ export function instanceResult(member: FleetMember, executed: readonly Executed[
     created: lists.created,
     copied: lists.copied,
     deleted: lists.deleted,
+    // Absent when empty: a fleet without a vault reads as before.
+    ...(lists.vaulted.length ? { vaulted: lists.vaulted } : {}),
+    ...(lists.vaultDeleted.length ? { vaultDeleted: lists.vaultDeleted } : {}),
     inProgress,
     deferred,
     warnings: [...warnings],
@@ -83,6 +86,7 @@ export function summarize(results: readonly InstanceResult[], instances: number,
     created: count((r) => r.created.length),
     copied: count((r) => r.copied.length),
     deleted: count((r) => r.deleted.length),
+    ...vaultCounts(results),
     inProgress: count((r) => r.inProgress.length),
     warnings: count((r) => r.warnings.length),
     deferred: count((r) => r.deferred.length),
@@ -102,4 +106,11 @@ export function deferredLines(results: readonly InstanceResult[]): { count: numb
     }
   }
   return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+
+/** The vault's counts, present only when the pass touched the vault (a fleet without one reads as before). */
+function vaultCounts(results: readonly InstanceResult[]): Pick<RunSummary, 'vaulted' | 'vaultDeleted'> {
+  const vaulted = results.reduce((n, r) => n + (r.vaulted?.length ?? 0), 0);
+  const vaultDeleted = results.reduce((n, r) => n + (r.vaultDeleted?.length ?? 0), 0);
+  return { ...(vaulted ? { vaulted } : {}), ...(vaultDeleted ? { vaultDeleted } : {}) };
 }

@@ -3,7 +3,7 @@ import { runCheck } from '../../app/check';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT, exitCodeFor } from '../errors';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, matchesSubject, problemsFirst } from '../filters';
-import { findingScenario, findingSubject, findingWhat } from '../finding-view';
+import { findingScenario, findingSubject, findingWhat, subjectLabels } from '../finding-view';
 import { humanAge } from '../format';
 import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
@@ -31,6 +31,7 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
         const none = report.unobserved.length ? 'no open findings among what could be observed' : 'no open findings';
         out.line(isFiltered(filter) ? `${none} (filter: ${describeFilter(filter)})` : none);
       } else {
+        const label = subjectLabels(open);
         const rows = problemsFirst(open, (f) => ({ problem: true, tier: findingSubject(f, config).tier ?? null, id: `${f.subject}|${f.kind}|${findingScenario(f)}` }));
         out.table(
           [
@@ -45,7 +46,7 @@ export function registerCheck(program: Command, out: Output, setExit: (code: num
             kind: f.kind,
             severity: String(severityOf(f.kind, f.detail)),
             scenario: findingScenario(f),
-            subject: f.subject,
+            subject: label(f),
             since: humanAge(f.openedAt, report.at),
             message: `${findingWhat(f)}${f.acknowledged ? ` [acknowledged by ${f.acknowledged.by} until ${f.acknowledged.until.toISOString()}: ${f.acknowledged.reason}]` : ''}`,
           })),

@@ -7,7 +7,7 @@ import { Finding } from '../../ports/state-store';
 import { withApp, GlobalOptions } from '../context';
 import { EXIT, parsePositiveInt, usageError } from '../errors';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, matchesSubject, problemsFirst } from '../filters';
-import { findingScenario, findingSubject, findingWhat } from '../finding-view';
+import { findingScenario, findingSubject, findingWhat, subjectLabels } from '../finding-view';
 import { humanAge, shortTime } from '../format';
 import { Output } from '../output';
 
@@ -47,6 +47,7 @@ export function registerFindings(program: Command, out: Output, setExit: (code: 
     if (opts.json) {
       out.json(shown.map((f) => view(f, now)));
     } else {
+      const label = subjectLabels(shown);
       const rows = problemsFirst(shown, (f) => ({ problem: f.status === 'open', tier: findingSubject(f, config).tier ?? null, id: `${f.subject}|${f.kind}|${findingScenario(f)}` }));
       if (rows.length === 0) out.line(`no ${opts.all ? '' : 'open '}findings${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`);
       else {
@@ -71,7 +72,8 @@ export function registerFindings(program: Command, out: Output, setExit: (code: 
               kind: f.kind,
               scenario: findingScenario(f),
               severity: String(severityOf(f.kind, f.detail)),
-              subject: f.subject,
+              // An instance finding names its account when the findings shown span several.
+              subject: label(f),
               status: f.status,
               opened: opts.wide ? shortTime(f.openedAt) : humanAge(f.openedAt, now),
               resolved: f.resolvedAt ? (opts.wide ? shortTime(f.resolvedAt) : humanAge(f.resolvedAt, now)) : '-',

@@ -8,6 +8,7 @@ import { problemsFirst } from '../filters';
 import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
 import { drillLines } from './drills';
+import { instanceLabel, spansAccounts } from '../format';
 
 interface RunOptions extends GlobalOptions {
   readonly dryRun?: boolean;
@@ -63,6 +64,7 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
   out.line(`dry run: nothing was changed (${report.fleetSize} instances, ${report.planned.length} with work due)`);
   if (report.planned.length) {
     const rows = problemsFirst(report.planned, (p) => ({ problem: p.wouldFail.length > 0, tier: null, id: p.instanceId }));
+    const many = spansAccounts(report.planned);
     out.table(
       [
         { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
@@ -73,7 +75,7 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
         { key: 'notes', header: 'NOTES', shrink: 3, min: 10 },
       ],
       rows.map((p) => ({
-        instance: p.instanceId,
+        instance: instanceLabel(p, many),
         create: p.create ?? '-',
         copy: p.copy.map((c) => `${c.id} -> ${c.to}`).join(', ') || '-',
         delete: p.delete.map((d) => `${d.id} (${d.region})`).join(', ') || '-',
@@ -85,18 +87,19 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
   }
   out.line();
   out.line(`${report.wouldFail} of ${report.planned.length} instances with work due would fail`);
-  for (const p of report.planned) for (const e of p.wouldFail) out.line(`  ${p.instanceId}: would fail: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+  for (const p of report.planned) for (const e of p.wouldFail) out.line(`  ${instanceLabel(p, spansAccounts(report.planned))}: would fail: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
   printUnobserved(report.unobserved, out);
   for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
 }
 
-function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
+export function printReport(report: ReconcileReport, out: Output, wide: boolean): void {
   const blind = report.unobserved.length > 0;
   if (report.results.length === 0) {
     out.line(`nothing due: all ${report.fleetSize} instances are up to date`);
   } else {
     const rows = problemsFirst(report.results, (r) => ({ problem: r.status === 'failed', tier: null, id: r.instanceId }));
+    const many = spansAccounts(report.results);
     out.table(
       [
         { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
@@ -110,7 +113,7 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
         { key: 'status', header: 'STATUS', elide: 'none', tone: (v) => (v === 'ok' ? 'green' : 'red') },
       ],
       rows.map((r) => ({
-        instance: r.instanceId,
+        instance: instanceLabel(r, many),
         kind: r.kind,
         regions: `${r.region} -> ${r.drRegion}`,
         created: r.created.map((s) => s.id).join(', ') || '-',
@@ -126,14 +129,14 @@ function printReport(report: ReconcileReport, out: Output, wide: boolean): void 
   }
   const s = report.summary;
   out.line(
-    `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
+    `run ${report.runId} ${report.outcome}: ${s.instances} instances (${s.upToDate ?? 0} up to date, not touched), ${s.created} created, ${s.copied} copied, ${s.deleted} deleted, ${s.vaulted || s.vaultDeleted ? `${s.vaulted ?? 0} vaulted, ${s.vaultDeleted ?? 0} vault copies deleted, ` : ''}${s.inProgress} in progress, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
   );
   // Work that waits, one line per kind and reason: `163 copy steps deferred: 20 in flight to us-west-2 (limit 20)`.
   for (const d of report.deferred) out.line(`  ${d.count} ${d.step} step${d.count === 1 ? '' : 's'} deferred: ${d.reason}`);
   for (const r of report.results) {
     // Reads that failed are told once per region and cause (below), not once per instance.
-    for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${r.instanceId}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
-    for (const w of r.warnings) out.line(`  ${r.instanceId}: warning: ${w}`);
+    for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${instanceLabel(r, spansAccounts(report.results))}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+    for (const w of r.warnings) out.line(`  ${instanceLabel(r, spansAccounts(report.results))}: warning: ${w}`);
   }
   if (report.notReached.length) out.line(`  not reached (stopped): ${report.notReached.join(', ')}`);
   if (report.skipped.length) {

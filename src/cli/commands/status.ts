@@ -4,7 +4,7 @@ import { withApp, GlobalOptions } from '../context';
 import { exitCodeFor } from '../errors';
 import { printUnobserved } from '../unobserved';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, isProblemBand, matchesSubject, problemsFirst, TableFilter } from '../filters';
-import { humanAge, humanDuration, humanSeconds, shortTime } from '../format';
+import { humanAge, humanDuration, humanSeconds, instanceLabel, shortTime, spansAccounts } from '../format';
 import { Column, Output, Tone } from '../output';
 import { printCapacity } from '../capacity-view';
 
@@ -80,7 +80,7 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
 
 function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>>, filter: TableFilter, wide: boolean, open: ReadonlySet<string>, vault: boolean): void {
   const rows = problemsFirst(status.instances, (i) => ({ problem: statusProblem(i, open), tier: i.tier, id: i.instanceId }));
-  const manyAccounts = new Set(status.instances.map((i) => i.account)).size > 1;
+  const manyAccounts = spansAccounts(status.instances);
   const columns: Column[] = [
     { key: 'instance', header: 'INSTANCE', elide: 'middle', min: 12, shrink: 0 },
     { key: 'tier', header: 'TIER', elide: 'none' },
@@ -102,7 +102,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
       columns,
       rows.map((i) => ({
         // A fleet over several accounts names each instance's account: the same id may be in two.
-        instance: manyAccounts ? `${i.accountName ?? i.account}/${i.instanceId}` : i.instanceId,
+        instance: instanceLabel(i, manyAccounts),
         tier: String(i.tier),
         kind: i.kind,
         product: i.product ?? '-',
@@ -130,13 +130,13 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
   for (const i of rows) {
     if (!i.lastError) continue;
     const when = i.nextAttemptAt ? `next attempt ${i.nextAttemptAt.getTime() > status.at.getTime() ? `in ${humanDuration(i.nextAttemptAt.getTime() - status.at.getTime())}` : 'at the next pass'}` : 'tried again at the next pass';
-    out.line(`  ${i.instanceId}: failing: ${i.lastError.code} (${i.attempts} failed attempt${i.attempts === 1 ? '' : 's'}; ${when}): ${i.lastError.message}`);
+    out.line(`  ${instanceLabel(i, spansAccounts(status.instances))}: failing: ${i.lastError.code} (${i.attempts} failed attempt${i.attempts === 1 ? '' : 's'}; ${when}): ${i.lastError.message}`);
   }
   for (const i of rows) {
     if (!i.observed) continue;
     for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss, ...(i.rpo.accountLoss ? [i.rpo.accountLoss] : [])]) {
       const label = r.scenario === 'instanceLoss' ? 'instance loss' : r.scenario === 'regionLoss' ? 'region loss' : 'account loss';
-      if (r.neverMeets) out.line(`  ${i.instanceId}: ${label} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
+      if (r.neverMeets) out.line(`  ${instanceLabel(i, spansAccounts(status.instances))}: ${label} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
     }
   }
   if (status.attachments.length && !isFiltered(filter)) {

@@ -1,4 +1,6 @@
-import { isVaultCopy, vaultCopiesOf, vaultCovers, vaultRecoveryPoint } from '../domain/account-loss';
+import { vaultCovers, vaultRecoveryPoint } from '../domain/account-loss';
+import { isVaultCopy } from '../domain/tags';
+import { ownVaultCopiesOf } from '../domain/vault-copies';
 import { ErrorInfo, SnapwardError, toErrorInfo } from '../domain/errors';
 import { LostPoint, memberKey, MemberState } from '../domain/ledger';
 import { DbKind, FleetMember, Snapshot } from '../domain/types';
@@ -12,7 +14,7 @@ import { Blind } from './unobserved';
  * What status and the watchdog know of each vault-covered member's copies in the vault account
  * (issue 16), for the accountLoss scenario. Members the vault does not cover have no entry at all.
  */
-export interface VaultEvidence {
+export interface VaultStatusEvidence {
   /** The vault account's id; null when no vault is configured. */
   readonly account: string | null;
   /** Member key -> its vault copies (ledger, or listed now). */
@@ -25,7 +27,7 @@ export interface VaultEvidence {
   readonly blind: readonly Blind[];
 }
 
-export interface VaultEvidenceOptions {
+export interface VaultStatusEvidenceOptions {
   /** List the vault account's copies instead of reading the ledger (`status --live`). */
   readonly live?: boolean;
   /** Confirm each member's newest vault copy by id from the vault account's side (the watchdog). */
@@ -33,7 +35,7 @@ export interface VaultEvidenceOptions {
 }
 
 /** Nothing read from the vault (an account out of reach): its members are unknown anyway. */
-export const noVaultEvidence = (account: string | null): VaultEvidence => ({ account, copies: new Map(), errors: new Map(), lost: new Map(), blind: [] });
+export const noVaultStatusEvidence = (account: string | null): VaultStatusEvidence => ({ account, copies: new Map(), errors: new Map(), lost: new Map(), blind: [] });
 
 /**
  * Vault copies come from the ledger (`MemberState.vault`, kept by the passes' vault work). A member
@@ -43,13 +45,13 @@ export const noVaultEvidence = (account: string | null): VaultEvidence => ({ acc
  * region and kind like the primary and DR points (confirm-points.ts): a copy deleted in the vault
  * is seen at the next check. Whatever could not be read leaves those members' accountLoss unknown.
  */
-export async function gatherVaultEvidence(
+export async function gatherVaultStatusEvidence(
   deps: AppDeps,
   members: readonly FleetMember[],
   states: ReadonlyMap<string, MemberState | null>,
-  options: VaultEvidenceOptions,
+  options: VaultStatusEvidenceOptions,
   at: Date,
-): Promise<VaultEvidence> {
+): Promise<VaultStatusEvidence> {
   const covered = members.filter((m) => vaultCovers(deps.config, m));
   const copies = new Map<string, Snapshot[]>();
   const errors = new Map<string, ErrorInfo>();
@@ -76,7 +78,7 @@ export async function gatherVaultEvidence(
     return { account: vaultId, copies, errors, lost, blind };
   }
   // A vault copy names the account of the database it protects (snapward:source-account).
-  const mine = (m: FleetMember, snapshots: readonly Snapshot[]): Snapshot[] => vaultCopiesOf(m, m.account, snapshots);
+  const mine = (m: FleetMember, snapshots: readonly Snapshot[]): Snapshot[] => ownVaultCopiesOf(m, snapshots);
 
   const listNow = covered.filter((m) => {
     const state = states.get(memberKey(m));
