@@ -24,6 +24,7 @@ import { renotifies, severityOf } from '../domain/findings';
 import { Tier } from '../domain/types';
 import { forEachLimit } from './concurrency';
 import { Unobserved } from './unobserved';
+import { UNKNOWN_ACCOUNT } from './fleet';
 import { CapacityCheck, judgeCapacity } from './watchdog-capacity';
 
 /** Kinds this check judges per instance: an instance it could not read keeps its findings as they are. */
@@ -79,7 +80,8 @@ export async function runCheck(deps: AppDeps, options: { trigger: RunTrigger }):
     await judgeKeys(deps, status, observations, judged);
     const quotas = await checkQuotas(deps, status, observations, judged);
     await judgeReplication(deps, observations, judged);
-    observations.push(...(await judgeDrills(deps, status.instances, at, judged))); // restore drills
+    // Restore drills; members whose account is unknown (STS did not answer) cannot be matched to theirs.
+    observations.push(...(await judgeDrills(deps, status.instances.filter((i) => i.account !== UNKNOWN_ACCOUNT), status.ownAccount, at, judged)));
     const capacity = judgeCapacity(status, openBefore, observations, judged); // copy capacity (app/watchdog-capacity.ts)
 
     // Lifecycle: observe what holds, resolve what no longer does.
@@ -187,7 +189,7 @@ function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readon
   const keys = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)].map((r) => observationKey(r)));
   for (const i of status.instances) if (i.vault) keys.add(observationKey(i.drRegion, i.vault.account));
   for (const key of keys) if (!blind.has(key) && !interrupted.has(key)) judged.add(key);
-  for (const account of new Set(status.instances.map((i) => i.account))) {
+  for (const account of new Set([...status.instances.map((i) => i.account), UNKNOWN_ACCOUNT])) {
     const key = findingKey('Observation Failed', account);
     if (!blind.has(key) && !interrupted.has(key)) judged.add(key);
   }

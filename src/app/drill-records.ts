@@ -6,10 +6,15 @@ import { AppDeps } from './deps';
  * caller's own account's drill. Every use case reads drills through here, so matching a drill
  * to its member (account and id) holds for old records too.
  */
-export async function drillRecords(deps: Pick<AppDeps, 'store' | 'accounts'>, options?: { instanceId?: string }): Promise<DrillRecord[]> {
+export async function drillRecords(deps: Pick<AppDeps, 'store' | 'accounts'>, options: { instanceId?: string } = {}, ownAccount?: string): Promise<DrillRecord[]> {
   const drills = await deps.store.listDrills(options);
   if (drills.every((d) => d.account)) return drills;
-  const own = await deps.accounts.ownId();
+  let own = ownAccount;
+  try {
+    own ??= await deps.accounts.ownId();
+  } catch {
+    return drills; // the caller's account unknown (STS did not answer): old drills match no member
+  }
   return drills.map((d) => (d.account ? d : { ...d, account: own }));
 }
 

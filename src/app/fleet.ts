@@ -16,9 +16,16 @@ export interface ResolvedFleet {
    */
   readonly accountFailures: ReadonlyMap<string, ErrorInfo>;
   readonly warnings: readonly string[];
-  /** The caller's own account id. */
+  /** The caller's own account id; UNKNOWN_ACCOUNT when STS could not say (see accountFailures). */
   readonly ownAccount: string;
 }
+
+/**
+ * Stands for the caller's own account when sts:GetCallerIdentity could not be answered (STS
+ * unreachable, credentials rejected): its members are kept, failed and unobserved with that
+ * error, and nothing is done for them. It is never an AWS account id, so nothing is keyed on a guess.
+ */
+export const UNKNOWN_ACCOUNT = 'unknown';
 
 /** The members per account (12-digit id), in fleet order: each account's work is its own. */
 export function membersByAccount<M extends Pick<FleetMember, 'account'>>(members: readonly M[]): Map<string, M[]> {
@@ -42,8 +49,14 @@ export async function resolveFleet(
   accounts: Accounts,
   catalog: DatabaseCatalog = new DatabaseCatalog(accounts),
 ): Promise<ResolvedFleet> {
-  // No account id is ever guessed: without the caller's own, the pass cannot name its members.
-  const ownAccount = await accounts.ownId();
+  // No account id is ever guessed: without the caller's own, its members are not worked on at all.
+  let ownAccount = UNKNOWN_ACCOUNT;
+  let identityFailure: ErrorInfo | null = null;
+  try {
+    ownAccount = await accounts.ownId();
+  } catch (err) {
+    identityFailure = toErrorInfo(err, 'discover');
+  }
   const named = new Map((config.accounts ?? []).map((a) => [a.name, a]));
   const accountOf = (name: string | undefined): { account: string; accountName: string | null } => {
     if (name === undefined) return { account: ownAccount, accountName: null };
@@ -55,13 +68,17 @@ export async function resolveFleet(
 
   const accountFailures = new Map<string, ErrorInfo>();
   const problems: ErrorInfo[] = [];
+  if (identityFailure) {
+    accountFailures.set(UNKNOWN_ACCOUNT, identityFailure);
+    problems.push(identityFailure);
+  }
   const used = new Map<string, string | null>();
   for (const entry of [...config.instances, ...config.discover]) {
     const { account, accountName } = accountOf(entry.account);
     used.set(account, accountName);
   }
   await Promise.all(
-    [...used].map(async ([account]) => {
+    [...used].filter(([account]) => account !== UNKNOWN_ACCOUNT).map(async ([account]) => {
       try {
         await accounts.verify(account);
       } catch (err) {

@@ -14,13 +14,13 @@ import { MemberRunContext, MemberWork, runMember } from './engine/member-run';
 import { guarded, MemberEvidence, memberEvidence, PassFacts, viewOf } from './engine/member-view';
 import { deferredLines, instanceResult, stepResult, summarize } from './engine/results';
 import { allocate, copyLimitOf, planMemberSteps, releaseFinished, slotPools } from './engine/schedule';
-import { membersByAccount, resolveFleet } from './fleet';
+import { membersByAccount, resolveFleet, UNKNOWN_ACCOUNT } from './fleet';
 import { DoneList, kindOf } from './kinds';
 import { instanceLeaseName, takeLease } from './member-ledger';
 import { gatherPassEvidence } from './pass-evidence';
 import { selectWork } from './pass-work';
 import { confirmDeletions, DeletionRequest } from './retention-guard';
-import { Unobserved, unobservedFromPass } from './unobserved';
+import { Blind, groupUnobserved, Unobserved, unobservedFromPass } from './unobserved';
 import { withRun } from './with-run';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 
@@ -203,12 +203,15 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
     held.sort((a, b) => (dueOrder.get(memberKey(a.m)) ?? 0) - (dueOrder.get(memberKey(b.m)) ?? 0));
     const skipped = held.map(({ m, heldBy }) => ({ instanceId: m.id, account: m.account, heldBy }));
     const notReached = dryRun ? [] : memberWork.slice(started).map((w) => w.member.id);
-    const unobserved = unobservedFromPass(fleet, listingFailures, fleet.members, summaries.keys());
+    // The caller's own account unknown (STS did not answer): its members could not be looked at.
+    const unknown = fleet.accountFailures.get(UNKNOWN_ACCOUNT);
+    const identity: Blind[] = unknown ? [{ region: '*', account: UNKNOWN_ACCOUNT, error: unknown, instances: fleet.members.filter((m) => m.account === UNKNOWN_ACCOUNT).map((m) => m.id) }] : [];
+    const unobserved = [...unobservedFromPass(fleet, listingFailures, fleet.members, summaries.keys()), ...groupUnobserved(identity)];
     const summary = { ...summarize(results, fleet.members.length, work.upToDate), skipped: skipped.length };
     // A signal also aborts the calls in flight: the instances it caught half-way failed with INTERRUPTED.
     const outcome = decideOutcome(summary, fleet.problems.length > 0 || unobserved.length > 0, notReached.length > 0 || Boolean(options.signal?.aborted));
     // Restore drills after the snapshot work (app/drills.ts); a stopped pass leaves them to the next one.
-    const drills = dryRun || notReached.length > 0 || options.signal?.aborted ? null : await advanceDrills(deps, { members: fleet.members, owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
+    const drills = dryRun || notReached.length > 0 || options.signal?.aborted ? null : await advanceDrills(deps, { members: fleet.members.filter((m) => !fleet.accountFailures.has(m.account)), owner: runId as string, shouldStop: () => Boolean(options.signal?.aborted) || Boolean(options.shouldStop?.()) });
     const finishedAt = clock.now();
     const error: ErrorInfo | null =
       outcome === 'interrupted'

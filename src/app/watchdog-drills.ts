@@ -22,12 +22,12 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export async function judgeDrills(
   deps: AppDeps,
   members: readonly { instanceId: string; account: string; accountName?: string | null; tier: Tier; firstSeenAt?: Date | null }[],
+  own: string,
   at: Date,
   judged: Set<string>,
 ): Promise<Observation[]> {
   const settings = drillsOf(deps.config);
-  const drills = await drillRecords(deps);
-  const own = await deps.accounts.ownId();
+  const drills = await drillRecords(deps, {}, own);
   const scheduled = members.filter((m) => settings.everyMs[m.tier] !== undefined).map((m) => m.instanceId);
   const sightings = await deps.store.firstSightings(scheduled, at);
   const newest = newestByInstance(drills);

@@ -62,6 +62,10 @@ class PartlyHungEndpoint {
 }
 
 const emptyListing = (action: string): string | null => {
+  // Who the caller is (sts:GetCallerIdentity, asked once per process) is answered too.
+  if (action === 'GetCallerIdentity') {
+    return '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/test</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
+  }
   const result = action === 'DescribeDBSnapshots' ? 'DBSnapshots' : action === 'DescribeDBClusterSnapshots' ? 'DBClusterSnapshots' : null;
   if (!result) return null;
   return `<${action}Response xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><${action}Result><${result}></${result}></${action}Result><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></${action}Response>`;

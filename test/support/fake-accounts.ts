@@ -25,6 +25,7 @@ export class FakeAccounts implements Accounts {
     for (const [id, scope] of this.scopes) if (id !== this.own.id) copy.add(scope);
     for (const [id, error] of this.unreachable) copy.unreachable.set(id, error);
     copy.vault = this.vault;
+    copy.ownIdError = this.ownIdError;
     return copy;
   }
 
@@ -33,8 +34,12 @@ export class FakeAccounts implements Accounts {
     return this;
   }
 
+  /** Set: sts:GetCallerIdentity fails with it (STS unreachable, credentials rejected). */
+  ownIdError: (() => Error) | null = null;
+
   async ownId(): Promise<string> {
     this.ownIdCalls += 1;
+    if (this.ownIdError) throw this.ownIdError();
     return this.own.id;
   }
 

@@ -179,4 +179,17 @@ describe('a fleet over three accounts', () => {
     expect(prodAKeys.inspected).toContain('us-west-2|alias/snapward-dr');
     expect(h.keys.inspected).toContain('us-west-2|alias/snapward-dr');
   });
+
+  it('when STS cannot say who the caller is, the caller\'s own members are failed and unobserved and nothing is done for them; member accounts go on', async () => {
+    const { h, rdsOf } = fleet([member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' })]);
+    h.accounts.ownIdError = () => new SnapwardError('TIMEOUT', 'GetCallerIdentity in us-east-1: no answer within its budget', { retryable: true });
+    const report = await reconcile(h.deps, { trigger: 'test' });
+    expect(h.rds.calls).toEqual([]); // not one call for the members of an account nobody could name
+    expect(rdsOf.get(PROD_A)?.calls.filter((c) => c.op === 'createSnapshot')).toHaveLength(1);
+    expect(report.results.map((r) => [r.account, r.status])).toEqual([['unknown', 'failed'], [PROD_A, 'ok']]);
+    expect(report.unobserved.map((u) => [u.account, u.region, u.error.code, u.instances])).toEqual([['unknown', '*', 'TIMEOUT', ['jira-1']]]);
+    expect(await h.store.listMemberStates()).toHaveLength(1); // only prod-a's entry: no ledger keyed on a guess
+    const status = await fleetStatus(h.deps);
+    expect(status.instances.map((i) => [i.account, i.observed])).toEqual([['unknown', false], [PROD_A, true]]);
+  });
 });
