@@ -9,10 +9,12 @@ import {
   backupFailedObservation,
   findingKey,
   instanceObservations,
+  isVaultFindingKey,
   keyUnusable,
   lostPointObservations,
   Observation,
   observationFailed,
+  observationKey,
   quotaObservations,
   replicationObservations,
 } from './watchdog-rules';
@@ -132,9 +134,11 @@ async function judgeInstances(deps: AppDeps, status: FleetStatus, at: Date, sinc
     observations.push(...found);
     // Every instance-level finding of an instance seen whole is judged: what it no longer shows is resolved.
     // (The same id in another account is another instance: its findings are not this one's to judge.
-    // Keys from before accounts carry none and are the caller's own account's.)
+    // Keys from before accounts carry none and are the caller's own account's.) Its vault findings
+    // only when the vault account was read too.
+    const vaultBlind = s.vault !== null && s.vault.error !== null;
     for (const key of openKeysBySubject.get(s.instanceId) ?? []) {
-      if (!key.startsWith('Backup Failed|') && ownedBy(key, s.account, status.ownAccount)) judged.add(key);
+      if (!key.startsWith('Backup Failed|') && ownedBy(key, s.account, status.ownAccount) && !(vaultBlind && isVaultFindingKey(key))) judged.add(key);
     }
     const result = lastResults.get(`${s.account}/${s.instanceId}`);
     if (result && lastPass) {
@@ -152,33 +156,43 @@ function ownedBy(key: string, account: string, ownAccount: string): boolean {
   return named ? named[1] === account : account === ownAccount;
 }
 
-/** Observation Failed per region that could not be read; resolved for every region read whole. */
+/**
+ * Observation Failed per region that could not be read; resolved for every region read whole. The
+ * vault account's side of a DR region (issue 16) is a finding of its own, naming the vault account.
+ */
 function judgeObservation(deps: AppDeps, status: FleetStatus, openBefore: readonly Finding[], at: Date, observations: Observation[], judged: Set<string>): void {
   const tiers = new Map(status.instances.map((i) => [i.instanceId, i.tier]));
   const blind = new Map<string, Unobserved[]>();
   // A read cut short by Ctrl-C, SIGTERM or the Lambda deadline says nothing about AWS: that
   // region's Observation Failed is neither opened nor resolved by this check.
-  const interrupted = new Set(status.unobserved.filter((u) => u.error.code === 'INTERRUPTED').map((u) => u.region));
-  // A whole account out of reach is one finding about the account, not one per region.
-  const place = (u: Unobserved): string => (u.account ? `account:${u.account}` : u.region);
-  for (const u of status.unobserved) if (u.error.code !== 'INTERRUPTED') blind.set(place(u), [...(blind.get(place(u)) ?? []), u]);
-  for (const entries of blind.values()) {
+  // A whole account out of reach is one finding about the account, not one per region; the vault
+  // account's side of a region is one of its own (keyed by the finding key).
+  const keyOf = (u: Unobserved): string => (u.account ? findingKey('Observation Failed', u.account) : observationKey(u.region, u.vaultAccount));
+  const interrupted = new Set(status.unobserved.filter((u) => u.error.code === 'INTERRUPTED').map(keyOf));
+  for (const u of status.unobserved) if (u.error.code !== 'INTERRUPTED') blind.set(keyOf(u), [...(blind.get(keyOf(u)) ?? []), u]);
+  for (const [key, entries] of blind) {
     const first = entries[0] as Unobserved;
     const merged: Unobserved = {
       region: first.region,
       ...(first.account ? { account: first.account } : {}),
       cause: entries.map((e) => e.cause).join('; '),
       instances: [...new Set(entries.flatMap((e) => e.instances))].sort(),
-      error: (entries[0] as Unobserved).error,
+      error: first.error,
+      ...(first.vaultAccount ? { vaultAccount: first.vaultAccount } : {}),
     };
-    const targets = merged.instances.map((id) => tiers.get(id)).filter((t): t is Tier => t !== undefined).map((t) => Math.round(deps.config.tiers[t].rpoMs / 1000));
-    const key = merged.account ? findingKey('Observation Failed', merged.account) : findingKey('Observation Failed', merged.region);
+    // The vault's blindness hides only accountLoss: its confidence is held to those targets.
+    const targetMs = (t: Tier): number | undefined => (first.vaultAccount ? deps.config.tiers[t].accountLossRpoMs : deps.config.tiers[t].rpoMs);
+    const targets = merged.instances.map((id) => tiers.get(id)).filter((t): t is Tier => t !== undefined).map(targetMs).filter((ms): ms is number => ms !== undefined).map((ms) => Math.round(ms / 1000));
     const openedAt = openBefore.find((f) => f.key === key)?.openedAt ?? null;
     observations.push(observationFailed(merged, openedAt, at, targets.length ? Math.min(...targets) : null));
   }
-  const regions = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)]);
-  for (const region of regions) if (!blind.has(region) && !interrupted.has(region)) judged.add(findingKey('Observation Failed', region));
-  for (const account of new Set([...status.instances.map((i) => i.account), UNKNOWN_ACCOUNT])) if (!blind.has(`account:${account}`)) judged.add(findingKey('Observation Failed', account));
+  const keys = new Set([...status.instances.flatMap((i) => [i.region, i.drRegion]), ...deps.config.discover.map((d) => d.region)].map((r) => observationKey(r)));
+  for (const i of status.instances) if (i.vault) keys.add(observationKey(i.drRegion, i.vault.account));
+  for (const key of keys) if (!blind.has(key) && !interrupted.has(key)) judged.add(key);
+  for (const account of new Set([...status.instances.map((i) => i.account), UNKNOWN_ACCOUNT])) {
+    const key = findingKey('Observation Failed', account);
+    if (!blind.has(key) && !interrupted.has(key)) judged.add(key);
+  }
 }
 
 /**

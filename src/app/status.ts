@@ -4,7 +4,7 @@ import { DrillSummary, newestDrillSummaries } from './drill-status';
 import { memberDrillSubject } from '../domain/drill';
 import { dailySnapshotId } from '../domain/naming';
 import { periodOf } from '../domain/period';
-import { achievedRpo, Band, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
+import { accountLossRpo, achievedRpo, AnyScenario, Band, lossSeconds, RecoveryPointCandidate, Scenario, ScenarioRpo } from '../domain/rpo';
 import { PairResult } from '../domain/replication/result';
 import { applyAudit, keepLost, LostPoint, memberKey, MemberState } from '../domain/ledger';
 import { managedInfo } from '../domain/tags';
@@ -22,6 +22,8 @@ import { refKey } from './retention-guard';
 import { Blind, blindDiscovery, groupUnobserved, Unobserved } from './unobserved';
 import { CopyCapacity } from '../domain/capacity';
 import { fleetCapacity } from './capacity-status';
+import { isVaultLoss, newestVaultCopy, vaultCovers } from '../domain/account-loss';
+import { gatherVaultStatusEvidence, noVaultStatusEvidence, VaultStatusEvidence } from './vault-status-evidence';
 
 export interface RecoveryPoint {
   readonly snapshotId: string;
@@ -44,6 +46,8 @@ export interface InstanceStatus {
   readonly primary: RecoveryPoint | null;
   /** Newest available managed copy in the DR region. */
   readonly dr: RecoveryPoint | null;
+  /** Its copies in the vault account (issue 16); null when no vault covers it (no `vault`, or its tier not in vault.tiers). */
+  readonly vault: VaultStatus | null;
   readonly period: { readonly key: string; readonly snapshotId: string; readonly covered: 'yes' | 'in-progress' | 'no' };
   readonly rpoTargetSeconds: number;
   /**
@@ -51,13 +55,17 @@ export interface InstanceStatus {
    * are then `unknown` and the achieved figures null. Unknown is never compliant, never critical.
    */
   readonly observed: boolean;
-  /** Seconds of data lost if disaster struck now, per scenario (null: no recovery point at all, or unknown). */
-  readonly achieved: Record<Scenario, number | null>;
-  readonly band: Record<Scenario, StatusBand>;
-  /** True only when both scenarios were seen within target. */
+  /**
+   * Seconds of data lost if disaster struck now, per scenario (null: no recovery point at all, or
+   * unknown). `accountLoss` (the newest vault copy) is null also for a member no vault covers.
+   */
+  readonly achieved: Record<AnyScenario, number | null>;
+  /** `accountLoss` is null when no vault covers the member or its tier sets no `accountLossRpo` target: not judged. */
+  readonly band: Record<Scenario, StatusBand> & { readonly accountLoss: StatusBand | null };
+  /** True only when every judged scenario was seen within target (accountLoss only where the tier sets a target). */
   readonly compliant: boolean;
-  /** The full picture per scenario: recovery point used, band, and "can never meet" advice. */
-  readonly rpo: Record<Scenario, ScenarioRpo>;
+  /** The full picture per scenario: recovery point used, band, and "can never meet" advice (`accountLoss`: null when not judged). */
+  readonly rpo: Record<Scenario, ScenarioRpo> & { readonly accountLoss: ScenarioRpo | null };
   /** When snapward first saw the instance (now, if never before); null when that was before first sightings were recorded. */
   readonly firstSeenAt: Date | null;
   /** Managed recovery points that vanished before snapward expired them. */
@@ -75,6 +83,16 @@ export interface InstanceStatus {
   readonly attempts: number;
   readonly nextAttemptAt: Date | null;
   readonly lastError: ErrorInfo | null;
+}
+
+/** A member's copies in the vault account, for the accountLoss scenario. */
+export interface VaultStatus {
+  /** The vault account's id. */
+  readonly account: string;
+  /** Newest AVAILABLE vault copy, at the recovery point of the DR copy it came from (never its copy time). */
+  readonly newest: RecoveryPoint | null;
+  /** Why its vault copies could not be read (accountLoss is then unknown); null when they were. */
+  readonly error: ErrorInfo | null;
 }
 
 /** A scenario's band as status reports it: `unknown` when the figures could not be read. */
@@ -123,6 +141,8 @@ interface Evidence {
   /** Per member key: recovery points found gone by this status's confirmation. */
   readonly lost: ReadonlyMap<string, readonly LostPoint[]>;
   readonly warnings: readonly string[];
+  /** Vault copies of the members a vault covers (app/vault-status-evidence.ts). */
+  readonly vault: VaultStatusEvidence;
 }
 
 /**
@@ -155,7 +175,7 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
   const evidences = new Map<string, Evidence>();
   for (const [account, group] of membersByAccount(members)) {
     const failure = fleet.accountFailures.get(account);
-    evidences.set(account, failure ? blindEvidence(account, group, failure) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
+    evidences.set(account, failure ? blindEvidence(account, group, failure, deps.config.vault?.account.id ?? null) : await gatherEvidence(deps, deps.accounts.scope(account).provider, group, catalog, options, at));
   }
   const all = [...evidences.values()];
   const drills = await newestDrillSummaries(deps); // restore drills (app/drill-status.ts)
@@ -167,10 +187,10 @@ export async function fleetStatus(deps: AppDeps, options: StatusOptions = {}): P
 }
 
 /** An account whose role cannot be assumed: nothing of it was seen, and every member says why. */
-function blindEvidence(account: string, members: readonly FleetMember[], error: ErrorInfo): Evidence {
+function blindEvidence(account: string, members: readonly FleetMember[], error: ErrorInfo, vaultAccount: string | null): Evidence {
   const errors = new Map(members.map((m) => [memberKey(m), [error]]));
   const blind: Blind[] = [{ region: '*', account, error, instances: members.map((m) => m.id) }];
-  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors, blind, lost: new Map(), warnings: [] };
+  return { managed: new Map(), automated: [], databases: new Map(), replicated: [], states: new Map(), errors, blind, lost: new Map(), warnings: [], vault: noVaultStatusEvidence(vaultAccount) };
 }
 
 /** From the newest finished verification: the watchdog and status read it, they do not list buckets. */
@@ -218,7 +238,7 @@ async function managedSnapshots(
   options: StatusOptions,
   at: Date,
   blindness: Blindness,
-): Promise<Pick<Evidence, 'managed' | 'states' | 'lost' | 'warnings'>> {
+): Promise<Pick<Evidence, 'managed' | 'states' | 'lost' | 'warnings' | 'vault'>> {
   const states = new Map<string, MemberState | null>();
   await forEachLimit(members, 16, async (m) => {
     states.set(memberKey(m), await deps.store.getMemberState(memberKey(m)));
@@ -239,7 +259,10 @@ async function managedSnapshots(
     }
     managed.set(key, snapshots);
   }
-  if (!options.watchdog) return { managed, states, lost: new Map(), warnings: [] };
+  // The vault account's side (accountLoss): a vault it could not read is blind for those members' accountLoss only.
+  const vault = await gatherVaultStatusEvidence(deps, members, states, { ...(options.live ? { live: true } : {}), confirm: Boolean(options.watchdog) }, at);
+  blindness.blind.push(...vault.blind);
+  if (!options.watchdog) return { managed, states, lost: new Map(), warnings: [], vault };
 
   // Only what the ledger says needs confirming: a live listing is AWS's word already.
   const fromLedger = members.filter((m) => !listNow.has(memberKey(m)));
@@ -249,14 +272,14 @@ async function managedSnapshots(
     blindness.note(region as string, error, fromLedger.filter((m) => m.kind === kind && (m.region === region || m.drRegion === region)));
   }
   for (const [key, snapshots] of confirmation.snapshots) managed.set(key, snapshots);
-  const warnings = await recordInLedger(deps, members, states, confirmation.lost, options.watchdog.holder, at);
-  return { managed, states, lost: confirmation.lost, warnings };
+  const warnings = await recordInLedger(deps, members, states, confirmation.lost, vault.lost, options.watchdog.holder, at);
+  return { managed, states, lost: confirmation.lost, warnings, vault };
 }
 
 /**
  * The watchdog's writes to the ledger, each under the member's lease: lost points leave the
  * snapshots (so status stops showing them) and join `lost`; the member becomes due and is
- * re-listed, so the next pass restores coverage. A member met for the first time gets an entry
+ * re-listed, so the next pass restores coverage. Lost vault copies leave `vault` the same way. A member met for the first time gets an entry
  * with its first sighting. A member a pass is working on is left to that pass.
  */
 async function recordInLedger(
@@ -264,37 +287,47 @@ async function recordInLedger(
   members: readonly FleetMember[],
   states: ReadonlyMap<string, MemberState | null>,
   lost: ReadonlyMap<string, readonly LostPoint[]>,
+  vaultLost: ReadonlyMap<string, readonly LostPoint[]>,
   holder: string,
   at: Date,
 ): Promise<string[]> {
   const warnings: string[] = [];
-  const todo = members.filter((m) => lost.get(memberKey(m))?.length || !states.get(memberKey(m)));
+  const todo = members.filter((m) => lost.get(memberKey(m))?.length || vaultLost.get(memberKey(m))?.length || !states.get(memberKey(m)));
   await forEachLimit(todo, 8, async (m) => {
     const key = memberKey(m);
     const lease = instanceLeaseName(m);
     if (!(await takeLease(deps, lease, holder, WATCHDOG_LEASE_TTL_MS))) {
-      if (lost.get(key)?.length) warnings.push(`${m.id}: a pass is working on it; its lost recovery points stay in snapward's record until that pass or the next check`);
+      if (lost.get(key)?.length || vaultLost.get(key)?.length) warnings.push(`${m.id}: a pass is working on it; its lost recovery points stay in snapward's record until that pass or the next check`);
       return;
     }
     try {
       const state = await deps.store.getMemberState(key);
       const gone = lost.get(key) ?? [];
-      if (state && gone.length === 0) return; // a pass recorded it meanwhile
-      const goneKeys = new Set(gone.map((l) => refKey(l.snapshot)));
+      const vaultGone = vaultLost.get(key) ?? [];
+      if (state && gone.length === 0 && vaultGone.length === 0) return; // a pass recorded it meanwhile
+      const goneKeys = new Set([...gone, ...vaultGone].map((l) => refKey(l.snapshot)));
       const snapshots = (state?.snapshots ?? []).filter((s) => !goneKeys.has(refKey(s)));
+      const vault = state?.vault?.filter((s) => !goneKeys.has(refKey(s)));
+      // Vault copies are judged against the vault's copies and kept as long as the vault keeps them.
+      const before = state?.lost ?? [];
+      const vaultRetention = deps.config.vault?.retentionDays ?? deps.config.retentionDays;
       await deps.store.putMemberState({
         key,
         dueAt: at,
-        auditedAt: gone.length ? null : (state?.auditedAt ?? null),
+        auditedAt: gone.length || vaultGone.length ? null : (state?.auditedAt ?? null),
         policy: state?.policy ?? '',
         pending: state?.pending ?? [],
         snapshots,
         updatedAt: at,
         firstSeenAt: state ? (state.firstSeenAt ?? null) : at,
-        lost: keepLost(state?.lost ?? [], gone, snapshots, at, deps.config.retentionDays),
+        lost: [
+          ...keepLost(before.filter((l) => !isVaultLoss(l)), gone, snapshots, at, deps.config.retentionDays),
+          ...keepLost(before.filter(isVaultLoss), vaultGone, vault ?? [], at, vaultRetention),
+        ],
         steps: state?.steps ?? [],
-        // The vault copies are the passes' to change: a status write keeps them as they are.
-        ...(state?.vault ? { vault: state.vault } : {}),
+        // The vault copies are the passes' to change: a status write keeps them as they are, but
+        // for one the watchdog confirmed gone from the vault (as it does with the member's own).
+        ...(vault ? { vault } : {}),
       });
     } finally {
       await deps.store.releaseLease(lease, holder);
@@ -308,7 +341,7 @@ const WATCHDOG_LEASE_TTL_MS = 60 * 1000;
 
 async function gatherEvidence(deps: AppDeps, provider: SnapshotProvider, members: readonly FleetMember[], catalog: DatabaseCatalog, options: StatusOptions, at: Date): Promise<Evidence> {
   const blindness = new Blindness();
-  const { managed, states, lost, warnings } = await managedSnapshots(deps, provider, members, options, at, blindness);
+  const { managed, states, lost, warnings, vault } = await managedSnapshots(deps, provider, members, options, at, blindness);
   const drRegions = unique(members.filter((m) => m.kind === 'instance').map((m) => m.drRegion));
   const automated: Snapshot[] = [];
   const databases = new Map<string, Database>();
@@ -344,7 +377,7 @@ async function gatherEvidence(deps: AppDeps, provider: SnapshotProvider, members
       }
     }),
   );
-  return { managed, automated, databases, replicated, states, errors: blindness.errors, blind: blindness.blind, lost, warnings };
+  return { managed, automated, databases, replicated, states, errors: blindness.errors, blind: blindness.blind, lost, warnings, vault };
 }
 
 function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): Omit<InstanceStatus, 'drill'> {
@@ -373,8 +406,9 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
   const rpo = achievedRpo({ now: at, kind: m.kind, policy, instanceLoss, regionLoss, pitrEnabled, crossRegionPitr: Boolean(replica) });
   const errors = ev.errors.get(memberKey(m)) ?? [];
   const observed = errors.length === 0;
+  const account = accountLossOf(deps, m, ev, at, observed);
   // Lost points the ledger holds plus the ones just found, once each.
-  const lost = new Map([...(state?.lost ?? []), ...(ev.lost.get(memberKey(m)) ?? [])].map((l) => [refKey(l.snapshot), l]));
+  const lost = new Map([...(state?.lost ?? []), ...(ev.lost.get(memberKey(m)) ?? []), ...(ev.vault.lost.get(memberKey(m)) ?? [])].map((l) => [refKey(l.snapshot), l]));
   return {
     instanceId: m.id,
     account: m.account,
@@ -387,19 +421,51 @@ function instanceStatus(deps: AppDeps, m: FleetMember, ev: Evidence, at: Date): 
     origin: m.origin,
     primary,
     dr,
+    vault: account.vault,
     period: { key: period.key, snapshotId: dailyId, covered: !daily ? 'no' : daily.status === 'available' ? 'yes' : 'in-progress' },
     rpoTargetSeconds: rpo.instanceLoss.targetSeconds,
     observed,
-    achieved: observed ? { instanceLoss: rpo.instanceLoss.achievedSeconds, regionLoss: rpo.regionLoss.achievedSeconds } : { instanceLoss: null, regionLoss: null },
-    band: observed ? { instanceLoss: rpo.instanceLoss.band, regionLoss: rpo.regionLoss.band } : { instanceLoss: 'unknown', regionLoss: 'unknown' },
-    compliant: observed && rpo.instanceLoss.compliant && rpo.regionLoss.compliant,
-    rpo,
+    achieved: observed
+      ? { instanceLoss: rpo.instanceLoss.achievedSeconds, regionLoss: rpo.regionLoss.achievedSeconds, accountLoss: account.achieved }
+      : { instanceLoss: null, regionLoss: null, accountLoss: null },
+    band: observed ? { instanceLoss: rpo.instanceLoss.band, regionLoss: rpo.regionLoss.band, accountLoss: account.band } : { instanceLoss: 'unknown', regionLoss: 'unknown', accountLoss: account.band },
+    compliant: observed && rpo.instanceLoss.compliant && rpo.regionLoss.compliant && account.compliant,
+    rpo: { ...rpo, accountLoss: account.rpo },
     // Never seen before: this is the first sighting.
     firstSeenAt: state ? (state.firstSeenAt ?? null) : at,
     lost: [...lost.values()],
     sourceKey: primary ? (mine.find((s) => s.region === m.region && s.id === primary.snapshotId)?.kmsKeyId ?? null) : null,
     errors,
     ...failingWork(state?.steps ?? []),
+  };
+}
+
+/**
+ * The accountLoss scenario of one member: its newest available vault copy against the tier's
+ * `accountLossRpoMs`. No vault for it: no figure, not judged. Its vault copies unread (or the
+ * member itself unread): unknown, and not compliant where a target is set.
+ */
+function accountLossOf(
+  deps: AppDeps,
+  m: FleetMember,
+  ev: Evidence,
+  at: Date,
+  observed: boolean,
+): { vault: VaultStatus | null; achieved: number | null; band: StatusBand | null; compliant: boolean; rpo: ScenarioRpo | null } {
+  if (!vaultCovers(deps.config, m) || ev.vault.account === null) return { vault: null, achieved: null, band: null, compliant: true, rpo: null };
+  const key = memberKey(m);
+  const error = ev.vault.errors.get(key) ?? null;
+  const newest = error ? null : newestVaultCopy(ev.vault.copies.get(key) ?? []);
+  const point = newest ? { snapshotId: newest.snapshot.id, time: newest.time } : null;
+  const vault: VaultStatus = { account: ev.vault.account, newest: point, error };
+  const rpo = accountLossRpo({ now: at, kind: m.kind, policy: deps.config.tiers[m.tier], candidates: point ? [{ source: 'vault-copy', ...point }] : [] });
+  const known = observed && error === null;
+  return {
+    vault,
+    achieved: known ? lossSeconds(at, point?.time ?? null) : null,
+    band: rpo === null ? null : known ? rpo.band : 'unknown',
+    compliant: rpo === null || (known && rpo.compliant),
+    rpo,
   };
 }
 

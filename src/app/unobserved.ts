@@ -17,6 +17,8 @@ export interface Unobserved {
   readonly instances: readonly string[];
   /** The first error seen for it, with AWS's own message. */
   readonly error: ErrorInfo;
+  /** Set when what could not be read is the VAULT account's side of the region (its id): the instances' vault copies are unknown. */
+  readonly vaultAccount?: string;
 }
 
 export interface Blind {
@@ -24,20 +26,21 @@ export interface Blind {
   readonly account?: string;
   readonly error: ErrorInfo;
   readonly instances: Iterable<string>;
+  readonly vaultAccount?: string;
 }
 
 /** Merges per-region failures by cause; instances listed once, sorted. */
 export function groupUnobserved(entries: Iterable<Blind>): Unobserved[] {
-  const groups = new Map<string, { region: string; account?: string; cause: string; error: ErrorInfo; instances: Set<string> }>();
+  const groups = new Map<string, { region: string; account?: string; cause: string; error: ErrorInfo; instances: Set<string>; vaultAccount?: string }>();
   for (const e of entries) {
     const cause = causeOf(e.error);
-    const key = `${e.account ?? ''}\u0000${e.region}\u0000${cause}`;
+    const key = `${e.account ?? ''}\u0000${e.region}\u0000${cause}\u0000${e.vaultAccount ?? ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { region: e.region, ...(e.account ? { account: e.account } : {}), cause, error: e.error, instances: new Set() }));
+    if (!g) groups.set(key, (g = { region: e.region, ...(e.account ? { account: e.account } : {}), cause, error: e.error, instances: new Set(), ...(e.vaultAccount ? { vaultAccount: e.vaultAccount } : {}) }));
     for (const id of e.instances) g.instances.add(id);
   }
   return [...groups.values()]
-    .map((g) => ({ region: g.region, ...(g.account ? { account: g.account } : {}), cause: g.cause, error: g.error, instances: [...g.instances].sort() }))
+    .map((g) => ({ region: g.region, ...(g.account ? { account: g.account } : {}), cause: g.cause, error: g.error, instances: [...g.instances].sort(), ...(g.vaultAccount ? { vaultAccount: g.vaultAccount } : {}) }))
     .sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : a.cause < b.cause ? -1 : 1));
 }
 

@@ -1,7 +1,8 @@
 import { AlertsConfig } from '../domain/alerts';
 import { PairResult } from '../domain/replication/result';
 import { periodOf } from '../domain/period';
-import { SCENARIOS } from '../domain/rpo';
+import { AnyScenario, SCENARIOS, ScenarioRpo } from '../domain/rpo';
+import { isVaultLoss, vaultRecoveryPoint } from '../domain/account-loss';
 import { AccountQuota } from '../domain/types';
 import { FindingKind, InstanceResult } from '../ports/state-store';
 import { managedInfo } from '../domain/tags';
@@ -24,6 +25,21 @@ export interface Observation {
 export const findingKey = (kind: FindingKind, ...parts: string[]): string => [kind, ...parts].join('|');
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+const SCENARIO_LABEL: Record<AnyScenario, string> = { instanceLoss: 'instance loss', regionLoss: 'region loss', accountLoss: 'account loss' };
+
+/**
+ * True for an instance finding about the vault's side (accountLoss, a vault copy deleted): a
+ * check that could not read the vault account leaves these exactly as they are.
+ */
+export const isVaultFindingKey = (key: string): boolean => key.endsWith('|accountLoss') || key.includes('|vault:');
+
+/** `Observation Failed` per region, and per region of the vault account (whose blindness hides only accountLoss). */
+export const observationKey = (region: string, vaultAccount?: string): string =>
+  vaultAccount ? findingKey('Observation Failed', region, `vault:${vaultAccount}`) : findingKey('Observation Failed', region);
+
+/** The account in a snapshot's ARN (`arn:aws:rds:<region>:<account>:snapshot:<id>`). */
+const arnAccount = (arn: string): string | null => arn.split(':')[4] || null;
 
 /**
  * Snapshot Missed, Copy Missed, RPO Breached and Target Unreachable for one instance.
@@ -80,10 +96,12 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
       },
     });
   }
-  for (const scenario of SCENARIOS) {
-    const r = s.rpo[scenario];
-    const where = scenario === 'regionLoss' ? { region: s.drRegion } : {};
-    const label = scenario === 'instanceLoss' ? 'instance loss' : 'region loss';
+  // accountLoss is judged only where the tier sets a target and the vault account was read.
+  const judged: [AnyScenario, ScenarioRpo][] = SCENARIOS.map((sc) => [sc, s.rpo[sc]]);
+  if (s.rpo.accountLoss && s.vault && s.vault.error === null) judged.push(['accountLoss', s.rpo.accountLoss]);
+  for (const [scenario, r] of judged) {
+    const where = scenario === 'regionLoss' ? { region: s.drRegion } : scenario === 'accountLoss' ? { region: s.drRegion, account: s.vault?.account ?? null, targetSeconds: r.targetSeconds } : {};
+    const label = SCENARIO_LABEL[scenario];
     if (r.neverMeets) {
       out.push({
         key: findingKey('Target Unreachable', s.account, s.instanceId, scenario),
@@ -101,6 +119,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
       continue;
     }
     if (r.compliant || newcomer(scenario === 'instanceLoss' ? alerts.graceMs : alerts.copyGraceMs)) continue;
+    const inVault = scenario === 'accountLoss' ? ` (newest copy in vault account ${s.vault?.account ?? '?'})` : '';
     out.push({
       key: findingKey('RPO Breached', s.account, s.instanceId, scenario),
       kind: 'RPO Breached',
@@ -112,7 +131,7 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
         band: r.band,
         achievedSeconds: r.achievedSeconds,
         recoveryPointTime: iso(r.recoveryPoint?.time),
-        message: `${label} would lose ${r.achievedSeconds === null ? 'everything (no recovery point)' : `${r.achievedSeconds}s`} of ${s.instanceId}, target ${r.targetSeconds}s`,
+        message: `${label} would lose ${r.achievedSeconds === null ? 'everything (no recovery point)' : `${r.achievedSeconds}s`} of ${s.instanceId}${inVault}, target ${r.targetSeconds}s`,
       },
     });
   }
@@ -127,12 +146,17 @@ export function instanceObservations(s: InstanceStatus, now: Date, alerts: Alert
 export function lostPointObservations(s: InstanceStatus, since: Date | null): Observation[] {
   const out: Observation[] = [];
   for (const l of s.lost) {
-    const time = managedInfo(l.snapshot)?.recoveryPointTime ?? null;
-    const newest = l.snapshot.region === s.region ? s.primary : l.snapshot.region === s.drRegion ? s.dr : null;
+    // A vault copy (issue 16) is covered again only by a newer vault copy, and is named with the vault account.
+    const vault = isVaultLoss(l) ? (s.vault?.account ?? arnAccount(l.snapshot.arn) ?? 'unknown') : null;
+    const time = (vault ? vaultRecoveryPoint(l.snapshot) : null) ?? managedInfo(l.snapshot)?.recoveryPointTime ?? null;
+    const newest = vault ? (s.vault?.newest ?? null) : l.snapshot.region === s.region ? s.primary : l.snapshot.region === s.drRegion ? s.dr : null;
     const restored = time !== null && newest !== null && newest.time >= time;
     if (restored && since !== null && l.noticedAt <= since) continue;
+    const what = vault ? `vault copy ${l.snapshot.id} of ${s.instanceId} in ${l.snapshot.region} in vault account ${vault}` : `recovery point ${l.snapshot.id} of ${s.instanceId} in ${l.snapshot.region}`;
     out.push({
-      key: findingKey('Recovery Point Deleted', s.account, s.instanceId, l.snapshot.region, l.snapshot.id),
+      key: vault
+        ? findingKey('Recovery Point Deleted', s.account, s.instanceId, l.snapshot.region, l.snapshot.id, `vault:${vault}`)
+        : findingKey('Recovery Point Deleted', s.account, s.instanceId, l.snapshot.region, l.snapshot.id),
       kind: 'Recovery Point Deleted',
       subject: s.instanceId,
       detail: {
@@ -146,7 +170,8 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
         lastSeenAt: iso(l.lastSeenAt),
         noticedAt: iso(l.noticedAt),
         coverageRestored: restored,
-        message: `recovery point ${l.snapshot.id} of ${s.instanceId} in ${l.snapshot.region} (from ${iso(time)}) was deleted outside snapward; last seen ${iso(l.lastSeenAt) ?? 'never'}${restored ? '; a newer recovery point covers it again' : '; the next run restores coverage'}`,
+        ...(vault ? { account: vault, vault: true } : {}),
+        message: `${what} (from ${iso(time)}) was deleted outside snapward; last seen ${iso(l.lastSeenAt) ?? 'never'}${restored ? `; a newer ${vault ? 'vault copy' : 'recovery point'} covers it again` : `; the next run ${vault ? 'copies into the vault again' : 'restores coverage'}`}`,
       },
     });
   }
@@ -161,15 +186,16 @@ export function lostPointObservations(s: InstanceStatus, since: Date | null): Ob
 export function observationFailed(u: Unobserved, openedAt: Date | null, now: Date, tightestTargetSeconds: number | null): Observation {
   const blindSeconds = openedAt ? Math.round((now.getTime() - openedAt.getTime()) / 1000) : 0;
   const confidenceBreached = tightestTargetSeconds !== null && blindSeconds > tightestTargetSeconds;
-  const where = u.account ? `account ${u.account}` : u.region;
+  const where = u.account ? `account ${u.account}` : u.vaultAccount ? `${u.region} (vault account ${u.vaultAccount})` : u.region;
   return {
-    key: findingKey('Observation Failed', u.account ?? u.region),
+    key: u.account ? findingKey('Observation Failed', u.account) : observationKey(u.region, u.vaultAccount),
     kind: 'Observation Failed',
     subject: u.account ?? u.region,
     detail: {
       instanceId: null,
       region: u.account ? null : u.region,
-      account: u.account ?? null,
+      account: u.account ?? u.vaultAccount ?? null,
+      ...(u.vaultAccount ? { vault: true } : {}),
       cause: u.cause,
       instances: u.instances.length,
       instanceIds: u.instances.slice(0, 50),
@@ -178,7 +204,7 @@ export function observationFailed(u: Unobserved, openedAt: Date | null, now: Dat
       confidenceBreached,
       error: u.error.message,
       message:
-        `${where}: ${u.cause}: ${u.instances.length} instance(s) cannot be observed` +
+        `${where}: ${u.cause}: ${u.instances.length} instance(s) cannot be observed${u.vaultAccount ? ' in the vault (their account-loss recovery points)' : ''}` +
         (confidenceBreached ? `; blind for ${blindSeconds}s, longer than the tightest RPO target there (${tightestTargetSeconds}s): their recovery points can no longer be vouched for` : ''),
     },
   };

@@ -3,10 +3,10 @@ import { Finding } from '../ports/state-store';
 import { Subject } from './filters';
 import { humanSeconds, instanceLabel, spansAccounts } from './format';
 
-/** `instance loss`, `region loss` or `-`: the scenario an RPO finding is about. */
+/** `instance loss`, `region loss`, `account loss` or `-`: the scenario an RPO finding is about. */
 export function findingScenario(f: Finding): string {
   const s = f.detail.scenario;
-  return s === 'instanceLoss' ? 'instance loss' : s === 'regionLoss' ? 'region loss' : '-';
+  return s === 'instanceLoss' ? 'instance loss' : s === 'regionLoss' ? 'region loss' : s === 'accountLoss' ? 'account loss' : '-';
 }
 
 /**

@@ -43,6 +43,7 @@ export interface MemberState {
   /**
    * The member's copies in the vault account (issue 16), in its DR region: listed and refreshed
    * with the vault's scope, never with the member's. Absent: no vault copy known (or no vault).
+   * The accountLoss scenario and the watchdog's vault confirmation read them (domain/account-loss.ts).
    */
   readonly vault?: readonly Snapshot[];
 }

@@ -8,6 +8,12 @@ import { DbKind } from './types';
  */
 export type Scenario = 'instanceLoss' | 'regionLoss';
 export const SCENARIOS: readonly Scenario[] = ['instanceLoss', 'regionLoss'];
+/**
+ * Every scenario status reports: the two every member is judged on, and `accountLoss` (issue 16:
+ * the production account lost or compromised, only the vault's copies left), which has a figure
+ * only where a vault covers the member and is judged only where its tier sets `accountLossRpo`.
+ */
+export type AnyScenario = Scenario | 'accountLoss';
 
 /** achieved/target: <= 1 compliant, <= 2 exceeded, <= 4 severe, beyond (or no recovery point) critical. */
 export type Band = 'compliant' | 'exceeded' | 'severe' | 'critical';
@@ -17,7 +23,8 @@ export type RecoveryPointSource =
   | 'point-in-time' // automated backups' LatestRestorableTime
   | 'automated-snapshot'
   | 'dr-copy' // a snapward copy in the DR region (its original snapshot time)
-  | 'replicated-backup'; // automated backups replicated to the DR region
+  | 'replicated-backup' // automated backups replicated to the DR region
+  | 'vault-copy'; // a snapward copy in the vault account (the recovery point of the DR copy it came from)
 
 export interface RecoveryPointCandidate {
   readonly source: RecoveryPointSource;
@@ -26,7 +33,7 @@ export interface RecoveryPointCandidate {
 }
 
 export interface ScenarioRpo {
-  readonly scenario: Scenario;
+  readonly scenario: AnyScenario;
   readonly targetSeconds: number;
   /** Seconds of data a disaster now would lose; null when there is no recovery point at all. */
   readonly achievedSeconds: number | null;
@@ -74,12 +81,30 @@ export function achievedRpo(inputs: RpoInputs): Record<Scenario, ScenarioRpo> {
   };
 }
 
-function scenarioRpo(scenario: Scenario, candidates: readonly RecoveryPointCandidate[], inputs: RpoInputs): ScenarioRpo {
-  const targetSeconds = Math.round(inputs.policy.rpoMs / 1000);
+/** Seconds of data lost if disaster struck at `now`; a point "from the future" (clock skew) counts as now, never as negative loss. */
+export const lossSeconds = (now: Date, time: Date | null): number | null => (time ? Math.max(0, Math.round((now.getTime() - time.getTime()) / 1000)) : null);
+
+/**
+ * The accountLoss figure against the tier's `accountLossRpoMs`; null when the tier sets no such
+ * target (the scenario is then reported as a figure only, never judged). `candidates` are the
+ * member's available vault copies; pass none for a member the vault does not cover.
+ */
+export function accountLossRpo(inputs: Pick<RpoInputs, 'now' | 'kind' | 'policy'> & { readonly candidates: readonly RecoveryPointCandidate[] }): ScenarioRpo | null {
+  const target = inputs.policy.accountLossRpoMs;
+  if (target === undefined) return null;
+  return scenarioRpo('accountLoss', inputs.candidates, { ...inputs, pitrEnabled: false, crossRegionPitr: false }, target);
+}
+
+function scenarioRpo(
+  scenario: AnyScenario,
+  candidates: readonly RecoveryPointCandidate[],
+  inputs: Pick<RpoInputs, 'now' | 'kind' | 'policy' | 'pitrEnabled' | 'crossRegionPitr'>,
+  targetMs = inputs.policy.rpoMs,
+): ScenarioRpo {
+  const targetSeconds = Math.round(targetMs / 1000);
   let newest: RecoveryPointCandidate | null = null;
   for (const c of candidates) if (!newest || c.time > newest.time) newest = c;
-  // A recovery point "from the future" (clock skew) counts as now, never as negative loss.
-  const achievedSeconds = newest ? Math.max(0, Math.round((inputs.now.getTime() - newest.time.getTime()) / 1000)) : null;
+  const achievedSeconds = lossSeconds(inputs.now, newest?.time ?? null);
   const band = bandOf(achievedSeconds, targetSeconds);
   return {
     scenario,
@@ -93,10 +118,19 @@ function scenarioRpo(scenario: Scenario, candidates: readonly RecoveryPointCandi
 }
 
 /** The best RPO the configuration can reach in a scenario, and what to change when it is not enough. */
-export function neverMeets(scenario: Scenario, inputs: Pick<RpoInputs, 'kind' | 'policy' | 'pitrEnabled' | 'crossRegionPitr'>): ScenarioRpo['neverMeets'] {
+export function neverMeets(scenario: AnyScenario, inputs: Pick<RpoInputs, 'kind' | 'policy' | 'pitrEnabled' | 'crossRegionPitr'>): ScenarioRpo['neverMeets'] {
   const { policy, kind } = inputs;
   const target = formatDuration(policy.rpoMs);
   const every = formatDuration(policy.snapshotEveryMs);
+  if (scenario === 'accountLoss') {
+    // A vault copy is made from each DR copy, so it can be no newer than one period plus two copies.
+    const accountTarget = policy.accountLossRpoMs;
+    if (accountTarget === undefined || policy.snapshotEveryMs <= accountTarget) return null;
+    return {
+      reason: `account loss target ${formatDuration(accountTarget)}, but vault copies are made from the DR copies, once every ${every}: after an account loss up to ${every} plus copy time is lost`,
+      remedy: `set tiers snapshotEvery <= ${formatDuration(accountTarget)} (copies into the vault take time, so leave room), or raise the tier's accountLossRpo`,
+    };
+  }
   if (scenario === 'instanceLoss') {
     const floor = inputs.pitrEnabled ? PITR_FLOOR_MS : policy.snapshotEveryMs;
     if (floor <= policy.rpoMs) return null;

@@ -8,7 +8,8 @@ import { buildReportModel } from '../../src/app/report/model';
 import { formatDuration } from '../../src/domain/time';
 import { addDays } from '../../src/domain/history';
 import { livedFleet, LivedFleet, StatusJson } from '../support/dashboard-fleet';
-import { syntheticFleetInput } from '../support/report-fixtures';
+import { instanceStatus, reportInput, syntheticFleetInput } from '../support/report-fixtures';
+import { TARGET, VAULT, vaulted } from '../support/account-loss-fixtures';
 import { launchBrowser, outputPath, watchedPage, WatchedPage } from './browser';
 
 /**
@@ -169,6 +170,51 @@ describe('report --html in Chromium', () => {
     expect(await view.page.$eval('.tier[data-tier="1"] .tier-since', (e) => e.textContent)).toBe('not all compliant since 2026-10-26');
     expect(await view.page.$eval('.tier[data-tier="1"] .tier-why', (e) => e.textContent)).toMatch(/1 Snapshot Missed/);
     expect(await view.page.$$('.tier[data-tier="3"] .tier-since')).toHaveLength(0); // compliant again since day 21
+  });
+});
+
+describe('with a vault account (issue 16)', () => {
+  it('shows the account-loss column after region loss, sorts worst first by it, and counts a breach as a problem', async () => {
+    const at = new Date('2026-11-24T10:00:00Z');
+    const H = 3600;
+    const instances = [
+      vaulted('vault-ok', 1, 10 * H), // compliant
+      vaulted('vault-late', 1, 60 * H), // exceeded
+      vaulted('vault-none', 1, null), // no vault copy: critical
+      vaulted('vault-unread', 1, 10 * H, { error: true }), // unknown
+      vaulted('vault-no-target', 2, 30 * H, { judged: false }), // a figure only
+      instanceStatus('not-covered', 3, at, { instanceLoss: 600, regionLoss: 600 }),
+    ];
+    const base = reportInput(at, []).tierTargets;
+    const model = buildReportModel(reportInput(at, instances, { tierTargets: { ...base, 1: { ...base[1], accountLossSeconds: TARGET } }, vault: { account: VAULT } }));
+    const file = outputPath('dashboard-vault.html');
+    writeFileSync(file, renderReportHtml(model));
+    const v = await watchedPage(browser);
+    await v.page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await v.page.waitForSelector('html[data-ready="true"]');
+    const headers = await v.page.$$eval('#instances thead th', (ths) => ths.map((t) => (t.textContent ?? '').trim()));
+    expect(headers.slice(6, 10)).toEqual(['Instance-loss RPO', 'Region-loss RPO', 'Account-loss RPO (vault)', 'RTO (newest drill)']);
+    const cell = (id: string) => v.page.$eval(`#instances tr[data-instance="${id}"]`, (r) => ((r as HTMLTableRowElement).cells[8]?.textContent ?? '').replace(/\s+/g, ' ').trim());
+    expect(await cell('vault-late')).toBe(`${formatDuration(60 * H * 1000)} exceeded`);
+    expect(await cell('vault-none')).toBe('none critical');
+    expect(await cell('vault-unread')).toBe('unknown');
+    expect(await cell('vault-no-target')).toBe(`${formatDuration(30 * H * 1000)} no target`);
+    expect(await cell('not-covered')).toBe('-');
+    const card = await v.page.$$eval('.count[data-tier="1"][data-scenario="accountLoss"]', (els) => els.map((e) => [e.getAttribute('data-band'), Number(e.querySelector('.band')?.textContent)]));
+    expect(Object.fromEntries(card)).toEqual({ compliant: 1, exceeded: 1, severe: 0, critical: 1, unknown: 1 });
+
+    // Descending by account loss: unknown, critical, exceeded, then by age (a figure without a target
+    // ranks with the compliant ones); an instance the vault does not cover last.
+    const button = (await v.page.$$('#instances thead th button'))[8]!;
+    await button.click();
+    await button.click();
+    const order = (await visibleRows(v.page)).map((r) => r.id);
+    expect(order).toEqual(['vault-unread', 'vault-none', 'vault-late', 'vault-no-target', 'vault-ok', 'not-covered']);
+
+    await v.page.click('#filter-problems');
+    expect((await visibleRows(v.page)).map((r) => r.id).sort()).toEqual(['vault-late', 'vault-none', 'vault-unread']);
+    expect(v.errors).toEqual([]);
+    await v.page.close();
   });
 });
 

@@ -85,8 +85,8 @@ describe('acting and reporting only on what AWS confirms (moto)', () => {
       expect(statusRun.code).toBe(4);
       const json = JSON.parse(statusRun.stdout);
       expect(json.instances.map((i: { band: unknown }) => i.band)).toEqual([
-        { instanceLoss: 'unknown', regionLoss: 'unknown' },
-        { instanceLoss: 'unknown', regionLoss: 'unknown' },
+        { instanceLoss: 'unknown', regionLoss: 'unknown', accountLoss: null }, // no vault: not judged
+        { instanceLoss: 'unknown', regionLoss: 'unknown', accountLoss: null },
       ]);
       // status reads the ledger for snapshots; what it still asks RDS for is in the primary region.
       expect(json.unobserved).toEqual([expect.objectContaining({ region: 'us-east-1', instances: ['billing-db', 'orders-db'] })]);

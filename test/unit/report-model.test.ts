@@ -32,7 +32,7 @@ describe('report model: tier counts', () => {
   });
 
   it('names each region and cause status could not observe, and is then not fully observed', () => {
-    const s = instanceStatus('u', 1, at, { instanceLoss: null, regionLoss: null }, { observed: false, band: { instanceLoss: 'unknown', regionLoss: 'unknown' } });
+    const s = instanceStatus('u', 1, at, { instanceLoss: null, regionLoss: null }, { observed: false, band: { instanceLoss: 'unknown', regionLoss: 'unknown', accountLoss: null } });
     const input = reportInput(at, [s]);
     const m = buildReportModel({
       ...input,
@@ -45,7 +45,7 @@ describe('report model: tier counts', () => {
 
   it('counts a status band of unknown as unknown too (issue 10)', () => {
     const s = instanceStatus('u', 1, at, { instanceLoss: 60, regionLoss: 60 });
-    const m = buildReportModel(reportInput(at, [{ ...s, band: { instanceLoss: 'unknown' as never, regionLoss: 'compliant' } }]));
+    const m = buildReportModel(reportInput(at, [{ ...s, band: { instanceLoss: 'unknown' as never, regionLoss: 'compliant', accountLoss: null } }]));
     expect(m.tiers[1]!.instanceLoss.unknown).toBe(1);
     expect(m.instances[0]!.problem).toBe(true);
   });

@@ -29,7 +29,7 @@ describe('fleet status', () => {
     h.rds.addDatabase({ id: 'db1', backupRetentionDays: 7, latestRestorableTime: new Date('2026-11-24T09:58:00Z') });
     h.rds.replicatedBackups.push({ region: 'us-west-2', sourceRegion: 'us-east-1', dbId: 'db1', latestTime: new Date('2026-11-24T09:50:00Z') });
     const s = (await fleetStatus(h.deps)).instances[0];
-    expect(s?.achieved).toEqual({ instanceLoss: 120, regionLoss: 600 });
+    expect(s?.achieved).toEqual({ instanceLoss: 120, regionLoss: 600, accountLoss: null });
     expect(s?.compliant).toBe(true);
     expect(s?.rpo.regionLoss.neverMeets).toBeNull();
   });

@@ -20,12 +20,14 @@ export interface LedgerBody {
   readonly lost: LostPoint[];
   readonly firstSeenAt: Date | null;
   readonly steps: StepState[];
+  /** The member's vault copies (issue 16); absent when never listed. */
   readonly vault?: Snapshot[];
 }
 
 type RawSnapshot = Omit<Snapshot, 'createdAt' | 'originalCreatedAt'> & { createdAt: string | null; originalCreatedAt: string | null };
 
 export function encodeLedgerBody(state: Pick<MemberState, 'snapshots' | 'lost' | 'firstSeenAt' | 'steps' | 'vault'>): string {
+  // `vault` only when known: absent and [] differ (never listed vs. none there).
   return JSON.stringify({ v: 3, snapshots: state.snapshots, lost: state.lost ?? [], firstSeenAt: state.firstSeenAt ?? null, steps: state.steps ?? [], ...(state.vault ? { vault: state.vault } : {}) });
 }
 

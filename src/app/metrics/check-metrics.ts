@@ -2,7 +2,7 @@ import { HISTORY_BANDS } from '../../domain/history';
 import { SCENARIOS } from '../../domain/rpo';
 import { TIERS } from '../../domain/types';
 import { Finding, FINDING_KINDS } from '../../ports/state-store';
-import { reportBand } from '../report/model';
+import { accountLossBand, reportBand } from '../report/model';
 import { DrillEvidence } from '../report/rto';
 import { FleetStatus } from '../status';
 
@@ -54,6 +54,9 @@ function emf(at: Date, dimensions: Record<string, string>, metrics: Record<strin
 
 export function checkMetrics(at: Date, status: FleetStatus, open: readonly Finding[], drills?: DrillEvidence): EmfDocument[] {
   const docs: EmfDocument[] = [];
+  // accountLoss (issue 16) is emitted once any instance is judged on it (a vault and a tier target),
+  // for every tier then, zeros included; instances not judged on it are not counted in it.
+  const accountLossJudged = status.instances.some((i) => accountLossBand(i) !== null);
   for (const tier of TIERS) {
     const rows = status.instances.filter((i) => i.tier === tier);
     for (const scenario of SCENARIOS) {
@@ -64,7 +67,20 @@ export function checkMetrics(at: Date, status: FleetStatus, open: readonly Findi
       const figures = rows.filter((i) => reportBand(i, scenario) !== 'unknown').map((i) => i.achieved[scenario]).filter((a): a is number => a !== null);
       if (figures.length) docs.push(emf(at, { Tier: String(tier), Scenario: scenario }, { [METRICS.worstRpo]: { value: Math.max(...figures), unit: 'Seconds' } }));
     }
-    const bad = rows.filter((i) => SCENARIOS.some((s) => reportBand(i, s) !== 'compliant')).length;
+    if (accountLossJudged) {
+      const judged = rows.filter((i) => accountLossBand(i) !== null);
+      for (const band of HISTORY_BANDS) {
+        const n = judged.filter((i) => accountLossBand(i) === band).length;
+        docs.push(emf(at, { Tier: String(tier), Scenario: 'accountLoss', Band: band }, { [METRICS.instances]: { value: n, unit: 'Count' } }));
+      }
+      const figures = judged.filter((i) => accountLossBand(i) !== 'unknown').map((i) => i.achieved.accountLoss).filter((a): a is number => a !== null);
+      if (figures.length) docs.push(emf(at, { Tier: String(tier), Scenario: 'accountLoss' }, { [METRICS.worstRpo]: { value: Math.max(...figures), unit: 'Seconds' } }));
+    }
+    const accountBad = (i: FleetStatus['instances'][number]): boolean => {
+      const b = accountLossBand(i);
+      return b !== null && b !== 'compliant';
+    };
+    const bad = rows.filter((i) => SCENARIOS.some((s) => reportBand(i, s) !== 'compliant') || accountBad(i)).length;
     docs.push(emf(at, { Tier: String(tier) }, { [METRICS.notCompliant]: { value: bad, unit: 'Count' } }));
     const rtos = rows.map((i) => drills?.rto.get(i.instanceId)).flatMap((d) => (d?.status === 'measured' ? [d.seconds] : []));
     if (rtos.length) docs.push(emf(at, { Tier: String(tier) }, { [METRICS.drillRto]: { value: Math.max(...rtos), unit: 'Seconds' } }));

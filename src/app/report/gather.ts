@@ -48,10 +48,15 @@ export async function gatherReport(deps: AppDeps, options: ReportOptions): Promi
   const unreadable = status.instances.filter((i) => i.errors.length > 0).length;
   if (unreadable) unobserved.push(`${unreadable} instance(s) could not be read: counted as unknown`);
   const findings = [...new Map([...open, ...recent].map((f) => [f.id, f])).values()];
+  const accountLoss = (t: Tier) => {
+    const ms = deps.config.tiers[t].accountLossRpoMs;
+    return ms === undefined ? {} : { accountLossSeconds: Math.round(ms / 1000) };
+  };
   const tierTargets = Object.fromEntries(
-    TIERS.map((t) => [t, { rpoSeconds: Math.round(deps.config.tiers[t].rpoMs / 1000), rtoSeconds: Math.round(deps.config.tiers[t].rtoMs / 1000) }]),
-  ) as Record<Tier, { rpoSeconds: number; rtoSeconds: number }>;
-  return buildReportModel({ generatedAt: at, source: options.source, since, status, tierTargets, findings, runs, history, drills, unobserved, readFailures });
+    TIERS.map((t) => [t, { rpoSeconds: Math.round(deps.config.tiers[t].rpoMs / 1000), rtoSeconds: Math.round(deps.config.tiers[t].rtoMs / 1000), ...accountLoss(t) }]),
+  ) as Record<Tier, { rpoSeconds: number; rtoSeconds: number; accountLossSeconds?: number }>;
+  const vault = deps.config.vault ? { account: deps.config.vault.account.id } : null;
+  return buildReportModel({ generatedAt: at, source: options.source, since, status, tierTargets, findings, runs, history, drills, unobserved, readFailures, vault });
 }
 
 /** Every finding, kept when opened since `since` (the port has no time filter; findings are few). */

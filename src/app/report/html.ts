@@ -59,11 +59,16 @@ function tierCard(t: TierSummary): string {
 <dl>
 <dt>Instance loss</dt><dd>${counts(t.instanceLoss, t.tier, 'instanceLoss')}<br><span class="small">worst ${dur(t.worstAchievedSeconds.instanceLoss)}${t.withoutRecoveryPoint.instanceLoss ? `; ${t.withoutRecoveryPoint.instanceLoss} without any recovery point` : ''}</span></dd>
 <dt>Region loss</dt><dd>${counts(t.regionLoss, t.tier, 'regionLoss')}<br><span class="small">worst ${dur(t.worstAchievedSeconds.regionLoss)}${t.withoutRecoveryPoint.regionLoss ? `; ${t.withoutRecoveryPoint.regionLoss} without any recovery point` : ''}</span></dd>
+${t.accountLoss ? `<dt>Account loss</dt><dd>${counts(t.accountLoss.counts, t.tier, 'accountLoss')}<br><span class="small">target ${dur(t.accountLoss.targetSeconds)}; worst ${dur(t.accountLoss.worstAchievedSeconds)}</span></dd>` : ''}
 <dt>RTO (drill)</dt><dd>${counts(t.rto, t.tier, 'rto')}${t.noDrill ? `<br><span class="small">${t.noDrill} with no drill yet (counted unknown)</span>` : ''}</dd>
 ${t.notCompliantSince ? `<dt>Since</dt><dd class="tier-since">${band('critical', 'not all compliant')} since ${h(t.notCompliantSince)}</dd>` : ''}
 ${Object.keys(t.openFindings).length ? `<dt>Why</dt><dd class="tier-why">${Object.entries(t.openFindings).map(([k, n]) => `${n} ${h(k)}`).join(', ')}</dd>` : ''}
 </dl></section>`;
 }
+
+/** The account-loss column sits after region loss, and only when a vault is configured (issue 16). */
+const ACCOUNT_LOSS_COLUMN = { header: 'Account-loss RPO (vault)', numeric: true };
+const columnsFor = (model: ReportModel): readonly { header: string; numeric: boolean }[] => (model.vault ? [...COLUMNS.slice(0, 8), ACCOUNT_LOSS_COLUMN, ...COLUMNS.slice(8)] : COLUMNS);
 
 const COLUMNS: readonly { header: string; numeric: boolean }[] = [
   { header: 'Instance', numeric: false },
@@ -86,7 +91,17 @@ const rpoSort = (b: HistoryBand, a: number | null): string => String(BAND_RANK[b
 /** Rows laid out at a time (the script pages through the rest; without scripts all show). */
 const PAGE_ROWS = 250;
 
-function row(r: InstanceRow, hidden: boolean): string {
+/** No vault for the instance: `-`; a figure without a target: the age alone; unread: unknown. */
+function accountLossCell(r: InstanceRow): string {
+  const b = r.band.accountLoss;
+  const a = r.achieved.accountLoss;
+  if (!r.vault) return '<td data-sort="-1">-</td>'; // not covered: below every figure, so last when the worst come first
+  if (b === 'unknown') return `<td data-sort="${rpoSort('unknown', null)}">${band('unknown')}</td>`;
+  if (b === null) return `<td data-sort="${a ?? 9e9}">${dur(a)} <span class="small">no target</span></td>`;
+  return `<td data-sort="${rpoSort(b, a)}">${dur(a)} ${band(b)}</td>`;
+}
+
+function row(r: InstanceRow, hidden: boolean, vault: boolean): string {
   const point = (p: InstanceRow['primary']): string =>
     p ? `<td data-sort="${p.ageSeconds}">${h(p.time.slice(0, 16).replace('T', ' '))}Z<br><span class="small">${dur(p.ageSeconds)} ago</span></td>` : '<td data-sort="">none</td>';
   const rpo = (s: Scenario): string =>
@@ -100,7 +115,7 @@ function row(r: InstanceRow, hidden: boolean): string {
   const findings = [...byKind].map(([kind, n]) => `${h(kind)}${n > 1 ? ` ×${n}` : ''}`).join('<br>');
   const errors = r.errors.length ? `<br><span class="small" title="${h(r.errors.join('; '))}">could not be read</span>` : '';
   return `<tr data-instance="${h(r.instanceId)}" data-tier="${r.tier}" data-region="${h(r.region)}" data-dr-region="${h(r.drRegion)}" data-product="${h(r.product ?? '')}" data-problem="${r.problem}"${r.problem ? ' class="problem"' : ''}${hidden ? ' hidden' : ''}>
-<td data-sort="${h(r.instanceId)}">${h(r.instanceId)}${r.kind === 'cluster' ? ' <span class="small">(cluster)</span>' : ''}${errors}</td><td data-sort="${r.tier}">${r.tier}</td><td>${h(r.product ?? '')}</td><td>${h(r.region)} → ${h(r.drRegion)}</td>${point(r.primary)}${point(r.dr)}${rpo('instanceLoss')}${rpo('regionLoss')}${rto}<td data-sort="${r.openFindings.length}">${findings}</td><td>${h(r.notCompliantSince ?? '')}</td></tr>`;
+<td data-sort="${h(r.instanceId)}">${h(r.instanceId)}${r.kind === 'cluster' ? ' <span class="small">(cluster)</span>' : ''}${errors}</td><td data-sort="${r.tier}">${r.tier}</td><td>${h(r.product ?? '')}</td><td>${h(r.region)} → ${h(r.drRegion)}</td>${point(r.primary)}${point(r.dr)}${rpo('instanceLoss')}${rpo('regionLoss')}${vault ? accountLossCell(r) : ''}${rto}<td data-sort="${r.openFindings.length}">${findings}</td><td>${h(r.notCompliantSince ?? '')}</td></tr>`;
 }
 
 function list(items: readonly string[], empty: string): string {
@@ -142,10 +157,11 @@ export function renderReportHtml(model: ReportModel): string {
 <span id="shown-count" aria-live="polite">Showing ${Math.min(PAGE_ROWS, model.instances.length)} of ${model.instances.length} matching (${model.instances.length} instances)</span>
 <span id="sort-status" class="sr-only" aria-live="polite"></span>
 </div>
+${model.vault ? `<p class="small">Account loss: the newest copy in vault account ${h(model.vault.account)} (production account lost or compromised); judged only where the tier sets an accountLossRpo target, "-" where the vault does not cover the instance.</p>` : ''}
 <p class="small">Problems: any band other than compliant (unknown included), a drill RTO band other than compliant, or an open finding. Sort by any column with its header button (Enter or Space).</p>
 <div class="table-wrap"><table id="instances" aria-labelledby="instances-heading">
-<thead><tr>${COLUMNS.map((c) => `<th scope="col" data-numeric="${c.numeric}"><button type="button">${h(c.header)}</button></th>`).join('')}</tr></thead>
-<tbody>${model.instances.map((r, i) => row(r, i >= PAGE_ROWS)).join('\n')}</tbody></table></div>
+<thead><tr>${columnsFor(model).map((c) => `<th scope="col" data-numeric="${c.numeric}"><button type="button">${h(c.header)}</button></th>`).join('')}</tr></thead>
+<tbody>${model.instances.map((r, i) => row(r, i >= PAGE_ROWS, model.vault !== null)).join('\n')}</tbody></table></div>
 <p><button type="button" id="show-more"${model.instances.length > PAGE_ROWS ? '' : ' hidden'}>Show ${PAGE_ROWS} more</button> <button type="button" id="show-all"${model.instances.length > PAGE_ROWS ? '' : ' hidden'}>Show all</button></p>
 <noscript><style>#instances tr[hidden] { display: table-row; } #show-more, #show-all { display: none; }</style></noscript>
 <h2>Open findings (${model.findings.open.length})</h2>${list(open, 'no open finding')}

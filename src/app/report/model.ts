@@ -21,7 +21,8 @@ export interface ReportInput {
   /** Start of the period the export covers (findings opened, runs started). */
   readonly since: Date;
   readonly status: FleetStatus;
-  readonly tierTargets: Readonly<Record<Tier, { readonly rpoSeconds: number; readonly rtoSeconds: number }>>;
+  /** Per tier: RPO and RTO targets, and the accountLoss target where the tier sets one. */
+  readonly tierTargets: Readonly<Record<Tier, { readonly rpoSeconds: number; readonly rtoSeconds: number; readonly accountLossSeconds?: number }>>;
   /** Every finding open now, and every finding opened since `since`. */
   readonly findings: readonly Finding[];
   /** Runs started since `since`. */
@@ -33,6 +34,8 @@ export interface ReportInput {
   readonly unobserved: readonly string[];
   /** Store reads that failed (each also in `unobserved`). */
   readonly readFailures?: number;
+  /** The vault account (issue 16) when one is configured: the report then shows the account-loss scenario. */
+  readonly vault?: { readonly account: string } | null;
 }
 
 export type BandCounts = Record<HistoryBand, number>;
@@ -55,6 +58,11 @@ export interface TierSummary {
   readonly notCompliantSince: string | null;
   /** Why: the tier's open findings by kind. */
   readonly openFindings: Readonly<Record<string, number>>;
+  /**
+   * Account-loss bands of the tier's instances judged on it (a vault covers them and the tier sets
+   * `accountLossRpo`), with the target; null when no vault is configured or the tier sets no target.
+   */
+  readonly accountLoss: { readonly targetSeconds: number; readonly counts: BandCounts; readonly worstAchievedSeconds: number | null } | null;
 }
 
 export interface RecoveryPointView {
@@ -73,8 +81,12 @@ export interface InstanceRow {
   readonly primary: RecoveryPointView | null;
   readonly dr: RecoveryPointView | null;
   readonly rpoTargetSeconds: number;
-  readonly achieved: Record<Scenario, number | null>;
-  readonly band: Record<Scenario, HistoryBand>;
+  /** As status: `accountLoss` null where no vault covers the instance, no vault copy, or unread. */
+  readonly achieved: Record<Scenario, number | null> & { readonly accountLoss: number | null };
+  /** As status: `accountLoss` null where not judged (no vault for it, or no tier target); `unknown` when unread. */
+  readonly band: Record<Scenario, HistoryBand> & { readonly accountLoss: HistoryBand | null };
+  /** Its newest vault copy (issue 16); null when no vault covers the instance. */
+  readonly vault: { readonly newest: RecoveryPointView | null } | null;
   readonly rto: { readonly status: 'measured' | 'no-drill'; readonly seconds: number | null; readonly band: Band | null; readonly at: string | null };
   readonly openFindings: readonly { readonly id: string; readonly kind: string }[];
   /** First day of the trailing run of recorded days that were not compliant (null: compliant, or no history). */
@@ -176,6 +188,8 @@ export interface ReportModel {
   readonly problems: readonly string[];
   /** True only when every instance and every store read was seen (the CLI's exit code 0). */
   readonly observedFully: boolean;
+  /** The vault account when one is configured (the account-loss column shows then); null otherwise. */
+  readonly vault: { readonly account: string } | null;
 }
 
 const emptyCounts = (): BandCounts => ({ compliant: 0, exceeded: 0, severe: 0, critical: 0, unknown: 0 });
@@ -189,6 +203,16 @@ const ageSeconds = (from: Date, to: Date): number => Math.max(0, Math.round((to.
 export function reportBand(s: InstanceStatus, scenario: Scenario): HistoryBand {
   if (s.errors.length > 0 || !s.observed) return 'unknown';
   return s.band[scenario];
+}
+
+/**
+ * An instance's account-loss band as the dashboard counts it: null when it is not judged on it (no
+ * vault, or no target), `unknown` when it or its vault copies could not be read.
+ */
+export function accountLossBand(s: InstanceStatus): HistoryBand | null {
+  const b = s.band.accountLoss;
+  if (b === null) return null;
+  return s.errors.length > 0 || !s.observed ? 'unknown' : b;
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -239,11 +263,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
     copyCapacity: null,
     runs: input.runs.map((r) => ({ id: r.id, kind: r.kind, trigger: r.trigger, startedAt: r.startedAt.toISOString(), finishedAt: iso(r.finishedAt), outcome: r.outcome, error: r.error ? r.error.message : null })),
     unobserved: [
-      ...input.status.unobserved.map((u) => `${u.region}: ${u.cause}, ${u.instances.length} instance(s) unknown (${u.error.message})`),
+      ...input.status.unobserved.map((u) => `${u.region}${u.vaultAccount ? ` (vault account ${u.vaultAccount})` : ''}: ${u.cause}, ${u.instances.length} instance(s) unknown${u.vaultAccount ? ' for account loss' : ''} (${u.error.message})`),
       ...input.unobserved,
       ...(input.drills.available ? [] : ['restore drills: not available in this build, so RTO shows "no drill yet" and counts as unknown']),
       'copy capacity per DR region: not reported by the engine yet',
     ],
+    vault: input.vault ?? null,
     observedFully: (input.readFailures ?? 0) === 0 && input.status.unobserved.length === 0 && input.status.problems.length === 0 && instances.every((i) => i.errors.length === 0),
     problems: [
       ...input.status.problems.map((p) => `fleet: ${p.code}: ${p.message}`),
@@ -260,7 +285,10 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
     drill.status === 'measured'
       ? { status: 'measured' as const, seconds: drill.seconds, band: bandOf(drill.seconds, input.tierTargets[s.tier].rtoSeconds), at: drill.at.toISOString() }
       : { status: 'no-drill' as const, seconds: null, band: null, at: null };
-  const problem = band.instanceLoss !== 'compliant' || band.regionLoss !== 'compliant' || (rto.band !== null && rto.band !== 'compliant') || open.length > 0;
+  const unread = s.errors.length > 0 || !s.observed || Boolean(s.vault?.error);
+  const accountBand = accountLossBand(s);
+  const accountOk = accountBand === null || accountBand === 'compliant';
+  const problem = band.instanceLoss !== 'compliant' || band.regionLoss !== 'compliant' || !accountOk || (rto.band !== null && rto.band !== 'compliant') || open.length > 0;
   return {
     instanceId: s.instanceId,
     kind: s.kind,
@@ -271,8 +299,13 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
     primary: point(s.primary),
     dr: point(s.dr),
     rpoTargetSeconds: s.rpoTargetSeconds,
-    achieved: { instanceLoss: band.instanceLoss === 'unknown' ? null : s.achieved.instanceLoss, regionLoss: band.regionLoss === 'unknown' ? null : s.achieved.regionLoss },
-    band,
+    achieved: {
+      instanceLoss: band.instanceLoss === 'unknown' ? null : s.achieved.instanceLoss,
+      regionLoss: band.regionLoss === 'unknown' ? null : s.achieved.regionLoss,
+      accountLoss: unread ? null : s.achieved.accountLoss,
+    },
+    band: { ...band, accountLoss: accountBand },
+    vault: s.vault ? { newest: unread ? null : point(s.vault.newest) } : null,
     rto,
     openFindings: open,
     notCompliantSince: band.instanceLoss === 'compliant' && band.regionLoss === 'compliant' ? null : since,
@@ -296,8 +329,16 @@ function tierSummary(tier: Tier, all: readonly InstanceRow[], input: ReportInput
     }
     counts.rto[r.rto.band ?? 'unknown'] += 1;
   }
+  // Account loss: only instances judged on it (a vault covers them and the tier sets a target).
+  const judged = rows.filter((r) => r.band.accountLoss !== null);
+  const accountCounts = emptyCounts();
+  for (const r of judged) accountCounts[r.band.accountLoss as HistoryBand] += 1;
+  const accountFigures = judged.filter((r) => r.band.accountLoss !== 'unknown').map((r) => r.achieved.accountLoss).filter((a): a is number => a !== null);
+  const accountTarget = input.tierTargets[tier].accountLossSeconds;
+  const accountLoss = input.vault && accountTarget !== undefined ? { targetSeconds: accountTarget, counts: accountCounts, worstAchievedSeconds: accountFigures.length ? Math.max(...accountFigures) : null } : null;
   return {
     tier,
+    accountLoss,
     rpoTargetSeconds: input.tierTargets[tier].rpoSeconds,
     rtoTargetSeconds: input.tierTargets[tier].rtoSeconds,
     instances: rows.length,

@@ -5,7 +5,7 @@ import { exitCodeFor, parsePositiveInt } from '../errors';
 import { findingScenario, findingWhat } from '../finding-view';
 import { humanAge, humanDuration, shortTime } from '../format';
 import { Output } from '../output';
-import { bandTone, rpoCell } from './status';
+import { accountLossCell, bandTone, rpoCell } from './status';
 
 interface ShowOptions extends GlobalOptions {
   readonly live?: boolean;
@@ -45,22 +45,36 @@ function printStory(out: Output, s: InstanceStory, wide: boolean): void {
         { key: 'rpo', header: 'ACHIEVED', elide: 'none', tone: bandTone },
         { key: 'from', header: 'RECOVERY POINT' },
       ],
-      (['instanceLoss', 'regionLoss'] as const).map((sc) => {
-        const r = st.rpo[sc];
-        const point = r.recoveryPoint;
-        return {
-          scenario: sc === 'instanceLoss' ? 'instance loss' : 'region loss',
-          rpo: rpoCell(st.achieved[sc], st.band[sc]),
-          from: point ? `${point.source}${point.snapshotId ? ` ${point.snapshotId}` : ''} at ${shortTime(point.time)} (${humanAge(point.time, s.at)})` : 'none',
-        };
-      }),
+      [
+        ...(['instanceLoss', 'regionLoss'] as const).map((sc) => {
+          const r = st.rpo[sc];
+          const point = r.recoveryPoint;
+          return {
+            scenario: sc === 'instanceLoss' ? 'instance loss' : 'region loss',
+            rpo: rpoCell(st.achieved[sc], st.band[sc]),
+            from: point ? `${point.source}${point.snapshotId ? ` ${point.snapshotId}` : ''} at ${shortTime(point.time)} (${humanAge(point.time, s.at)})` : 'none',
+          };
+        }),
+        // Issue 16: the newest copy in the vault account, where a vault covers the instance.
+        ...(st.vault
+          ? [
+              {
+                scenario: 'account loss',
+                rpo: accountLossCell(st),
+                from: st.vault.error ? `vault ${st.vault.account} could not be read` : st.vault.newest ? `vault-copy ${st.vault.newest.snapshotId} in ${st.vault.account} at ${shortTime(st.vault.newest.time)} (${humanAge(st.vault.newest.time, s.at)})` : `none in vault ${st.vault.account}`,
+              },
+            ]
+          : []),
+      ],
       { wide },
     );
-    for (const sc of ['instanceLoss', 'regionLoss'] as const) {
+    for (const r of [st.rpo.instanceLoss, st.rpo.regionLoss, ...(st.rpo.accountLoss ? [st.rpo.accountLoss] : [])]) {
       if (!st.observed) break; // figures not read: no advice on a guess
-      const never = st.rpo[sc].neverMeets;
-      if (never) out.line(`  ${sc === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target: ${never.reason}; remedy: ${never.remedy}`);
+      const never = r.neverMeets;
+      const label = r.scenario === 'instanceLoss' ? 'instance loss' : r.scenario === 'regionLoss' ? 'region loss' : 'account loss';
+      if (never) out.line(`  ${label} cannot keep its target: ${never.reason}; remedy: ${never.remedy}`);
     }
+    if (st.vault?.error) out.line(`  vault ${st.vault.account}: ${st.vault.error.code}: ${st.vault.error.message}`);
     for (const e of st.errors) out.line(`  ${e.code}: ${e.message}`);
   }
 

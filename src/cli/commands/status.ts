@@ -11,6 +11,16 @@ import { printCapacity } from '../capacity-view';
 /** `3h05m exceeded`, `none critical` (no recovery point at all), or `unknown` (could not be read). */
 export const rpoCell = (seconds: number | null, band: string): string => (band === 'unknown' ? 'unknown' : `${humanSeconds(seconds)} ${band}`);
 
+/**
+ * The account-loss cell (issue 16): `-` where no vault covers the instance, the age of its newest
+ * vault copy with `no target` where the tier sets none, else figure and band like the others.
+ */
+export function accountLossCell(i: InstanceStatus): string {
+  if (!i.vault) return '-';
+  if (i.band.accountLoss !== null) return rpoCell(i.achieved.accountLoss, i.band.accountLoss);
+  return !i.observed || i.vault.error ? 'unknown' : `${humanSeconds(i.achieved.accountLoss)} (no target)`;
+}
+
 /** Colour of a cell ending in a band. */
 /** The newest finished drill beside the RPO figures: `1h05m compliant`, `failed`, or `no drill yet`. */
 export function drillCell(drill: InstanceStatus['drill']): string {
@@ -34,7 +44,8 @@ interface StatusOptions extends GlobalOptions {
 
 /** An instance row is a problem when any scenario is not compliant, it has errors, or an open finding. */
 export function statusProblem(i: InstanceStatus, openSubjects: ReadonlySet<string>): boolean {
-  return Object.values(i.band).some((b) => isProblemBand(String(b))) || i.errors.length > 0 || Boolean(i.lastError) || openSubjects.has(i.instanceId);
+  // A null band (accountLoss not judged) is no problem.
+  return Object.values(i.band).some((b) => b !== null && isProblemBand(String(b))) || i.errors.length > 0 || Boolean(i.lastError) || openSubjects.has(i.instanceId);
 }
 
 export function registerStatus(program: Command, out: Output, setExit: (code: number) => void): void {
@@ -46,14 +57,14 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
   addFilterOptions(cmd).action(async (_opts: unknown, c: Command) => {
     const opts = c.optsWithGlobals<StatusOptions>();
     const filter = filterFrom(c.opts());
-    const { status, open } = await withApp(
+    const { status, open, vault } = await withApp(
       opts,
       async (app) => {
         const only = (m: { id: string; tier: number; region: string; drRegion: string; product?: string }) => matchesSubject(filter, { ...m, product: m.product ?? null });
         // Copy capacity is the whole fleet's, filter or not: a DR region's slots are shared.
         const report = await fleetStatus(app.deps, { live: Boolean(opts.live), capacity: true, ...(isFiltered(filter) ? { only } : {}) });
         const findings = filter.problems ? await app.deps.store.listFindings({ status: 'open' }) : [];
-        return { status: report, open: new Set(findings.map((f) => f.subject)) };
+        return { status: report, open: new Set(findings.map((f) => f.subject)), vault: Boolean(app.deps.config.vault) };
       },
       { storeMode: 'readonly', out },
     );
@@ -61,13 +72,13 @@ export function registerStatus(program: Command, out: Output, setExit: (code: nu
     if (opts.json) {
       out.json({ ...status, instances });
     } else {
-      printStatus(out, { ...status, instances }, filter, Boolean(opts.wide), open);
+      printStatus(out, { ...status, instances }, filter, Boolean(opts.wide), open, vault);
     }
     setExit(exitCodeFor({ unobserved: status.unobserved.length > 0, failed: status.problems.length > 0 }));
   });
 }
 
-function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>>, filter: TableFilter, wide: boolean, open: ReadonlySet<string>): void {
+function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>>, filter: TableFilter, wide: boolean, open: ReadonlySet<string>, vault: boolean): void {
   const rows = problemsFirst(status.instances, (i) => ({ problem: statusProblem(i, open), tier: i.tier, id: i.instanceId }));
   const manyAccounts = spansAccounts(status.instances);
   const columns: Column[] = [
@@ -82,6 +93,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
     { key: 'target', header: 'RPO TARGET', elide: 'none' },
     { key: 'instanceLoss', header: 'INSTANCE LOSS', elide: 'none', tone: bandTone },
     { key: 'regionLoss', header: 'REGION LOSS', elide: 'none', tone: bandTone },
+    ...(vault ? [{ key: 'accountLoss', header: 'ACCOUNT LOSS', elide: 'none', tone: bandTone } as Column] : []),
     { key: 'rto', header: 'DRILL RTO', elide: 'none', tone: bandTone },
   ];
   if (rows.length === 0) out.line(isFiltered(filter) ? `no instance matches (${describeFilter(filter)})` : 'no instances in the fleet');
@@ -101,6 +113,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
         target: humanDuration(i.rpoTargetSeconds * 1000),
         instanceLoss: rpoCell(i.achieved.instanceLoss, i.band.instanceLoss),
         regionLoss: rpoCell(i.achieved.regionLoss, i.band.regionLoss),
+        accountLoss: accountLossCell(i),
         rto: drillCell(i.drill),
       })),
       { wide },
@@ -110,7 +123,7 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
   const unknown = rows.filter((i) => !i.observed).length;
   out.line();
   out.line(
-    `${compliant} of ${rows.length} instances shown meet their RPO target in both scenarios${unknown ? `; ${unknown} unknown (could not be read)` : ''}${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`,
+    `${compliant} of ${rows.length} instances shown meet their RPO target in ${vault ? 'every scenario judged' : 'both scenarios'}${unknown ? `; ${unknown} unknown (could not be read)` : ''}${isFiltered(filter) ? ` (filter: ${describeFilter(filter)})` : ''}`,
   );
   printUnobserved(status.unobserved, out);
   // Work the last pass left failing, and when it is tried again (a backoff: app/engine).
@@ -121,8 +134,9 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
   }
   for (const i of rows) {
     if (!i.observed) continue;
-    for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss]) {
-      if (r.neverMeets) out.line(`  ${instanceLabel(i, spansAccounts(status.instances))}: ${r.scenario === 'instanceLoss' ? 'instance loss' : 'region loss'} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
+    for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss, ...(i.rpo.accountLoss ? [i.rpo.accountLoss] : [])]) {
+      const label = r.scenario === 'instanceLoss' ? 'instance loss' : r.scenario === 'regionLoss' ? 'region loss' : 'account loss';
+      if (r.neverMeets) out.line(`  ${instanceLabel(i, spansAccounts(status.instances))}: ${label} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
     }
   }
   if (status.attachments.length && !isFiltered(filter)) {
