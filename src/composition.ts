@@ -1,4 +1,3 @@
-import { SnapwardError } from './domain/errors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AccountClients } from './adapters/aws/account-credentials';
@@ -60,7 +59,6 @@ export interface App {
 }
 
 export function buildApp(options: BuildOptions): App {
-  refuseUnwiredAccounts(options.config);
   // Emulators (moto, LocalStack) need path-style S3 URLs; AWS itself is fine either way.
   const clients = options.clients ?? createClients(options.aws);
   const mode = options.storeMode ?? 'readwrite';
@@ -164,17 +162,4 @@ export function processRuntime(owner: RunOwner = { host: hostname(), pid: proces
 /** The report bucket the scheduled report writes to (handlers reach adapters only through here). */
 export function reportSink(clients: AwsClients, bucket: string, region: string): ReportSink {
   return new S3ReportSink(clients, bucket, region);
-}
-
-/**
- * `vault` is validated (config/accounts.ts) but no vault copy is made yet: a fleet that sets it
- * would be told nothing of a missing third copy. Refuse it before anything is built, rather than
- * act on a guess.
- */
-function refuseUnwiredAccounts(config: SnapwardConfig): void {
-  if (!config.vault) return;
-  throw new SnapwardError(
-    'CONFIG_INVALID',
-    `${config.configPath ?? 'the configuration'} sets vault: it is validated, but this build makes no vault copies yet; remove it until vault copies land (README "Many accounts and a vault")`,
-  );
 }

@@ -3,8 +3,8 @@ import { buildApp } from '../../src/composition';
 import { silentLogger } from '../../src/ports/logger';
 
 /**
- * `accounts` are wired (every member's work goes through its account's scope); `vault` passes
- * validation but no vault copy is made yet, so the composition root refuses a fleet that sets it.
+ * The composition root wires `accounts` and `vault`: a scope per configured account (its role's
+ * clients), the caller's own for every other id, and the vault's scope (the vault role's clients).
  */
 const BASE = `
 kms:
@@ -13,21 +13,25 @@ instances:
   - { id: jira-1, region: us-east-1, drRegion: us-west-2, tier: 1 }
 `;
 const ACCOUNTS = `accounts:\n  - { name: prod-a, id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/snapward-member" }\n`;
+const VAULT = `vault:\n  account: { id: "999999999999", roleArn: "arn:aws:iam::999999999999:role/snapward-vault" }\n  kms: { us-west-2: alias/snapward-vault }\n`;
 
-describe('a fleet with accounts or a vault', () => {
-  it('is refused by the composition root while no vault copy is made, before anything is built', () => {
-    const config = parseConfig(`${BASE}vault:\n  account: { id: "999999999999", roleArn: "arn:aws:iam::999999999999:role/snapward-vault" }\n  kms: { us-west-2: alias/vault }\n`, '/etc/snapward.yaml', '/etc');
-    expect(() => buildApp({ config, logger: silentLogger, storeMode: 'none' })).toThrow(
-      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/\/etc\/snapward.yaml sets vault: it is validated, but this build makes no vault copies yet/) }),
-    );
-  });
-
-  it('a fleet with accounts builds, with a scope per configured account', async () => {
+describe('the composition root over many accounts', () => {
+  it('builds a scope per configured account, the caller\'s own for any other id', async () => {
     const app = buildApp({ config: parseConfig(`${BASE}${ACCOUNTS}`, null, '/etc'), logger: silentLogger, storeMode: 'none' });
     const scope = app.deps.accounts.scope('111111111111');
     expect(scope).toMatchObject({ id: '111111111111', name: 'prod-a' });
     expect(scope.provider).not.toBe(app.deps.provider); // its own clients, with the role's credentials
     expect(app.deps.accounts.scope('123456789012').provider).toBe(app.deps.provider); // anyone else: the caller's own
+    expect(app.deps.accounts.vault).toBeNull();
+    await app.close();
+  });
+
+  it('builds the vault\'s scope, apart from the caller\'s and the members\'', async () => {
+    const app = buildApp({ config: parseConfig(`${BASE}${ACCOUNTS}${VAULT}`, null, '/etc'), logger: silentLogger, storeMode: 'none' });
+    const vault = app.deps.accounts.vault;
+    expect(vault).toMatchObject({ id: '999999999999', name: null });
+    expect(vault?.provider).not.toBe(app.deps.provider);
+    expect(vault?.provider).not.toBe(app.deps.accounts.scope('111111111111').provider);
     await app.close();
   });
 });
