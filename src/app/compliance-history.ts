@@ -1,5 +1,5 @@
 import { toErrorInfo } from '../domain/errors';
-import { ComplianceDay, dayOf, HistoryBand, mergeComplianceDay } from '../domain/history';
+import { ComplianceDay, dayOf, HistoryBand, historySubject, mergeComplianceDay } from '../domain/history';
 import { Scenario } from '../domain/rpo';
 import { AppDeps } from './deps';
 import { FleetStatus, InstanceStatus } from './status';
@@ -8,13 +8,13 @@ import { FleetStatus, InstanceStatus } from './status';
  * What one check saw of an instance, as a history entry. An instance whose data could not be
  * read is `unknown` in both scenarios (never compliant), whatever figures status computed.
  */
-export function observedDay(s: InstanceStatus, at: Date): ComplianceDay {
+export function observedDay(s: InstanceStatus, at: Date, ownAccount: string): ComplianceDay {
   const unreadable = s.errors.length > 0 || !s.observed;
   const band = (scenario: Scenario): HistoryBand => (unreadable ? 'unknown' : s.band[scenario]);
   const achieved = (scenario: Scenario): number | null => (band(scenario) === 'unknown' ? null : s.achieved[scenario]);
   return {
     day: dayOf(at),
-    instanceId: s.instanceId,
+    instanceId: historySubject(s, ownAccount),
     tier: s.tier,
     band: { instanceLoss: band('instanceLoss'), regionLoss: band('regionLoss') },
     achieved: { instanceLoss: achieved('instanceLoss'), regionLoss: achieved('regionLoss') },
@@ -42,7 +42,7 @@ export async function recordComplianceHistory(deps: Pick<AppDeps, 'store' | 'log
     const stored = new Map((await deps.store.listCompliance({ from: day, to: day })).map((e) => [e.instanceId, e]));
     const changed: ComplianceDay[] = [];
     for (const s of status.instances) {
-      const next = mergeComplianceDay(stored.get(s.instanceId) ?? null, observedDay(s, status.at));
+      const next = mergeComplianceDay(stored.get(historySubject(s, status.ownAccount)) ?? null, observedDay(s, status.at, status.ownAccount));
       if (next) changed.push(next);
     }
     if (changed.length) await deps.store.putCompliance(changed);

@@ -102,3 +102,12 @@ export function mergeComplianceDay(stored: ComplianceDay | null, observed: Compl
   }
   return changed ? { ...stored, tier: observed.tier, band, achieved, recordedAt: observed.recordedAt } : null;
 }
+
+/**
+ * The key an instance's history is kept under: its id in the caller's own account (as before
+ * accounts, so older entries still match), `<account>/<id>` in any other account (ids are unique
+ * per account only; an RDS id never holds a `/`).
+ */
+export function historySubject(s: { readonly account: string; readonly instanceId: string }, ownAccount: string): string {
+  return s.account === ownAccount ? s.instanceId : `${s.account}/${s.instanceId}`;
+}

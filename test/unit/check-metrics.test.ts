@@ -56,7 +56,7 @@ describe('check metrics (Embedded Metric Format)', () => {
     expect(find(docs, { Kind: 'Snapshot Missed' }, 'OpenFindings')).toEqual([1]);
     expect(find(docs, { Kind: 'Quota Warning' }, 'OpenFindings')).toEqual([0]);
     expect(docs.some((d) => 'NewestDrillRtoSeconds' in d)).toBe(false);
-    const withDrill = checkMetrics(at, status, [], { available: true, due: [], rto: new Map([['c', { status: 'measured', seconds: 7200, at, drillId: 'd' }]]) }) as Doc[];
+    const withDrill = checkMetrics(at, status, [], { available: true, due: [], rto: new Map([['123456789012/c', { status: 'measured', seconds: 7200, at, drillId: 'd' }]]) }) as Doc[];
     expect(find(withDrill, { Tier: '1' }, 'NewestDrillRtoSeconds')).toEqual([7200]);
   });
 

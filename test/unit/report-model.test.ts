@@ -52,7 +52,7 @@ describe('report model: tier counts', () => {
 
   it('RTO: no drill yet counts as unknown; a measured drill gets its band against the tier RTO', () => {
     const m = buildReportModel(
-      reportInput(at, instances, { drills: { rto: new Map([['a', { status: 'measured', seconds: 5 * H, at, drillId: 'd-1' }]]), due: [], available: true } }),
+      reportInput(at, instances, { drills: { rto: new Map([['123456789012/a', { status: 'measured', seconds: 5 * H, at, drillId: 'd-1' }]]), due: [], available: true } }),
     );
     const t0 = m.tiers[0]!;
     expect(t0.rto).toEqual({ compliant: 0, exceeded: 1, severe: 0, critical: 0, unknown: 2 }); // 5 h against 4 h
@@ -72,7 +72,7 @@ describe('report model: problems and findings', () => {
     const m = buildReportModel(
       reportInput(at, [ok, withFinding, slowDrill], {
         findings: [finding('f-1', 'f', new Date(at.getTime() - 2 * H * 1000)), finding('f-2', 'ok', new Date('2026-11-01T00:00:00Z'), { status: 'resolved', resolvedAt: new Date('2026-11-02T00:00:00Z') })],
-        drills: { rto: new Map([['s', { status: 'measured', seconds: 100 * H, at, drillId: 'd' }]]), due: [], available: true },
+        drills: { rto: new Map([['123456789012/s', { status: 'measured', seconds: 100 * H, at, drillId: 'd' }]]), due: [], available: true },
       }),
     );
     expect(m.instances.map((i) => [i.instanceId, i.problem])).toEqual([['ok', false], ['f', true], ['s', true]]);

@@ -1,3 +1,4 @@
+import { memberDrillSubject } from '../../domain/drill';
 import { HISTORY_BANDS } from '../../domain/history';
 import { SCENARIOS } from '../../domain/rpo';
 import { TIERS } from '../../domain/types';
@@ -82,7 +83,7 @@ export function checkMetrics(at: Date, status: FleetStatus, open: readonly Findi
     };
     const bad = rows.filter((i) => SCENARIOS.some((s) => reportBand(i, s) !== 'compliant') || accountBad(i)).length;
     docs.push(emf(at, { Tier: String(tier) }, { [METRICS.notCompliant]: { value: bad, unit: 'Count' } }));
-    const rtos = rows.map((i) => drills?.rto.get(i.instanceId)).flatMap((d) => (d?.status === 'measured' ? [d.seconds] : []));
+    const rtos = rows.map((i) => drills?.rto.get(memberDrillSubject({ account: i.account, id: i.instanceId }))).flatMap((d) => (d?.status === 'measured' ? [d.seconds] : []));
     if (rtos.length) docs.push(emf(at, { Tier: String(tier) }, { [METRICS.drillRto]: { value: Math.max(...rtos), unit: 'Seconds' } }));
   }
   for (const kind of FINDING_KINDS) {

@@ -17,16 +17,18 @@ const csv = (header: readonly string[], rows: readonly (readonly Cell[])[]): str
 export function renderReportCsv(model: ReportModel): CsvFiles {
   // With a vault (issue 16): the newest vault copy and the account-loss figure; the band is empty where not judged.
   const vault = model.vault !== null;
+  // A fleet over several accounts (issue 16): each instance's account id and name after its id.
+  const accounts = new Set(model.instances.map((i) => i.account)).size > 1;
   return {
     'instances.csv': csv(
       [
-        'instance_id', 'kind', 'tier', 'product', 'region', 'dr_region', 'newest_primary_snapshot', 'newest_primary_time', 'newest_dr_copy', 'newest_dr_time',
+        'instance_id', ...(accounts ? ['account', 'account_name'] : []), 'kind', 'tier', 'product', 'region', 'dr_region', 'newest_primary_snapshot', 'newest_primary_time', 'newest_dr_copy', 'newest_dr_time',
         'rpo_target_seconds', 'instance_loss_achieved_seconds', 'instance_loss_band', 'region_loss_achieved_seconds', 'region_loss_band',
         ...(vault ? ['newest_vault_copy', 'newest_vault_time', 'account_loss_achieved_seconds', 'account_loss_band'] : []),
         'rto_status', 'rto_seconds', 'rto_band', 'rto_drill_at', 'open_findings', 'not_compliant_since', 'read_errors',
       ],
       model.instances.map((i) => [
-        i.instanceId, i.kind, i.tier, i.product, i.region, i.drRegion, i.primary?.snapshotId ?? null, i.primary?.time ?? null, i.dr?.snapshotId ?? null, i.dr?.time ?? null,
+        i.instanceId, ...(accounts ? [i.account, i.accountName] : []), i.kind, i.tier, i.product, i.region, i.drRegion, i.primary?.snapshotId ?? null, i.primary?.time ?? null, i.dr?.snapshotId ?? null, i.dr?.time ?? null,
         i.rpoTargetSeconds, i.achieved.instanceLoss, i.band.instanceLoss, i.achieved.regionLoss, i.band.regionLoss,
         ...(vault ? [i.vault?.newest?.snapshotId ?? null, i.vault?.newest?.time ?? null, i.achieved.accountLoss, i.band.accountLoss] : []),
         i.rto.status, i.rto.seconds, i.rto.band, i.rto.at, i.openFindings.map((f) => f.kind).join('; '), i.notCompliantSince, i.errors.join('; '),

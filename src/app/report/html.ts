@@ -115,7 +115,7 @@ function row(r: InstanceRow, hidden: boolean, vault: boolean): string {
   const findings = [...byKind].map(([kind, n]) => `${h(kind)}${n > 1 ? ` ×${n}` : ''}`).join('<br>');
   const errors = r.errors.length ? `<br><span class="small" title="${h(r.errors.join('; '))}">could not be read</span>` : '';
   return `<tr data-instance="${h(r.instanceId)}" data-tier="${r.tier}" data-region="${h(r.region)}" data-dr-region="${h(r.drRegion)}" data-product="${h(r.product ?? '')}" data-problem="${r.problem}"${r.problem ? ' class="problem"' : ''}${hidden ? ' hidden' : ''}>
-<td data-sort="${h(r.instanceId)}">${h(r.instanceId)}${r.kind === 'cluster' ? ' <span class="small">(cluster)</span>' : ''}${errors}</td><td data-sort="${r.tier}">${r.tier}</td><td>${h(r.product ?? '')}</td><td>${h(r.region)} → ${h(r.drRegion)}</td>${point(r.primary)}${point(r.dr)}${rpo('instanceLoss')}${rpo('regionLoss')}${vault ? accountLossCell(r) : ''}${rto}<td data-sort="${r.openFindings.length}">${findings}</td><td>${h(r.notCompliantSince ?? '')}</td></tr>`;
+<td data-sort="${h(r.label)}">${h(r.label)}${r.kind === 'cluster' ? ' <span class="small">(cluster)</span>' : ''}${errors}</td><td data-sort="${r.tier}">${r.tier}</td><td>${h(r.product ?? '')}</td><td>${h(r.region)} → ${h(r.drRegion)}</td>${point(r.primary)}${point(r.dr)}${rpo('instanceLoss')}${rpo('regionLoss')}${vault ? accountLossCell(r) : ''}${rto}<td data-sort="${r.openFindings.length}">${findings}</td><td>${h(r.notCompliantSince ?? '')}</td></tr>`;
 }
 
 function list(items: readonly string[], empty: string): string {

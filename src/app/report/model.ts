@@ -1,9 +1,9 @@
-import { addDays, ComplianceDay, dayOf, HistoryBand } from '../../domain/history';
+import { addDays, ComplianceDay, dayOf, HistoryBand, historySubject } from '../../domain/history';
 import { Band, bandOf, Scenario, SCENARIOS } from '../../domain/rpo';
 import { DbKind, Tier, TIERS } from '../../domain/types';
 import { Finding, RunRecord } from '../../ports/state-store';
 import { FleetStatus, InstanceStatus } from '../status';
-import { DrillRecord } from '../../domain/drill';
+import { DrillRecord, memberDrillSubject } from '../../domain/drill';
 import { DrillDue, DrillRto } from './rto';
 
 /**
@@ -73,6 +73,11 @@ export interface RecoveryPointView {
 
 export interface InstanceRow {
   readonly instanceId: string;
+  /** The 12-digit id of its account, and the account's configured name (null: the caller's own). */
+  readonly account: string;
+  readonly accountName: string | null;
+  /** How the page names it: the id, or `prod-a/jira-1` when the fleet spans several accounts. */
+  readonly label: string;
   readonly kind: DbKind;
   readonly tier: Tier;
   readonly product: string | null;
@@ -217,13 +222,18 @@ export function accountLossBand(s: InstanceStatus): HistoryBand | null {
 
 export function buildReportModel(input: ReportInput): ReportModel {
   const at = input.generatedAt;
+  const own = input.status.ownAccount;
   const openByInstance = new Map<string, { id: string; kind: string }[]>();
   for (const f of input.findings) {
     if (f.status !== 'open') continue;
-    openByInstance.set(f.subject, [...(openByInstance.get(f.subject) ?? []), { id: f.id, kind: f.kind }]);
+    // An instance finding names its account in its detail (none before accounts: the caller's own).
+    const key = `${typeof f.detail.account === 'string' ? f.detail.account : own}/${f.subject}`;
+    openByInstance.set(key, [...(openByInstance.get(key) ?? []), { id: f.id, kind: f.kind }]);
   }
   const since = notCompliantSince(input.history);
-  const instances = input.status.instances.map((s) => instanceRow(s, input, at, openByInstance.get(s.instanceId) ?? [], since.get(s.instanceId) ?? null));
+  const instances = input.status.instances.map((s) =>
+    instanceRow(s, input, at, openByInstance.get(`${s.account}/${s.instanceId}`) ?? [], since.get(historySubject(s, own)) ?? null),
+  );
   const findingView = (f: Finding): FindingView => ({
     id: f.id,
     kind: f.kind,
@@ -280,7 +290,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
 function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id: string; kind: string }[], since: string | null): InstanceRow {
   const point = (p: InstanceStatus['primary']): RecoveryPointView | null => (p ? { snapshotId: p.snapshotId, time: p.time.toISOString(), ageSeconds: ageSeconds(p.time, at) } : null);
   const band = { instanceLoss: reportBand(s, 'instanceLoss'), regionLoss: reportBand(s, 'regionLoss') };
-  const drill = input.drills.rto.get(s.instanceId) ?? { status: 'no-drill' as const };
+  const drill = input.drills.rto.get(memberDrillSubject({ account: s.account, id: s.instanceId })) ?? { status: 'no-drill' as const };
   const rto =
     drill.status === 'measured'
       ? { status: 'measured' as const, seconds: drill.seconds, band: bandOf(drill.seconds, input.tierTargets[s.tier].rtoSeconds), at: drill.at.toISOString() }
@@ -289,8 +299,12 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
   const accountBand = accountLossBand(s);
   const accountOk = accountBand === null || accountBand === 'compliant';
   const problem = band.instanceLoss !== 'compliant' || band.regionLoss !== 'compliant' || !accountOk || (rto.band !== null && rto.band !== 'compliant') || open.length > 0;
+  const manyAccounts = new Set(input.status.instances.map((i) => i.account)).size > 1;
   return {
     instanceId: s.instanceId,
+    account: s.account,
+    accountName: s.accountName,
+    label: manyAccounts ? `${s.accountName ?? s.account}/${s.instanceId}` : s.instanceId,
     kind: s.kind,
     tier: s.tier,
     product: s.product,

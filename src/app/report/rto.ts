@@ -17,7 +17,7 @@ export interface DrillDue {
 }
 
 export interface DrillEvidence {
-  /** Instance id -> its newest drill RTO. */
+  /** `memberDrillSubject` (account/id) -> the instance's newest drill RTO. */
   readonly rto: ReadonlyMap<string, DrillRto>;
   readonly due: readonly DrillDue[];
   /** False when drills are not read (a build without them): the page says "no drill yet" and why. */
@@ -44,7 +44,7 @@ export async function lookupNewestDrillRto(deps: Pick<AppDeps, 'store' | 'clock'
   for (const i of instances) {
     const subject = memberDrillSubject({ account: i.account, id: i.instanceId });
     const d = measured.get(subject);
-    rto.set(i.instanceId, d ? { status: 'measured', seconds: d.rtoSeconds as number, at: d.finishedAt ?? d.validatedAt ?? d.updatedAt, drillId: d.drillId } : { status: 'no-drill' });
+    rto.set(subject, d ? { status: 'measured', seconds: d.rtoSeconds as number, at: d.finishedAt ?? d.validatedAt ?? d.updatedAt, drillId: d.drillId } : { status: 'no-drill' });
     const every = settings.everyMs[i.tier];
     if (every === undefined || inFlight.has(subject)) continue;
     const ok = succeeded.get(subject);
