@@ -189,8 +189,26 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  /** Opens (creating folders, file and schema as needed) the store at `file`; `:memory:` works. */
+  /**
+   * Opens (creating folders, file and schema as needed) the store at `file`; `:memory:` works.
+   * Switching a new file to WAL takes a lock SQLite's busy timeout does not wait for, so two
+   * processes opening one new file at once (two passes on a fresh machine, a busy CI box) can be
+   * told "database is locked": such an open is tried again, within the busy timeout.
+   */
   static open(file: string): SqliteStateStore {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return SqliteStateStore.openOnce(file);
+      } catch (err) {
+        const locked = err instanceof SnapwardError && /database is locked/.test(err.message);
+        if (!locked || Date.now() >= deadline) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(50 * attempt, 250)); // a short synchronous pause
+      }
+    }
+  }
+
+  private static openOnce(file: string): SqliteStateStore {
     let db: Database.Database | undefined;
     try {
       if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
