@@ -1,7 +1,7 @@
 import { DEFAULT_TIMEOUTS } from '../domain/config';
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { memberKey, MemberState } from '../domain/ledger';
-import { InstanceResult, RunOutcome, RunSummary, RunTrigger, StepResult } from '../domain/runs';
+import { InstanceResult, resultPlace, RunOutcome, RunSummary, RunTrigger, StepResult } from '../domain/runs';
 import { HOUR } from '../domain/time';
 import { DbKind, FleetMember } from '../domain/types';
 import { ScheduledStep } from '../domain/work';
@@ -24,8 +24,6 @@ import { Blind, groupUnobserved, Unobserved, unobservedFromPass } from './unobse
 import { withRun } from './with-run';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 
-/** A result's place in the fleet (memberKey's shape; results of old runs carry no account). */
-const resultKey = (r: InstanceResult): string => `${r.account ?? ''}/${r.region}/${r.kind}/${r.instanceId}`;
 
 export interface ReconcileOptions {
   readonly trigger: RunTrigger;
@@ -199,7 +197,7 @@ export async function reconcile(deps: AppDeps, options: ReconcileOptions): Promi
       );
     }
     // Report in fleet order, not in the order instances happened to finish.
-    results.sort((a, b) => (dueOrder.get(resultKey(a)) ?? 0) - (dueOrder.get(resultKey(b)) ?? 0));
+    results.sort((a, b) => (dueOrder.get(resultPlace(a)) ?? 0) - (dueOrder.get(resultPlace(b)) ?? 0));
     held.sort((a, b) => (dueOrder.get(memberKey(a.m)) ?? 0) - (dueOrder.get(memberKey(b.m)) ?? 0));
     const skipped = held.map(({ m, heldBy }) => ({ instanceId: m.id, account: m.account, heldBy }));
     const notReached = dryRun ? [] : memberWork.slice(started).map((w) => w.member.id);

@@ -118,3 +118,12 @@ export interface RunRecord {
   readonly details: unknown;
 }
 
+
+/**
+ * Where one instance's result is kept within its run, and its place in the fleet: ids are unique
+ * per account and region only, so it carries both, like the ledger's memberKey. Results of runs
+ * from before accounts carry no account: their id alone.
+ */
+export function resultPlace(result: Pick<InstanceResult, 'instanceId' | 'account' | 'region' | 'kind'>): string {
+  return result.account ? `${result.account}/${result.region}/${result.kind}/${result.instanceId}` : result.instanceId;
+}

@@ -62,7 +62,8 @@ import { addDays, COMPLIANCE_RETENTION_DAYS, ComplianceDay } from '../../domain/
 import { byDayThenInstance, ComplianceRecord, decodeCompliance, encodeCompliance, keptRange } from './compliance-codec';
 import { DynamoDbDrillStore } from './dynamodb-drill-store';
 import { checkMemberState, decodeLedgerBody, decodeMemberSummary, encodeLedgerBody, encodeMemberSummary, StoredMemberSummary } from './member-state-codec';
-import { decodeResult, decodeRun, encodeFinish, encodeResult, resultPlace, StoredRun } from './run-codec';
+import { decodeResult, decodeRun, encodeFinish, encodeResult, StoredRun } from './run-codec';
+import { resultPlace } from '../../domain/runs';
 import { decodeFinding, encodeAcknowledgement, StoredFinding } from './finding-codec';
 import { FailureClass, findingExists, runExists, storeError, storeFailure, StoreIdentity, StoreRefusal, unknownFinding, unknownRun } from './store-errors';
 import { checkLimit, checkTtl, iso } from './store-input';

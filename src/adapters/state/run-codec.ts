@@ -70,10 +70,3 @@ export function decodeResult(text: string): InstanceResult {
   };
 }
 
-/**
- * Where one instance's result is kept within its run: ids are unique per account and region only,
- * so the key carries both (results of runs from before accounts carry no account: their id alone).
- */
-export function resultPlace(result: Pick<InstanceResult, 'instanceId' | 'account' | 'region' | 'kind'>): string {
-  return result.account ? `${result.account}/${result.region}/${result.kind}/${result.instanceId}` : result.instanceId;
-}
