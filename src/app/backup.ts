@@ -5,7 +5,7 @@ import { FleetMember, refOf, Snapshot } from '../domain/types';
 import { InstanceResult, RunTrigger } from '../ports/state-store';
 import { adhocLimitRefusal } from './adhoc-limit';
 import { AppDeps } from './deps';
-import { resolveFleet } from './fleet';
+import { membersWithId, placesOf, resolveFleet } from './fleet';
 import { noteSnapshotInLedger } from './member-ledger';
 import { withRun } from './with-run';
 
@@ -47,10 +47,9 @@ export interface BackupReport {
 export async function takeAdhocBackup(deps: AppDeps, request: BackupRequest): Promise<BackupReport> {
   const instanceId = request.instanceId.trim().toLowerCase();
   const fleet = await resolveFleet(deps.config, deps.accounts);
-  const matches = fleet.members.filter((m) => m.id === instanceId && (request.account === undefined || m.account === request.account || m.accountName === request.account));
+  const matches = membersWithId(fleet.members, instanceId, request.account);
   if (matches.length > 1) {
-    const where = matches.map((m) => `${m.accountName ?? m.account} (${m.region})`).join(', ');
-    throw new SnapwardError('USAGE', `instance ${JSON.stringify(request.instanceId)} is in more than one place: ${where}; name its account (by name or 12-digit id)`);
+    throw new SnapwardError('USAGE', `instance ${JSON.stringify(request.instanceId)} is in more than one place: ${placesOf(matches)}; name its account (by name or 12-digit id)`);
   }
   const member = matches[0];
   if (!member) {

@@ -9,7 +9,7 @@ import { advanceDrill, DrillProgress } from './drill-executor';
 import { sweepDrillDatabases, SweepReport } from './drill-sweeper';
 import { AppDeps } from './deps';
 import { Logger } from '../ports/logger';
-import { resolveFleet } from './fleet';
+import { membersWithId, placesOf, resolveFleet } from './fleet';
 
 /** One process advances drills at a time (long enough for a hook's 15 minutes). */
 const DRILL_LEASE = 'drills';
@@ -220,9 +220,9 @@ export interface StartDrillOptions {
 export async function startAdhocDrill(deps: AppDeps, options: StartDrillOptions): Promise<{ drill: DrillRecord; progress: DrillProgress }> {
   const fleet = await resolveFleet(deps.config, deps.accounts);
   const id = options.instanceId.toLowerCase();
-  const matches = fleet.members.filter((m) => m.id === id && (options.account === undefined || m.account === options.account || m.accountName === options.account));
+  const matches = membersWithId(fleet.members, id, options.account);
   if (matches.length > 1) {
-    throw new SnapwardError('USAGE', `${options.instanceId} is in more than one place: ${matches.map((m) => `${m.accountName ?? m.account} (${m.region})`).join(', ')}; name its account (by name or 12-digit id); nothing done`);
+    throw new SnapwardError('USAGE', `${options.instanceId} is in more than one place: ${placesOf(matches)}; name its account (by name or 12-digit id); nothing done`);
   }
   const member = matches[0];
   if (!member) throw new SnapwardError('USAGE', `${options.instanceId} is not in the fleet (listed under instances or discovered by a discover rule); nothing done`);

@@ -34,6 +34,17 @@ export function membersByAccount<M extends Pick<FleetMember, 'account'>>(members
   return out;
 }
 
+/**
+ * The members an operator means by `id` (`backup`, `drill`): in `account` (a configured name or a
+ * 12-digit id) when given, else in any account. More than one is ambiguous: see `placesOf`.
+ */
+export function membersWithId(members: readonly FleetMember[], id: string, account?: string): FleetMember[] {
+  return members.filter((m) => m.id === id && (account === undefined || m.account === account || m.accountName === account));
+}
+
+/** Where the members an ambiguous id names live: `123456789012 (us-east-1), prod-a (us-east-1)`. */
+export const placesOf = (members: readonly FleetMember[]): string => members.map((m) => `${m.accountName ?? m.account} (${m.region})`).join(', ');
+
 /** The account and region a regionFailures key names. */
 export const placeKey = (account: string, region: string): string => `${account}/${region}`;
 
