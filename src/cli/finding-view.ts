@@ -1,7 +1,8 @@
 import { SnapwardConfig } from '../domain/config';
 import { Finding } from '../ports/state-store';
 import { Subject } from './filters';
-import { humanSeconds, instanceLabel, spansAccounts } from './format';
+import { instanceLabel, spansAccounts } from '../domain/types';
+import { humanSeconds } from './format';
 
 /** `instance loss`, `region loss`, `account loss` or `-`: the scenario an RPO finding is about. */
 export function findingScenario(f: Finding): string {

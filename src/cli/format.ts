@@ -72,13 +72,3 @@ export function visibleLength(text: string): number {
   return [...text.replace(/\u001b\[[0-9;]*m/g, '')].length;
 }
 
-/**
- * An instance as the text views name it: its id, or `prod-a/jira-1` (account name, else id) when
- * the output spans several accounts, where the same id may be two instances.
- */
-export function instanceLabel(i: { readonly instanceId: string; readonly account?: string; readonly accountName?: string | null }, manyAccounts: boolean): string {
-  return manyAccounts && i.account ? `${i.accountName ?? i.account}/${i.instanceId}` : i.instanceId;
-}
-
-/** Whether a list of instances spans several accounts (their text views then name the account). */
-export const spansAccounts = (items: readonly { readonly account?: string }[]): boolean => new Set(items.map((i) => i.account ?? '')).size > 1;

@@ -101,3 +101,14 @@ export const refOf = (s: Pick<Snapshot, 'id' | 'region' | 'kind'>): SnapshotRef 
 
 /** Statuses of a snapshot that is still on its way to `available`. */
 export const IN_PROGRESS_STATUSES: ReadonlySet<string> = new Set(['creating', 'pending', 'copying']);
+
+/**
+ * An instance as the views (CLI text, the DR dashboard) name it: its id, or `prod-a/jira-1` (account name, else id) when
+ * the output spans several accounts, where the same id may be two instances.
+ */
+export function instanceLabel(i: { readonly instanceId: string; readonly account?: string; readonly accountName?: string | null }, manyAccounts: boolean): string {
+  return manyAccounts && i.account ? `${i.accountName ?? i.account}/${i.instanceId}` : i.instanceId;
+}
+
+/** Whether a list of instances spans several accounts (their text views then name the account). */
+export const spansAccounts = (items: readonly { readonly account?: string }[]): boolean => new Set(items.map((i) => i.account ?? '')).size > 1;

@@ -1,3 +1,4 @@
+import { spansAccounts } from '../../domain/types';
 import { ReportModel } from './model';
 
 /**
@@ -18,7 +19,7 @@ export function renderReportCsv(model: ReportModel): CsvFiles {
   // With a vault (issue 16): the newest vault copy and the account-loss figure; the band is empty where not judged.
   const vault = model.vault !== null;
   // A fleet over several accounts (issue 16): each instance's account id and name after its id.
-  const accounts = new Set(model.instances.map((i) => i.account)).size > 1;
+  const accounts = spansAccounts(model.instances);
   return {
     'instances.csv': csv(
       [

@@ -1,6 +1,6 @@
 import { addDays, ComplianceDay, dayOf, HistoryBand, historySubject } from '../../domain/history';
 import { Band, bandOf, Scenario, SCENARIOS } from '../../domain/rpo';
-import { DbKind, Tier, TIERS } from '../../domain/types';
+import { DbKind, instanceLabel, spansAccounts, Tier, TIERS } from '../../domain/types';
 import { Finding, RunRecord } from '../../ports/state-store';
 import { FleetStatus, InstanceStatus } from '../status';
 import { DrillRecord, memberDrillSubject } from '../../domain/drill';
@@ -231,8 +231,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
     openByInstance.set(key, [...(openByInstance.get(key) ?? []), { id: f.id, kind: f.kind }]);
   }
   const since = notCompliantSince(input.history);
+  const manyAccounts = spansAccounts(input.status.instances);
   const instances = input.status.instances.map((s) =>
-    instanceRow(s, input, at, openByInstance.get(`${s.account}/${s.instanceId}`) ?? [], since.get(historySubject(s, own)) ?? null),
+    instanceRow(s, input, at, openByInstance.get(`${s.account}/${s.instanceId}`) ?? [], since.get(historySubject(s, own)) ?? null, manyAccounts),
   );
   const findingView = (f: Finding): FindingView => ({
     id: f.id,
@@ -287,7 +288,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   };
 }
 
-function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id: string; kind: string }[], since: string | null): InstanceRow {
+function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id: string; kind: string }[], since: string | null, manyAccounts: boolean): InstanceRow {
   const point = (p: InstanceStatus['primary']): RecoveryPointView | null => (p ? { snapshotId: p.snapshotId, time: p.time.toISOString(), ageSeconds: ageSeconds(p.time, at) } : null);
   const band = { instanceLoss: reportBand(s, 'instanceLoss'), regionLoss: reportBand(s, 'regionLoss') };
   const drill = input.drills.rto.get(memberDrillSubject({ account: s.account, id: s.instanceId })) ?? { status: 'no-drill' as const };
@@ -299,12 +300,11 @@ function instanceRow(s: InstanceStatus, input: ReportInput, at: Date, open: { id
   const accountBand = accountLossBand(s);
   const accountOk = accountBand === null || accountBand === 'compliant';
   const problem = band.instanceLoss !== 'compliant' || band.regionLoss !== 'compliant' || !accountOk || (rto.band !== null && rto.band !== 'compliant') || open.length > 0;
-  const manyAccounts = new Set(input.status.instances.map((i) => i.account)).size > 1;
   return {
     instanceId: s.instanceId,
     account: s.account,
     accountName: s.accountName,
-    label: manyAccounts ? `${s.accountName ?? s.account}/${s.instanceId}` : s.instanceId,
+    label: instanceLabel(s, manyAccounts),
     kind: s.kind,
     tier: s.tier,
     product: s.product,

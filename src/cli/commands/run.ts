@@ -8,7 +8,7 @@ import { problemsFirst } from '../filters';
 import { printUnobserved } from '../unobserved';
 import { Output } from '../output';
 import { drillLines } from './drills';
-import { instanceLabel, spansAccounts } from '../format';
+import { instanceLabel, spansAccounts } from '../../domain/types';
 
 interface RunOptions extends GlobalOptions {
   readonly dryRun?: boolean;
@@ -87,7 +87,8 @@ function printDryRun(report: DryRunReport, out: Output, wide: boolean): void {
   }
   out.line();
   out.line(`${report.wouldFail} of ${report.planned.length} instances with work due would fail`);
-  for (const p of report.planned) for (const e of p.wouldFail) out.line(`  ${instanceLabel(p, spansAccounts(report.planned))}: would fail: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+  const manyPlanned = spansAccounts(report.planned);
+  for (const p of report.planned) for (const e of p.wouldFail) out.line(`  ${instanceLabel(p, manyPlanned)}: would fail: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
   printUnobserved(report.unobserved, out);
   for (const p of report.problems) out.line(`  fleet: ${p.code} (${p.step ?? 'pass'}): ${p.message}`);
   for (const w of report.warnings) out.line(`  fleet: warning: ${w}`);
@@ -133,10 +134,11 @@ export function printReport(report: ReconcileReport, out: Output, wide: boolean)
   );
   // Work that waits, one line per kind and reason: `163 copy steps deferred: 20 in flight to us-west-2 (limit 20)`.
   for (const d of report.deferred) out.line(`  ${d.count} ${d.step} step${d.count === 1 ? '' : 's'} deferred: ${d.reason}`);
+  const manyResults = spansAccounts(report.results);
   for (const r of report.results) {
     // Reads that failed are told once per region and cause (below), not once per instance.
-    for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${instanceLabel(r, spansAccounts(report.results))}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
-    for (const w of r.warnings) out.line(`  ${instanceLabel(r, spansAccounts(report.results))}: warning: ${w}`);
+    for (const e of r.errors) if (!(blind && e.step === 'list')) out.line(`  ${instanceLabel(r, manyResults)}: ${e.code} (${e.step ?? 'pass'}): ${e.message}`);
+    for (const w of r.warnings) out.line(`  ${instanceLabel(r, manyResults)}: warning: ${w}`);
   }
   if (report.notReached.length) out.line(`  not reached (stopped): ${report.notReached.join(', ')}`);
   if (report.skipped.length) {

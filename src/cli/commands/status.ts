@@ -4,7 +4,8 @@ import { withApp, GlobalOptions } from '../context';
 import { exitCodeFor } from '../errors';
 import { printUnobserved } from '../unobserved';
 import { addFilterOptions, describeFilter, filterFrom, isFiltered, isProblemBand, matchesSubject, problemsFirst, TableFilter } from '../filters';
-import { humanAge, humanDuration, humanSeconds, instanceLabel, shortTime, spansAccounts } from '../format';
+import { instanceLabel, spansAccounts } from '../../domain/types';
+import { humanAge, humanDuration, humanSeconds, shortTime } from '../format';
 import { Column, Output, Tone } from '../output';
 import { printCapacity } from '../capacity-view';
 
@@ -130,13 +131,13 @@ function printStatus(out: Output, status: Awaited<ReturnType<typeof fleetStatus>
   for (const i of rows) {
     if (!i.lastError) continue;
     const when = i.nextAttemptAt ? `next attempt ${i.nextAttemptAt.getTime() > status.at.getTime() ? `in ${humanDuration(i.nextAttemptAt.getTime() - status.at.getTime())}` : 'at the next pass'}` : 'tried again at the next pass';
-    out.line(`  ${instanceLabel(i, spansAccounts(status.instances))}: failing: ${i.lastError.code} (${i.attempts} failed attempt${i.attempts === 1 ? '' : 's'}; ${when}): ${i.lastError.message}`);
+    out.line(`  ${instanceLabel(i, manyAccounts)}: failing: ${i.lastError.code} (${i.attempts} failed attempt${i.attempts === 1 ? '' : 's'}; ${when}): ${i.lastError.message}`);
   }
   for (const i of rows) {
     if (!i.observed) continue;
     for (const r of [i.rpo.instanceLoss, i.rpo.regionLoss, ...(i.rpo.accountLoss ? [i.rpo.accountLoss] : [])]) {
       const label = r.scenario === 'instanceLoss' ? 'instance loss' : r.scenario === 'regionLoss' ? 'region loss' : 'account loss';
-      if (r.neverMeets) out.line(`  ${instanceLabel(i, spansAccounts(status.instances))}: ${label} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
+      if (r.neverMeets) out.line(`  ${instanceLabel(i, manyAccounts)}: ${label} cannot keep its target between backups: ${r.neverMeets.reason}; remedy: ${r.neverMeets.remedy}`);
     }
   }
   if (status.attachments.length && !isFiltered(filter)) {
