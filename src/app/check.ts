@@ -6,8 +6,10 @@ import { withRun } from './with-run';
 import { recordComplianceHistory } from './compliance-history';
 import { fleetStatus, FleetStatus } from './status';
 import {
+  accountFindingKey,
   backupFailedObservation,
   findingKey,
+  inAccount,
   instanceObservations,
   isVaultFindingKey,
   keyUnusable,
@@ -221,11 +223,9 @@ async function judgeKeys(deps: AppDeps, status: FleetStatus, observations: Obser
       return; // could not look: judge nothing
     }
     if (u.role === 'source' && state.manager === 'AWS') return; // AWS managed keys cannot be disabled or deleted
-    // The caller's own account keeps the keys from before accounts; another account's name it.
-    const own = u.account === status.ownAccount;
-    judged.add(own ? findingKey('Key Unusable', u.region, state.arn ?? u.keyRef) : findingKey('Key Unusable', u.account, u.region, state.arn ?? u.keyRef));
+    judged.add(accountFindingKey('Key Unusable', u.account, status.ownAccount, u.region, state.arn ?? u.keyRef));
     const found = keyUnusable(u.region, u.keyRef, state, u.instances.sort(), u.role);
-    if (found) observations.push(own ? found : { ...found, key: found.key.replace(/^Key Unusable\|/, `Key Unusable|${u.account}|`), detail: { ...found.detail, account: u.account } });
+    if (found) observations.push(inAccount(found, u.account, status.ownAccount));
   });
 }
 
@@ -255,12 +255,10 @@ async function checkQuotas(deps: AppDeps, status: FleetStatus, observations: Obs
   const sorted = [...places.values()].sort((a, b) => (a.account + a.region < b.account + b.region ? -1 : 1));
   return Promise.all(
     sorted.map(async ({ account, region }): Promise<QuotaCheck> => {
-      const own = account === status.ownAccount;
-      const keyed = (o: Observation): Observation => (own ? o : { ...o, key: o.key.replace(/^Quota Warning\|/, `Quota Warning|${account}|`), detail: { ...o.detail, account } });
       try {
         const quotas = await deps.accounts.scope(account).provider.accountQuotas(region);
-        for (const name of ['ManualSnapshots', 'ManualClusterSnapshots']) judged.add(own ? findingKey('Quota Warning', region, name) : findingKey('Quota Warning', account, region, name));
-        const found = quotaObservations(region, quotas, deps.alerts.quotaWarnPercent).map(keyed);
+        for (const name of ['ManualSnapshots', 'ManualClusterSnapshots']) judged.add(accountFindingKey('Quota Warning', account, status.ownAccount, region, name));
+        const found = quotaObservations(region, quotas, deps.alerts.quotaWarnPercent).map((o) => inAccount(o, account, status.ownAccount));
         observations.push(...found);
         return found.length
           ? { region, account, status: 'warning', message: found.map((f) => String(f.detail.message)).join('; ') }

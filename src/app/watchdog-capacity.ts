@@ -1,6 +1,6 @@
 import { capacityExceeded, CopyCapacity, shortfallByTier } from '../domain/capacity';
 import { Finding } from '../domain/findings';
-import { findingKey, Observation } from './watchdog-rules';
+import { accountFindingKey, Observation } from './watchdog-rules';
 import { FleetStatus } from './status';
 
 /** What `check` says about each DR region's copy capacity (also when it cannot judge it). */
@@ -59,7 +59,7 @@ const where = (c: CopyCapacity): { account?: string; region: string } => ({ ...(
 
 /** The caller's own account keeps the keys from before accounts; another account's name it. */
 function keyOf(status: Pick<FleetStatus, 'ownAccount'>, c: CopyCapacity): string {
-  return !c.account || c.account === status.ownAccount ? findingKey(KIND, c.region, c.kind) : findingKey(KIND, c.account, c.region, c.kind);
+  return accountFindingKey(KIND, c.account ?? status.ownAccount, status.ownAccount, c.region, c.kind);
 }
 
 function exceeded(c: CopyCapacity, key: string): Observation {

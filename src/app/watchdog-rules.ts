@@ -24,6 +24,18 @@ export interface Observation {
 
 export const findingKey = (kind: FindingKind, ...parts: string[]): string => [kind, ...parts].join('|');
 
+/**
+ * The key of a finding about an account's region, key or capacity: the caller's own account keeps
+ * the keys it had before accounts; another account's name it right after the kind.
+ */
+export const accountFindingKey = (kind: FindingKind, account: string, ownAccount: string, ...parts: string[]): string =>
+  account === ownAccount ? findingKey(kind, ...parts) : findingKey(kind, account, ...parts);
+
+/** An observation `accountFindingKey` keys: made about another account, it names the account in its key and detail. */
+export function inAccount(o: Observation, account: string, ownAccount: string): Observation {
+  return account === ownAccount ? o : { ...o, key: `${o.kind}|${account}|${o.key.slice(o.kind.length + 1)}`, detail: { ...o.detail, account } };
+}
+
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
 const SCENARIO_LABEL: Record<AnyScenario, string> = { instanceLoss: 'instance loss', regionLoss: 'region loss', accountLoss: 'account loss' };
