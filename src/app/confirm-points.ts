@@ -1,11 +1,10 @@
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { LostPoint, memberKey, newestAvailable, vanished } from '../domain/ledger';
 import { managedInfo } from '../domain/tags';
-import { FleetMember, Snapshot } from '../domain/types';
+import { FleetMember, refKey, Snapshot } from '../domain/types';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 import { forEachLimit } from './concurrency';
 import { listingKey } from './inventory';
-import { refKey } from './retention-guard';
 
 /** What a check learnt by asking AWS about each member's newest recovery points. */
 export interface PointConfirmation {

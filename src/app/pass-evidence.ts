@@ -1,7 +1,7 @@
 import { ErrorInfo, toErrorInfo } from '../domain/errors';
 import { belongsTo, memberKey } from '../domain/ledger';
 import { TAG } from '../domain/tags';
-import { DbKind, FleetMember, Snapshot, SnapshotRef } from '../domain/types';
+import { DbKind, FleetMember, refKey, Snapshot, SnapshotRef } from '../domain/types';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 import { forEachLimit } from './concurrency';
 import { listingKey } from './inventory';
@@ -96,8 +96,6 @@ export async function gatherPassEvidence(
   }
   return { audited: auditedMap, refreshed: (ref) => found.get(refKey(ref)), copiesInFlight, failures };
 }
-
-const refKey = (r: Pick<Snapshot, 'region' | 'kind' | 'id'>): string => `${r.region}/${r.kind}/${r.id.toLowerCase()}`;
 
 /** The member a listed snapshot would belong to: its tag, else the database it was taken from. */
 function ownerId(s: Snapshot): string {

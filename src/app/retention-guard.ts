@@ -2,7 +2,7 @@ import { ErrorInfo, SnapwardError, toErrorInfo } from '../domain/errors';
 import { memberKey, newestAvailable } from '../domain/ledger';
 import { isVaultCopy, managedInfo } from '../domain/tags';
 import { ownVaultCopiesOf } from '../domain/vault-copies';
-import { FleetMember, refOf, Snapshot, SnapshotRef } from '../domain/types';
+import { FleetMember, refKey, refOf, Snapshot, SnapshotRef } from '../domain/types';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 import { forEachLimit } from './concurrency';
 import { listingKey } from './inventory';
@@ -36,7 +36,6 @@ export interface DeletionConfirmation {
   readonly deletable: ReadonlySet<string>;
 }
 
-export const refKey = (r: Pick<Snapshot, 'region' | 'kind' | 'id'>): string => `${r.region}/${r.kind}/${r.id.toLowerCase()}`;
 
 /**
  * Never delete on a belief: before retention deletes anything of a member in a region, AWS is

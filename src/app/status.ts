@@ -8,7 +8,7 @@ import { accountLossRpo, achievedRpo, AnyScenario, Band, lossSeconds, RecoveryPo
 import { PairResult } from '../domain/replication/result';
 import { applyAudit, keepLost, LostPoint, memberKey, MemberState } from '../domain/ledger';
 import { managedInfo } from '../domain/tags';
-import { Database, DbKind, FleetMember, ReplicatedBackup, Snapshot, Tier } from '../domain/types';
+import { Database, DbKind, FleetMember, ReplicatedBackup, refKey, Snapshot, Tier } from '../domain/types';
 import { DatabaseCatalog } from './catalog';
 import { SnapshotProvider } from '../ports/snapshot-provider';
 import { AppDeps } from './deps';
@@ -18,7 +18,6 @@ import { listingKey } from './inventory';
 import { gatherPassEvidence } from './pass-evidence';
 import { confirmNewestPoints } from './confirm-points';
 import { instanceLeaseName, takeLease } from './member-ledger';
-import { refKey } from './retention-guard';
 import { Blind, blindDiscovery, groupUnobserved, Unobserved } from './unobserved';
 import { CopyCapacity } from '../domain/capacity';
 import { fleetCapacity } from './capacity-status';

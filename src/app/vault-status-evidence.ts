@@ -77,15 +77,13 @@ export async function gatherVaultStatusEvidence(
     byRegion(covered, (region, list) => fail(region, error, list));
     return { account: vaultId, copies, errors, lost, blind };
   }
-  // A vault copy names the account of the database it protects (snapward:source-account).
-  const mine = (m: FleetMember, snapshots: readonly Snapshot[]): Snapshot[] => ownVaultCopiesOf(m, snapshots);
 
   const listNow = covered.filter((m) => {
     const state = states.get(memberKey(m));
     return options.live || !state?.auditedAt || state.vault === undefined;
   });
   const listKeys = new Set(listNow.map(memberKey));
-  for (const m of covered) if (!listKeys.has(memberKey(m))) copies.set(memberKey(m), mine(m, states.get(memberKey(m))?.vault ?? []));
+  for (const m of covered) if (!listKeys.has(memberKey(m))) copies.set(memberKey(m), ownVaultCopiesOf(m, states.get(memberKey(m))?.vault ?? []));
 
   // Live: one full listing of the vault account per DR region and kind (it holds only vault copies).
   const listings = new Map<string, { region: string; kind: DbKind; members: FleetMember[] }>();
@@ -98,7 +96,7 @@ export async function gatherVaultStatusEvidence(
   await forEachLimit([...listings.values()], 4, async (l) => {
     try {
       const listed = (await vault.provider.listSnapshots(l.region, l.kind)).filter(isVaultCopy);
-      for (const m of l.members) copies.set(memberKey(m), mine(m, listed));
+      for (const m of l.members) copies.set(memberKey(m), ownVaultCopiesOf(m, listed));
     } catch (err) {
       fail(l.region, toErrorInfo(err, 'list'), l.members);
     }

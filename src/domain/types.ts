@@ -99,6 +99,9 @@ export const refOf = (s: Pick<Snapshot, 'id' | 'region' | 'kind'>): SnapshotRef 
   kind: s.kind,
 });
 
+/** A snapshot's identity as one string (ids compared lowercase, as AWS stores them). */
+export const refKey = (r: Pick<Snapshot, 'region' | 'kind' | 'id'>): string => `${r.region}/${r.kind}/${r.id.toLowerCase()}`;
+
 /** Statuses of a snapshot that is still on its way to `available`. */
 export const IN_PROGRESS_STATUSES: ReadonlySet<string> = new Set(['creating', 'pending', 'copying']);
 

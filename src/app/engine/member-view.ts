@@ -1,13 +1,13 @@
 import { ErrorInfo } from '../../domain/errors';
 import { applyAudit, applyRefresh, LostPoint, memberKey, MemberState, vanished } from '../../domain/ledger';
 import { selectExpired } from '../../domain/retention';
-import { FleetMember, IN_PROGRESS_STATUSES, Snapshot } from '../../domain/types';
+import { FleetMember, IN_PROGRESS_STATUSES, refKey, Snapshot } from '../../domain/types';
 import { MemberView } from '../../domain/work';
 import { AppDeps } from '../deps';
 import { listingKey } from '../inventory';
 import { PassEvidence } from '../pass-evidence';
 import { PassWork } from '../pass-work';
-import { DeletionConfirmation, refKey } from '../retention-guard';
+import { DeletionConfirmation } from '../retention-guard';
 import { DEFAULT_TIMEOUTS, SnapwardConfig } from '../../domain/config';
 import { VaultEvidence, vaultListOf, vaultViewOf } from './vault-evidence';
 

@@ -1,7 +1,7 @@
 import { ErrorInfo, toErrorInfo } from '../../domain/errors';
 import { applyObserved, applyRefresh, forLedger, memberKey, MemberState } from '../../domain/ledger';
 import { isVaultCopy } from '../../domain/tags';
-import { DbKind, FleetMember, IN_PROGRESS_STATUSES, Snapshot, SnapshotRef } from '../../domain/types';
+import { DbKind, FleetMember, IN_PROGRESS_STATUSES, refKey, Snapshot, SnapshotRef } from '../../domain/types';
 import { ownVaultCopiesOf } from '../../domain/vault-copies';
 import { VaultConfig } from '../../domain/config';
 import { slotId, StepSlot } from '../../domain/steps';
@@ -102,8 +102,6 @@ export function applyOutcome(lists: { snapshots: Snapshot[]; vault: Snapshot[] }
     vault: applyObserved(lists.vault, outcome.observed.filter(isVaultCopy), outcome.removed),
   };
 }
-
-const refKey = (r: Pick<Snapshot, 'region' | 'kind' | 'id'>): string => `${r.region}/${r.kind}/${r.id.toLowerCase()}`;
 
 /** The planners' view of the vault for a member whose ledger holds `vault`. */
 export function vaultViewOf(config: VaultConfig, vault: readonly Snapshot[]): VaultView {
