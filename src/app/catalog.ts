@@ -1,5 +1,5 @@
-import { Database } from '../domain/types';
-import { Accounts } from '../ports/accounts';
+import { Database, DbKind, Snapshot } from '../domain/types';
+import { AccountScope, Accounts } from '../ports/accounts';
 
 /**
  * Databases per account and region, listed at most once per use-case call (discovery and RPO
@@ -7,6 +7,7 @@ import { Accounts } from '../ports/accounts';
  */
 export class DatabaseCatalog {
   private readonly listings = new Map<string, Promise<Database[]>>();
+  private readonly snapshotListings = new Map<string, Promise<Snapshot[]>>();
 
   constructor(private readonly accounts: Pick<Accounts, 'scope'>) {}
 
@@ -16,6 +17,20 @@ export class DatabaseCatalog {
     if (!listing) {
       listing = this.accounts.scope(account).provider.listDatabases(region);
       this.listings.set(key, listing);
+    }
+    return listing;
+  }
+
+  /**
+   * Every manual snapshot of `kind` in `region` of `scope`'s account, listed once per use-case call:
+   * status reads each account of the fleet apart, and the vault account's listing serves them all.
+   */
+  snapshots(scope: AccountScope, region: string, kind: DbKind): Promise<Snapshot[]> {
+    const key = `${scope.id}/${region}/${kind}`;
+    let listing = this.snapshotListings.get(key);
+    if (!listing) {
+      listing = scope.provider.listSnapshots(region, kind);
+      this.snapshotListings.set(key, listing);
     }
     return listing;
   }

@@ -237,6 +237,7 @@ async function managedSnapshots(
   options: StatusOptions,
   at: Date,
   blindness: Blindness,
+  catalog: DatabaseCatalog,
 ): Promise<Pick<Evidence, 'managed' | 'states' | 'lost' | 'warnings' | 'vault'>> {
   const states = new Map<string, MemberState | null>();
   await forEachLimit(members, 16, async (m) => {
@@ -259,7 +260,7 @@ async function managedSnapshots(
     managed.set(key, snapshots);
   }
   // The vault account's side (accountLoss): a vault it could not read is blind for those members' accountLoss only.
-  const vault = await gatherVaultStatusEvidence(deps, members, states, { ...(options.live ? { live: true } : {}), confirm: Boolean(options.watchdog) }, at);
+  const vault = await gatherVaultStatusEvidence(deps, members, states, { ...(options.live ? { live: true } : {}), confirm: Boolean(options.watchdog) }, at, catalog);
   blindness.blind.push(...vault.blind);
   if (!options.watchdog) return { managed, states, lost: new Map(), warnings: [], vault };
 
@@ -340,7 +341,7 @@ const WATCHDOG_LEASE_TTL_MS = 60 * 1000;
 
 async function gatherEvidence(deps: AppDeps, provider: SnapshotProvider, members: readonly FleetMember[], catalog: DatabaseCatalog, options: StatusOptions, at: Date): Promise<Evidence> {
   const blindness = new Blindness();
-  const { managed, states, lost, warnings, vault } = await managedSnapshots(deps, provider, members, options, at, blindness);
+  const { managed, states, lost, warnings, vault } = await managedSnapshots(deps, provider, members, options, at, blindness, catalog);
   const drRegions = unique(members.filter((m) => m.kind === 'instance').map((m) => m.drRegion));
   const automated: Snapshot[] = [];
   const databases = new Map<string, Database>();

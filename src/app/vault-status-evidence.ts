@@ -7,6 +7,7 @@ import { DbKind, FleetMember, Snapshot } from '../domain/types';
 import { forEachLimit } from './concurrency';
 import { confirmNewestPoints } from './confirm-points';
 import { AppDeps } from './deps';
+import { DatabaseCatalog } from './catalog';
 import { listingKey } from './inventory';
 import { Blind } from './unobserved';
 
@@ -51,6 +52,8 @@ export async function gatherVaultStatusEvidence(
   states: ReadonlyMap<string, MemberState | null>,
   options: VaultStatusEvidenceOptions,
   at: Date,
+  /** Shares the vault's listings between the calls of one status (one per account of the fleet). */
+  catalog: DatabaseCatalog,
 ): Promise<VaultStatusEvidence> {
   const covered = members.filter((m) => vaultCovers(deps.config, m));
   const copies = new Map<string, Snapshot[]>();
@@ -95,7 +98,7 @@ export async function gatherVaultStatusEvidence(
   }
   await forEachLimit([...listings.values()], 4, async (l) => {
     try {
-      const listed = (await vault.provider.listSnapshots(l.region, l.kind)).filter(isVaultCopy);
+      const listed = (await catalog.snapshots(vault, l.region, l.kind)).filter(isVaultCopy);
       for (const m of l.members) copies.set(memberKey(m), ownVaultCopiesOf(m, listed));
     } catch (err) {
       fail(l.region, toErrorInfo(err, 'list'), l.members);

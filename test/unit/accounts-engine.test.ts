@@ -192,4 +192,15 @@ describe('a fleet over three accounts', () => {
     const status = await fleetStatus(h.deps);
     expect(status.instances.map((i) => [i.account, i.observed])).toEqual([['unknown', false], [PROD_A, true]]);
   });
+
+  it('status reads the vault account once for all accounts of the fleet (one listing per DR region and kind)', async () => {
+    const members = [member({ id: 'jira-1', tier: 1 }), member({ id: 'jira-1', tier: 1, account: PROD_A, accountName: 'prod-a' })];
+    const { h } = fleet(members);
+    const vaultRds = new FakeRds(h.clock);
+    h.accounts.vault = { id: '999999999999', name: null, provider: vaultRds, keys: new FakeKeys(), restores: new FakeRestores(h.clock, vaultRds) };
+    const vault = { account: { id: '999999999999', roleArn: 'arn:aws:iam::999999999999:role/snapward-vault' }, kms: { 'us-west-2': 'alias/snapward-vault' }, retentionDays: 30, tiers: [1 as const] };
+    const deps = h.with({ config: config({ instances: members, kms: KMS, accounts: ACCOUNTS, vault }) });
+    await fleetStatus(deps, { live: true });
+    expect(vaultRds.calls.filter((c) => c.op === 'listSnapshots').map((c) => c.arg)).toHaveLength(1);
+  });
 });
