@@ -83,13 +83,9 @@ export async function resolveFleet(
     accountFailures.set(UNKNOWN_ACCOUNT, identityFailure);
     problems.push(identityFailure);
   }
-  const used = new Map<string, string | null>();
-  for (const entry of [...config.instances, ...config.discover]) {
-    const { account, accountName } = accountOf(entry.account);
-    used.set(account, accountName);
-  }
+  const used = new Set([...config.instances, ...config.discover].map((entry) => accountOf(entry.account).account));
   await Promise.all(
-    [...used].filter(([account]) => account !== UNKNOWN_ACCOUNT).map(async ([account]) => {
+    [...used].filter((account) => account !== UNKNOWN_ACCOUNT).map(async (account) => {
       try {
         await accounts.verify(account);
       } catch (err) {
