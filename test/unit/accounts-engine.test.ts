@@ -203,4 +203,14 @@ describe('a fleet over three accounts', () => {
     await fleetStatus(deps, { live: true });
     expect(vaultRds.calls.filter((c) => c.op === 'listSnapshots').map((c) => c.arg)).toHaveLength(1);
   });
+
+  it('quota warnings are per account: each account\'s quota is read with its own role and its finding names it', async () => {
+    const { h, rdsOf } = fleet([member({ id: 'jira-1' }), member({ id: 'jira-1', account: PROD_A, accountName: 'prod-a' })]);
+    rdsOf.get(PROD_A)?.quotas.set('us-east-1', [{ name: 'ManualSnapshots', used: 90, max: 100 }]);
+    h.rds.quotas.set('us-east-1', [{ name: 'ManualSnapshots', used: 10, max: 100 }]);
+    const check = await runCheck(h.deps, { trigger: 'test' });
+    const warnings = check.open.filter((f) => f.kind === 'Quota Warning');
+    expect(warnings.map((f) => [f.key, f.detail.account])).toEqual([[`Quota Warning|${PROD_A}|us-east-1|ManualSnapshots`, PROD_A]]);
+    expect(check.quotas.filter((q) => q.region === 'us-east-1').map((q) => [q.account, q.status])).toEqual([[PROD_A, 'warning'], [OWN_ACCOUNT, 'ok']]);
+  });
 });
